@@ -1,0 +1,87 @@
+package curafeed
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"testing/fstest"
+)
+
+// benchCorpus makes n records in memory from the sample records, each with
+// its own id, mdName and date, so that loading does real work at scale.
+func benchCorpus(b *testing.B, n int) fstest.MapFS {
+	b.Helper()
+	var srcs [][]byte
+	_ = filepath.WalkDir("testdata/records", func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && strings.HasSuffix(p, ".md") {
+			if data, err := os.ReadFile(p); err == nil && strings.Contains(string(data), "\nmdName: ") {
+				srcs = append(srcs, data)
+			}
+		}
+		return nil
+	})
+	if len(srcs) == 0 {
+		b.Fatal("no sample records")
+	}
+	fsys := fstest.MapFS{}
+	for i := 0; i < n; i++ {
+		s := string(srcs[i%len(srcs)])
+		s = strings.Replace(s, "\nmdName: ", fmt.Sprintf("\nmdName: %08x-0000-5000-8000-", i), 1)
+		s = strings.Replace(s, "\nid: ", fmt.Sprintf("\nid: 9%06d", i), 1)
+		fsys[fmt.Sprintf("r/%06d.md", i)] = &fstest.MapFile{Data: []byte(s)}
+	}
+	return fsys
+}
+
+func BenchmarkLoad(b *testing.B) {
+	for _, n := range []int{50, 2000} {
+		fsys := benchCorpus(b, n)
+		b.Run(fmt.Sprintf("records=%d", n), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := Load(fsys, sampleConfig); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+func BenchmarkBuild(b *testing.B) {
+	recs, err := Load(benchCorpus(b, 2000), sampleConfig)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Build(recs.Items, sampleConfig); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkEncode writes every feed of the sample catalog in one format.
+// Bodies are rendered once before the timer starts, as a catalog does.
+func BenchmarkEncode(b *testing.B) {
+	_, cat := buildSample(b)
+	for _, f := range cat.Feeds {
+		for _, it := range f.Items {
+			it.ContentHTML()
+		}
+	}
+	for _, format := range Formats {
+		b.Run(format.String(), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				for _, f := range cat.Feeds {
+					if err := f.Write(io.Discard, format); err != nil {
+						b.Fatal(err)
+					}
+				}
+			}
+		})
+	}
+}

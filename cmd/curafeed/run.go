@@ -1,0 +1,122 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/curafeed/curafeed"
+)
+
+// Defaults used when curafeed runs with no flags: the sample records.
+const (
+	defaultRecords = "testdata/records"
+	defaultOut     = "public"
+	defaultSite    = "https://community.example.org"
+)
+
+const usage = `usage:
+  curafeed build [-records DIR] [-out DIR] [-site URL] [-limit N] [-title T] [-lang L] [-v]
+  curafeed check [-records DIR] [-site URL] [-v]
+
+With no arguments, curafeed builds the sample records in testdata/records into ./public.
+Exit status: 0 all records good, 1 some records rejected, 2 usage or I/O error.
+`
+
+// run is the whole command; main only passes it the process's arguments
+// and streams, so tests call it directly.
+func run(args []string, stdout, stderr io.Writer) int {
+	cmd := "build"
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "build", "check":
+	case "help", "-h", "-help", "--help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	default:
+		fmt.Fprintf(stderr, "curafeed: unknown command %q\n%s", cmd, usage)
+		return 2
+	}
+	fl := flag.NewFlagSet("curafeed "+cmd, flag.ContinueOnError)
+	fl.SetOutput(stderr)
+	records := fl.String("records", defaultRecords, "folder of record files (*.md, searched recursively)")
+	site := fl.String("site", defaultSite, "absolute URL of the community site the feeds belong to")
+	title := fl.String("title", "", "site name used in feed titles (default: the site's host)")
+	lang := fl.String("lang", "en", "language of the feeds")
+	limit := fl.Int("limit", curafeed.DefaultLimit, "items per feed")
+	verbose := fl.Bool("v", false, "also list warnings and skipped files")
+	var out *string
+	if cmd == "build" {
+		out = fl.String("out", defaultOut, "output folder")
+	}
+	fl.Usage = func() { fmt.Fprint(stderr, usage); fl.PrintDefaults() }
+	if err := fl.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if fl.NArg() > 0 {
+		fmt.Fprintf(stderr, "curafeed: unexpected arguments: %s\n", strings.Join(fl.Args(), " "))
+		return 2
+	}
+	if *limit < 1 {
+		fmt.Fprintln(stderr, "curafeed: -limit must be at least 1")
+		return 2
+	}
+	if st, err := os.Stat(*records); err != nil || !st.IsDir() {
+		fmt.Fprintf(stderr, "curafeed: records folder %s: not a readable folder\n", *records)
+		return 2
+	}
+	cfg := curafeed.Config{SiteURL: *site, Title: *title, Language: *lang, Limit: *limit}
+	recs, err := curafeed.Load(os.DirFS(*records), cfg)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 2
+	}
+	for _, e := range recs.Errors {
+		fmt.Fprintln(stderr, prefixed(*records, e))
+	}
+	if *verbose {
+		for _, w := range recs.Warnings {
+			fmt.Fprintln(stderr, "warning: "+prefixed(*records, w))
+		}
+		for _, s := range recs.Skipped {
+			fmt.Fprintf(stderr, "skipped: %s: %s\n", filepath.Join(*records, filepath.FromSlash(s.Path)), s.Reason)
+		}
+	}
+	cat, err := curafeed.Build(recs.Items, cfg)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 2
+	}
+	summary := fmt.Sprintf("records read %d, published %d, skipped %d, rejected %d, warnings %d; feeds %d",
+		recs.Files, len(recs.Items), len(recs.Skipped), len(recs.Errors), len(recs.Warnings), len(cat.Feeds))
+	if cmd == "build" {
+		st, err := cat.WriteDir(*out)
+		if err != nil {
+			fmt.Fprintln(stderr, err)
+			return 2
+		}
+		summary += fmt.Sprintf(" written to %s (files %d: %d written, %d unchanged, %d removed)",
+			*out, st.Files, st.Written, st.Unchanged, st.Removed)
+	}
+	fmt.Fprintln(stdout, summary)
+	if len(recs.Errors) > 0 {
+		return 1
+	}
+	return 0
+}
+
+// prefixed names the record by its path on disk, so editors can open it.
+func prefixed(dir string, e *curafeed.RecordError) string {
+	c := *e
+	c.Path = filepath.Join(dir, filepath.FromSlash(e.Path))
+	return c.Error()
+}

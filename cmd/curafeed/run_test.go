@@ -1,0 +1,99 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func runCmd(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var o, e bytes.Buffer
+	code = run(args, &o, &e)
+	return code, o.String(), e.String()
+}
+
+func TestBuildSample(t *testing.T) {
+	out := t.TempDir()
+	code, stdout, stderr := runCmd(t, "build", "-records", "../../testdata/records", "-out", out)
+	assert.Equal(t, 1, code, "the sample has rejected records on purpose")
+	assert.Contains(t, stdout, "records read ")
+	assert.Contains(t, stdout, "written to "+out)
+	lines := strings.Split(strings.TrimSpace(stderr), "\n")
+	require.NotEmpty(t, lines)
+	for _, l := range lines {
+		// path:line: field: reason, with the path on disk.
+		assert.Regexp(t, `^\.\./\.\./testdata/records/\S+\.md(:\d+)?: \S`, l)
+	}
+	for _, p := range []string{"index.opml", "all/rss.xml", "all/atom.xml", "all/feed.json", "communities/security/rss.xml", "topics/gartner-cybersecurity/feed.json", "communities/security/topics/gartner-cybersecurity/atom.xml"} {
+		assert.FileExists(t, filepath.Join(out, p))
+	}
+
+	// A second build rewrites nothing.
+	code, stdout, _ = runCmd(t, "build", "-records", "../../testdata/records", "-out", out)
+	assert.Equal(t, 1, code)
+	assert.Contains(t, stdout, " 0 written,")
+}
+
+func TestCheckWritesNothing(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	recs := filepath.Join(dir, "recs")
+	require.NoError(t, os.MkdirAll(recs, 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(recs, "a.md"), []byte("---\ntitle: A\ndate: 2021-01-01\n---\nbody\n"), 0o644))
+	code, stdout, stderr := runCmd(t, "check", "-records", recs)
+	assert.Equal(t, 0, code, stderr)
+	assert.Contains(t, stdout, "records read 1, published 1, skipped 0, rejected 0")
+	entries, _ := os.ReadDir(dir)
+	assert.Len(t, entries, 1, "check writes no files")
+
+	require.NoError(t, os.WriteFile(filepath.Join(recs, "b.md"), []byte("---\ndate: 2021-01-01\n---\n"), 0o644))
+	code, _, stderr = runCmd(t, "check", "-records", recs)
+	assert.Equal(t, 1, code)
+	assert.Equal(t, filepath.Join(recs, "b.md")+": title: missing: every record needs a title\n", stderr)
+}
+
+func TestUsageErrors(t *testing.T) {
+	for _, args := range [][]string{
+		{"frobnicate"},
+		{"build", "-nope"},
+		{"build", "-records", "/does/not/exist"},
+		{"build", "-site", "not a url", "-records", "../../testdata/records", "-out", "/tmp/x"},
+		{"build", "-limit", "0"},
+		{"check", "extra"},
+	} {
+		code, _, stderr := runCmd(t, args...)
+		assert.Equal(t, 2, code, "%v: %s", args, stderr)
+		assert.NotEmpty(t, stderr)
+	}
+	code, stdout, _ := runCmd(t, "help")
+	assert.Equal(t, 0, code)
+	assert.Contains(t, stdout, "usage:")
+}
+
+func TestOutUnwritable(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "f")
+	require.NoError(t, os.WriteFile(file, nil, 0o644))
+	code, _, stderr := runCmd(t, "build", "-records", "../../testdata/records", "-out", filepath.Join(file, "sub"))
+	assert.Equal(t, 2, code)
+	assert.Contains(t, stderr, "curafeed: writing")
+}
+
+func TestNoFlagsBuildsSample(t *testing.T) {
+	// With no flags the command builds testdata/records into ./public,
+	// relative to where it runs: the repository root.
+	root, err := filepath.Abs("../..")
+	require.NoError(t, err)
+	work := t.TempDir()
+	require.NoError(t, os.Symlink(filepath.Join(root, "testdata"), filepath.Join(work, "testdata")))
+	t.Chdir(work)
+	code, stdout, _ := runCmd(t)
+	assert.Equal(t, 1, code)
+	assert.Contains(t, stdout, "written to public")
+	assert.FileExists(t, filepath.Join(work, "public", "index.opml"))
+}

@@ -1,0 +1,288 @@
+package curafeed
+
+import (
+	"errors"
+	"net/url"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+var testSite, _ = url.Parse("https://www.example.org")
+
+func parseTest(t *testing.T, name, src string) (*Item, ErrorList, error) {
+	t.Helper()
+	return ParseRecord(name, []byte(src), ParseOptions{SiteURL: testSite})
+}
+
+func TestParseDate(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want string // RFC 3339 in UTC, or "" for an error
+	}{
+		{"2020-10-01T05:27:33.551628Z", "2020-10-01T05:27:33.551628Z"},
+		{"2020-10-01T05:27:33Z", "2020-10-01T05:27:33Z"},
+		{"2020-10-01T05:27:33+02:00", "2020-10-01T03:27:33Z"},
+		{"2020-10-01T05:27:33.5-05:00", "2020-10-01T10:27:33.5Z"},
+		{"2020-10-01T05:27:33", "2020-10-01T05:27:33Z"},
+		{"2020-10-01T05:27:33.123", "2020-10-01T05:27:33.123Z"},
+		{"2020-10-01", "2020-10-01T00:00:00Z"},
+		{"2020-10-01 05:27:33", "2020-10-01T05:27:33Z"},
+		{"2020-10-01 05:27:33.551628", "2020-10-01T05:27:33.551628Z"},
+		{" 2020-10-01 ", "2020-10-01T00:00:00Z"},
+		{"last tuesday", ""},
+		{"2020-13-01", ""},
+		{"01/10/2020", ""},
+		{"2020-10-01T25:00:00Z", ""},
+		{"", ""},
+	} {
+		t.Run(tc.in, func(t *testing.T) {
+			got, err := ParseDate(tc.in)
+			if tc.want == "" {
+				require.Error(t, err)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, time.UTC, got.Location())
+			assert.Equal(t, tc.want, got.Format(time.RFC3339Nano))
+		})
+	}
+}
+
+func TestParseTopicFolding(t *testing.T) {
+	same := [][]string{
+		{"Gartner: Cybersecurity", "gartner:  cybersecurity", "GARTNER : Cybersecurity ", "Gartner:\u00a0Cybersecurity"},
+		{"Symplur: -hash-COVID19", "Symplur: #COVID19", "symplur: -HASH-covid19"},
+		{"Medigy: Barriers & Guidelines", "Medigy: Barriers &amp; Guidelines", "Medigy:\u00a0Barriers\u00a0&\u00a0Guidelines"},
+		{"Straße", "STRASSE"},
+	}
+	for _, group := range same {
+		t0, ok := ParseTopic(group[0])
+		require.True(t, ok)
+		for _, s := range group[1:] {
+			got, ok := ParseTopic(s)
+			require.True(t, ok, s)
+			assert.Equal(t, t0.Key, got.Key, "%q and %q should be one topic", group[0], s)
+		}
+	}
+	different := [][2]string{
+		{"KLAS: Telehealth", "Frost & Sullivan: TeleHealth"},
+		{"Gartner: Cybersecurity", "KLAS: Cybersecurity"},
+		{"Gartner: Cybersecurity", "Cybersecurity"},
+		{"Symplur: #COVID19", "Symplur: COVID19"},
+	}
+	for _, d := range different {
+		a, _ := ParseTopic(d[0])
+		b, _ := ParseTopic(d[1])
+		assert.NotEqual(t, a.Key, b.Key, "%q and %q must stay different topics", d[0], d[1])
+	}
+	tp, ok := ParseTopic("  Frost &amp; Sullivan :  TeleHealth ")
+	require.True(t, ok)
+	assert.Equal(t, "Frost & Sullivan", tp.Vocabulary)
+	assert.Equal(t, "TeleHealth", tp.Term)
+	assert.Equal(t, "Frost & Sullivan: TeleHealth", tp.Label())
+	tp, _ = ParseTopic("Symplur: -hash-COVID19")
+	assert.Equal(t, "Symplur: #COVID19", tp.Label())
+	for _, empty := range []string{"", "   ", "Gartner:", "Gartner:  ", "<b></b>"} {
+		_, ok := ParseTopic(empty)
+		assert.False(t, ok, "%q", empty)
+	}
+}
+
+func TestParseSeedRecord(t *testing.T) {
+	data, err := os.ReadFile("testdata/records/communities/chronic-care-management/curated-content/8e53e60e-d4f5-5d72-b0c0-707e3f0c5dbb.md")
+	require.NoError(t, err)
+	it, warns, err := ParseRecord("seed.md", data, ParseOptions{SiteURL: testSite})
+	require.NoError(t, err)
+	assert.Empty(t, warns)
+	assert.Equal(t, "urn:uuid:8e53e60e-d4f5-5d72-b0c0-707e3f0c5dbb", it.ID)
+	assert.Equal(t, "3502", it.RecordID)
+	assert.Equal(t, "Improving Cybersecurity in the Medical Industry", it.Title)
+	assert.True(t, strings.HasPrefix(it.Summary, "Cybersecurity, so far, remains"))
+	assert.True(t, strings.HasSuffix(it.Summary, "as much as $5.6"), it.Summary)
+	assert.Equal(t, "2020-10-01T05:27:33.551628Z", it.Published.Format(time.RFC3339Nano))
+	assert.Equal(t, "2020-10-01T05:27:51.487094Z", it.Updated.Format(time.RFC3339Nano))
+	assert.Equal(t, Community{Slug: "chronic-care-management", Name: "Chronic Care Management (CCM)"}, it.Community)
+	require.Len(t, it.Topics, 2, "communityTopics and medigyTopics name the same two topics")
+	assert.Equal(t, "Medigy: Barriers & Guidelines", it.Topics[0].Label())
+	assert.Equal(t, "Gartner: Cybersecurity", it.Topics[1].Label())
+	assert.Equal(t, []string{"news"}, it.Tags)
+	assert.Equal(t, []string{"Vinit @maxinovip.com"}, it.Authors)
+	assert.Equal(t, "https://tbtech.co/improving-cybersecurity-in-the-medical-industry/", it.ExternalURL)
+	assert.Equal(t, "tbtech.co", it.Brand)
+	assert.Equal(t, "https://www.example.org/communities/chronic-care-management/curated-content/tbtech-improving-cybersecurity-in-the-medical-industry/", it.URL)
+	require.NotNil(t, it.Image)
+	assert.Equal(t, Image{
+		URL:  "https://www.example.org/communities/chronic-care-management/curated-content/tbtech-improving-cybersecurity-in-the-medical-industry/8e53e60e-d4f5-5d72-b0c0-707e3f0c5dbb-featuredImage.jpeg",
+		Type: "image/jpeg", Alt: "Improving Cybersecurity in the Medical Industry", Width: 1000, Height: 688,
+	}, *it.Image)
+	assert.Equal(t, "curate-content", it.Kind)
+	assert.Equal(t, "", it.Status)
+	html := it.ContentHTML()
+	assert.Contains(t, html, "Becker’s Hospital Review")
+	assert.NotContains(t, html, "â€")
+	assert.True(t, strings.HasPrefix(html, "<p>"), html)
+	assert.Equal(t, "open-project-curations", it.Extra.Source)
+	assert.Equal(t, []string{"/news/improving-cybersecurity-in-the-medical-industry"}, it.Extra.Aliases)
+}
+
+const minimal = "---\ntitle: A title\ndate: 2021-02-03\n---\nBody text.\n"
+
+func TestParseRecordErrors(t *testing.T) {
+	for _, tc := range []struct {
+		name, src   string
+		line        int
+		field, text string
+	}{
+		{"no title", "---\ndate: 2021-02-03\n---\n", 0, "title", "missing"},
+		{"empty title", "---\ndate: 2021-02-03\ntitle: ' &nbsp; <b></b> '\n---\n", 3, "title", "empty"},
+		{"bad date", "---\ntitle: x\ndate: last tuesday\n---\n", 3, "date", "not a date"},
+		{"bad lastMod", "---\ntitle: x\ndate: 2021-01-01\nlastMod: '2021-99-01'\n---\n", 4, "lastMod", "not a date"},
+		{"no dates", "---\ntitle: x\n---\n", 0, "date", "missing"},
+		{"broken yaml", "---\ntitle: x\ndate: 2021-01-01\ndescription: 'unclosed\n---\n", 4, "front matter", "invalid YAML"},
+		{"bad indentation", "---\ntitle: x\n  date: 2021-01-01\n---\n", 3, "front matter", "invalid YAML"},
+		{"list front matter", "---\n- a\n- b\n---\n", 2, "front matter", "not a mapping"},
+		{"unterminated", "---\ntitle: x\ndate: 2021-01-01\n", 0, "", "no front matter"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			it, _, err := parseTest(t, "dir/rec.md", tc.src)
+			require.Error(t, err)
+			assert.Nil(t, it)
+			var re *RecordError
+			require.True(t, errors.As(err, &re))
+			assert.Equal(t, "dir/rec.md", re.Path)
+			assert.Equal(t, tc.line, re.Line, err.Error())
+			assert.Equal(t, tc.field, re.Field)
+			assert.Contains(t, err.Error(), tc.text)
+			assert.True(t, strings.HasPrefix(err.Error(), "dir/rec.md:"), err.Error())
+		})
+	}
+}
+
+func TestParseNotRecords(t *testing.T) {
+	for _, tc := range []struct{ name, src string }{
+		{"dir/_index.md", "---\ntitle: Section\n---\n"},
+		{"plain.md", "Just some text, no front matter.\n"},
+		{"empty.md", ""},
+		{"emptyfront.md", "---\n---\nbody\n"},
+	} {
+		_, _, err := parseTest(t, tc.name, tc.src)
+		require.Error(t, err, tc.name)
+		assert.True(t, IsNotRecord(err), "%s: %v", tc.name, err)
+	}
+	_, _, err := parseTest(t, "x.md", "---\ntitle: x\n---\n")
+	assert.False(t, IsNotRecord(err))
+}
+
+func TestParseFrontMatterVariants(t *testing.T) {
+	for _, tc := range []struct{ name, src string }{
+		{"plain", minimal},
+		{"bom", "\ufeff" + minimal},
+		{"crlf", strings.ReplaceAll(minimal, "\n", "\r\n")},
+		{"trailing spaces", "---  \ntitle: A title\ndate: 2021-02-03\n--- \t\nBody text.\n"},
+		{"dots end", "---\ntitle: A title\ndate: 2021-02-03\n...\nBody text.\n"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			it, _, err := parseTest(t, "r.md", tc.src)
+			require.NoError(t, err)
+			assert.Equal(t, "A title", it.Title)
+			assert.Equal(t, "<p>Body text.</p>", strings.TrimSpace(it.ContentHTML()))
+			assert.Equal(t, "Body text.", it.Summary, "summary falls back to the body's text")
+		})
+	}
+}
+
+func TestParseFields(t *testing.T) {
+	src := `---
+title: "<b>Bold</b> &amp; Beckerâ€™s\x01 title"
+date: '2021-03-04T05:06:07+02:00'
+lastMod: 2021-03-05 10:11:12
+id: 77
+mdName: not-a-uuid
+basePath: /communities/../../etc/
+slug: ../../passwd
+type: communities/../../evil
+author: Opsfolio Community
+tags: [news, News, ' ']
+categories: [Telehealth]
+communityTopics:
+  - 'Symplur: -hash-COVID19'
+  - 'gartner:  cybersecurity'
+openProjectCustomFields:
+  medigyTopics: '["Symplur: #COVID19", "Gartner: Cybersecurity"'
+link:
+  href: javascript:alert(1)
+  original: https://news.example.com/a?b=1
+featuredImage:
+  href: /images/x.png
+  valid: false
+status: Draft
+archetype: news
+---
+Some *markdown* with a [link](../other/).
+`
+	it, warns, err := parseTest(t, "r.md", src)
+	require.NoError(t, err)
+	assert.Equal(t, "Bold & Becker’s title", it.Title)
+	assert.Equal(t, "2021-03-04T03:06:07Z", it.Published.Format(time.RFC3339))
+	assert.Equal(t, "2021-03-05T10:11:12Z", it.Updated.Format(time.RFC3339))
+	assert.Equal(t, "urn:uuid:"+uuidV5("www.example.org/records/77"), it.ID, "a v5 UUID of the site host and the record id")
+	assert.Equal(t, "", it.URL, "a climbing basePath or slug gives no page URL")
+	assert.Equal(t, Community{}, it.Community, "path traversal in type names no community")
+	assert.Equal(t, []string{"Opsfolio Community"}, it.Authors)
+	assert.Equal(t, []string{"news", "Telehealth"}, it.Tags)
+	require.Len(t, it.Topics, 2)
+	assert.Equal(t, "Symplur: #COVID19", it.Topics[0].Label())
+	assert.Equal(t, "https://news.example.com/a?b=1", it.ExternalURL)
+	assert.Nil(t, it.Image)
+	assert.Equal(t, "Draft", it.Status)
+	fields := map[string]bool{}
+	for _, w := range warns {
+		fields[w.Field] = true
+		assert.Positive(t, w.Line, w.Error())
+	}
+	assert.True(t, fields["openProjectCustomFields.medigyTopics"], "malformed medigyTopics is a warning: %v", warns)
+	assert.False(t, fields["link.href"], "a bad link followed by a good one is no loss: %v", warns)
+	assert.Contains(t, it.ContentHTML(), "<em>markdown</em>")
+}
+
+func TestParseRecordIDStable(t *testing.T) {
+	a, _, err := parseTest(t, "a.md", "---\ntitle: One\ndate: 2021-01-01\nid: 9\n---\n")
+	require.NoError(t, err)
+	b, _, err := parseTest(t, "b.md", "---\ntitle: One, edited\ndate: 2021-01-02\nid: 9\nslug: moved\n---\nnew body\n")
+	require.NoError(t, err)
+	assert.Equal(t, a.ID, b.ID, "editing a record never changes its id")
+	c, _, err := parseTest(t, "c.md", "---\ntitle: Other\ndate: 2021-01-01\nid: 10\n---\n")
+	require.NoError(t, err)
+	assert.NotEqual(t, a.ID, c.ID)
+	d, _, err := parseTest(t, "d.md", "---\ntitle: Other\ndate: 2021-01-01\nmdName: 8E53E60E-D4F5-5D72-B0C0-707E3F0C5DBB\nid: 10\n---\n")
+	require.NoError(t, err)
+	assert.Equal(t, "urn:uuid:8e53e60e-d4f5-5d72-b0c0-707e3f0c5dbb", d.ID)
+}
+
+func TestParseLastModBeforeDate(t *testing.T) {
+	it, _, err := parseTest(t, "r.md", "---\ntitle: x\ndate: 2021-05-01\nlastMod: 2021-04-01\n---\n")
+	require.NoError(t, err)
+	assert.Equal(t, it.Published, it.Updated, "updated is never before published")
+	it, _, err = parseTest(t, "r.md", "---\ntitle: x\nlastMod: 2021-04-01\n---\n")
+	require.NoError(t, err)
+	assert.Equal(t, "2021-04-01", it.Published.Format(time.DateOnly), "published falls back to lastMod")
+}
+
+func TestUUIDv5(t *testing.T) {
+	// Reference value from Python's uuid.uuid5(uuid.NAMESPACE_URL, ...).
+	assert.Equal(t, "c54f2bc9-4627-56e3-aab4-94b0a8a6f25e", uuidV5("www.example.org/records/42"))
+	assert.True(t, isUUID(uuidV5("anything")))
+}
+
+func TestParseBadLinkWarnsOnce(t *testing.T) {
+	it, warns, err := parseTest(t, "r.md", "---\ntitle: x\ndate: 2021-01-01\nlink:\n  href: javascript:alert(1)\n  original: 'data:text/html,x'\n---\n")
+	require.NoError(t, err)
+	assert.Empty(t, it.ExternalURL)
+	require.Len(t, warns, 1)
+	assert.Equal(t, `r.md:5: link.href: not an absolute http(s) URL, ignored: "javascript:alert(1)"`, warns[0].Error())
+}

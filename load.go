@@ -1,0 +1,326 @@
+package curafeed
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+)
+
+// DefaultLimit is the number of items a feed holds when Config.Limit is 0.
+const DefaultLimit = 50
+
+// DefaultPublishedStatuses are the record statuses that mean "published"
+// when Config.PublishedStatuses is nil. Matching ignores case.
+var DefaultPublishedStatuses = []string{"", "approved", "published"}
+
+// Config is the trusted configuration of a build. The zero value is not
+// usable: SiteURL is required. A Config is read, never changed, by Load and
+// Build.
+type Config struct {
+	// SiteURL is the absolute http(s) URL of the community site. Item pages,
+	// relative URLs in records and every feed URL are resolved against it.
+	SiteURL string
+	// Title names the site in feed titles; the site's host when empty.
+	Title string
+	// Language is the feeds' language tag; "en" when empty.
+	Language string
+	// Limit is the number of newest items per feed; DefaultLimit when 0.
+	Limit int
+	// PublishedStatuses lists the status values that publish a record
+	// (case-insensitive); DefaultPublishedStatuses when nil. Records with any
+	// other status stay out of every feed.
+	PublishedStatuses []string
+	// Kinds, when not empty, lists the record kinds (archetype values) that
+	// are published; records of other kinds stay out of every feed.
+	Kinds []string
+	// LinkToPage makes an item's RSS <link> its page on the community site
+	// instead of the curated article.
+	LinkToPage bool
+	// Workers is the number of records parsed at once; GOMAXPROCS when 0.
+	Workers int
+}
+
+// site returns the parsed site URL and a normalized copy of c.
+func (c Config) normalize() (Config, *url.URL, error) {
+	u, err := url.Parse(strings.TrimSpace(c.SiteURL))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil {
+		return c, nil, fmt.Errorf("curafeed: site URL %q is not an absolute http(s) URL", c.SiteURL)
+	}
+	u.Path = strings.TrimRight(u.Path, "/")
+	u.RawQuery, u.Fragment, u.RawPath = "", "", ""
+	c.SiteURL = u.String()
+	if c.Title == "" {
+		c.Title = u.Host
+	}
+	if c.Language == "" {
+		c.Language = "en"
+	}
+	if c.Limit <= 0 {
+		c.Limit = DefaultLimit
+	}
+	if c.PublishedStatuses == nil {
+		c.PublishedStatuses = DefaultPublishedStatuses
+	}
+	if c.Workers <= 0 {
+		c.Workers = runtime.GOMAXPROCS(0)
+	}
+	return c, u, nil
+}
+
+// Skip is a file that was read but not published, and why.
+type Skip struct {
+	Path   string
+	Reason string
+}
+
+// Records is the result of Load: every published record, and an account of
+// every file that was not published.
+type Records struct {
+	// Items are the published records, newest first, ties by ID.
+	Items []*Item
+	// Files is the number of record files (*.md) read.
+	Files int
+	// Skipped lists files that are not records, records filtered out by
+	// status or kind, and duplicates that lost to a newer copy.
+	Skipped []Skip
+	// Errors lists the rejected records, sorted by path and line.
+	Errors ErrorList
+	// Warnings lists problems that cost a field but not the record.
+	Warnings ErrorList
+}
+
+type parsed struct {
+	item     *Item
+	warnings ErrorList
+	err      error
+}
+
+// Load reads every record file (*.md) of fsys, walked in lexical order and
+// parsed in parallel. Bad records are reported in Records.Errors and every
+// other record is still returned. The error is non-nil only when fsys itself
+// cannot be walked or cfg is unusable.
+func Load(fsys fs.FS, cfg Config) (*Records, error) {
+	cfg, site, err := cfg.normalize()
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	err = fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if p == "." {
+				return err
+			}
+			names = append(names, p) // reported when read
+			return nil
+		}
+		if !d.IsDir() && strings.HasSuffix(strings.ToLower(p), ".md") {
+			names = append(names, p)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("curafeed: reading records: %w", err)
+	}
+
+	results := make([]parsed, len(names))
+	opts := ParseOptions{SiteURL: site}
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for w := 0; w < cfg.Workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				data, err := fs.ReadFile(fsys, names[i])
+				if err != nil {
+					results[i].err = &RecordError{Path: names[i], Err: err}
+					continue
+				}
+				r := &results[i]
+				r.item, r.warnings, r.err = ParseRecord(names[i], data, opts)
+			}
+		}()
+	}
+	for i := range names {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+
+	recs := &Records{Files: len(names)}
+	var items []*Item
+	for i, r := range results {
+		recs.Warnings = append(recs.Warnings, r.warnings...)
+		if r.err != nil {
+			if IsNotRecord(r.err) {
+				recs.Skipped = append(recs.Skipped, Skip{names[i], "not a record: " + unwrapRecord(r.err).Error()})
+				continue
+			}
+			var re *RecordError
+			if !errors.As(r.err, &re) {
+				re = &RecordError{Path: names[i], Err: r.err}
+			}
+			recs.Errors = append(recs.Errors, re)
+			continue
+		}
+		items = append(items, r.item)
+	}
+	items = recs.dedupe(items)
+	items = recs.filter(items, cfg)
+	mergeCommunities(items)
+	sortItems(items)
+	recs.Items = items
+	recs.Errors.Sort()
+	recs.Warnings.Sort()
+	sort.SliceStable(recs.Skipped, func(i, j int) bool { return recs.Skipped[i].Path < recs.Skipped[j].Path })
+	return recs, nil
+}
+
+func unwrapRecord(err error) error {
+	var re *RecordError
+	if errors.As(err, &re) && re.Err != nil {
+		return re.Err
+	}
+	return err
+}
+
+// dedupe keeps one record per curation id and per item id: the one with the
+// newer lastMod (on a tie, the first in lexical path order). Losers are
+// reported as skipped with a warning naming the winner.
+func (r *Records) dedupe(items []*Item) []*Item {
+	winners := map[string]*Item{}
+	lose := map[*Item]*Item{}
+	for _, key := range []func(*Item) string{
+		func(it *Item) string {
+			if it.RecordID == "" {
+				return ""
+			}
+			return "id:" + it.RecordID
+		},
+		func(it *Item) string { return "uuid:" + it.ID },
+	} {
+		clear(winners)
+		for _, it := range items {
+			if lose[it] != nil {
+				continue
+			}
+			k := key(it)
+			if k == "" {
+				continue
+			}
+			w, ok := winners[k]
+			if !ok {
+				winners[k] = it
+				continue
+			}
+			if it.Updated.After(w.Updated) {
+				winners[k] = it
+				lose[w] = it
+			} else {
+				lose[it] = w
+			}
+		}
+	}
+	if len(lose) == 0 {
+		return items
+	}
+	out := items[:0]
+	for _, it := range items {
+		w := lose[it]
+		for w != nil && lose[w] != nil {
+			w = lose[w]
+		}
+		if w == nil {
+			out = append(out, it)
+			continue
+		}
+		why := fmt.Sprintf("duplicate of %s (id %s), which has the newer lastMod", w.Path, w.RecordID)
+		r.Skipped = append(r.Skipped, Skip{it.Path, why})
+		r.Warnings.Add(it.Path, 0, "id", errors.New(why))
+	}
+	return out
+}
+
+// filter drops records whose status or kind is not published.
+func (r *Records) filter(items []*Item, cfg Config) []*Item {
+	out := items[:0]
+	for _, it := range items {
+		if !containsFold(cfg.PublishedStatuses, it.Status) {
+			r.Skipped = append(r.Skipped, Skip{it.Path, fmt.Sprintf("status %q is not published", it.Status)})
+			continue
+		}
+		if len(cfg.Kinds) > 0 && !containsFold(cfg.Kinds, it.Kind) {
+			r.Skipped = append(r.Skipped, Skip{it.Path, fmt.Sprintf("kind %q is not published", it.Kind)})
+			continue
+		}
+		out = append(out, it)
+	}
+	return out
+}
+
+func containsFold(list []string, s string) bool {
+	for _, v := range list {
+		if strings.EqualFold(strings.TrimSpace(v), s) {
+			return true
+		}
+	}
+	return false
+}
+
+// mergeCommunities joins a community known only from a record's type
+// (communities/medigy-security) to the community that other records place
+// under basePath (/communities/security/), when the type's name ends with
+// "-" and that community's slug, and takes that community's display name.
+func mergeCommunities(items []*Item) {
+	known := map[string]Community{}
+	for _, it := range items {
+		if seg := segmentAfter(it.Extra.sitePath(), "communities"); seg != "" && Slugify(seg) == it.Community.Slug {
+			if _, ok := known[it.Community.Slug]; !ok {
+				known[it.Community.Slug] = it.Community
+			}
+		}
+	}
+	slugs := make([]string, 0, len(known))
+	for s := range known {
+		slugs = append(slugs, s)
+	}
+	// Longest first, so "risk-and-compliance" wins over "compliance".
+	sort.Slice(slugs, func(i, j int) bool {
+		if len(slugs[i]) != len(slugs[j]) {
+			return len(slugs[i]) > len(slugs[j])
+		}
+		return slugs[i] < slugs[j]
+	})
+	for _, it := range items {
+		s := it.Community.Slug
+		if s == "" {
+			continue
+		}
+		if _, ok := known[s]; ok {
+			continue
+		}
+		for _, k := range slugs {
+			if strings.HasSuffix(s, "-"+k) {
+				it.Community = known[k]
+				break
+			}
+		}
+	}
+}
+
+// sortItems orders items newest first by published time, ties by ID.
+func sortItems(items []*Item) {
+	sort.SliceStable(items, func(i, j int) bool { return newer(items[i], items[j]) })
+}
+
+func newer(a, b *Item) bool {
+	if !a.Published.Equal(b.Published) {
+		return a.Published.After(b.Published)
+	}
+	return a.ID < b.ID
+}

@@ -1,0 +1,170 @@
+package curafeed
+
+import (
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/net/html"
+)
+
+// FuzzSanitizeHTML checks that SanitizeHTML's output is valid UTF-8 made of
+// XML characters, a fixed point, free of script tags and script URLs, made
+// only of allowed elements and attributes, and never has more HTML tokens
+// than its input.
+func FuzzSanitizeHTML(f *testing.F) {
+	for _, s := range sanitizeSeeds(f) {
+		f.Add(s, true)
+	}
+	f.Add(`<a href="/x">x</a><img src="p.gif" width="1" height="1">`, false)
+	f.Fuzz(func(t *testing.T, in string, withBase bool) {
+		base := sanitizeBase
+		if !withBase {
+			base = nil
+		}
+		out := SanitizeHTML(in, base)
+		requireSafeHTML(t, out)
+		if again := SanitizeHTML(out, base); again != out {
+			t.Fatalf("not a fixed point:\nin:    %q\nonce:  %q\ntwice: %q", in, out, again)
+		}
+		if n, m := countHTMLTokens(in), countHTMLTokens(out); m > n {
+			t.Fatalf("%d tokens in, %d out:\nin:  %q\nout: %q", n, m, in, out)
+		}
+	})
+}
+
+func countHTMLTokens(s string) int {
+	z := html.NewTokenizer(strings.NewReader(s))
+	n := 0
+	for z.Next() != html.ErrorToken {
+		n++
+	}
+	return n
+}
+
+// tagStart matches what an HTML parser would read as the start of a tag,
+// comment or processing instruction.
+var tagStart = regexp.MustCompile(`<(?:[A-Za-z!?]|/[A-Za-z])`)
+
+// FuzzCleanText checks that CleanText's output is valid UTF-8 made of XML
+// characters, without control characters, with single spaces as its only
+// white space and none at either end; that text without entities comes out
+// without markup; and that cleaning output without '&' or '<' changes nothing.
+func FuzzCleanText(f *testing.F) {
+	for _, tt := range cleanTextTests {
+		f.Add(tt.in)
+	}
+	for _, tt := range mojibakeRepairTests {
+		f.Add(tt.in)
+	}
+	for _, s := range mojibakeUntouched {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		out := CleanText(in)
+		if !utf8.ValidString(out) || invalidXMLIndex(out) >= 0 {
+			t.Fatalf("invalid characters in %q", out)
+		}
+		if strings.HasPrefix(out, " ") || strings.HasSuffix(out, " ") || strings.Contains(out, "  ") {
+			t.Fatalf("spaces not collapsed in %q", out)
+		}
+		for _, r := range out {
+			if r != ' ' && unicode.IsSpace(r) || unicode.IsControl(r) || r == '\ufeff' {
+				t.Fatalf("%U in %q", r, out)
+			}
+		}
+		if !strings.Contains(in, "&") && tagStart.MatchString(out) {
+			t.Fatalf("markup left in %q (from %q)", out, in)
+		}
+		if !strings.ContainsAny(out, "&<") {
+			if again := CleanText(out); again != out {
+				t.Fatalf("cleaning clean text changed it: %q to %q", out, again)
+			}
+		}
+	})
+}
+
+// FuzzRepairMojibake checks that RepairMojibake keeps valid UTF-8 valid and
+// XML characters XML characters, never lengthens its input, leaves ASCII
+// alone and reaches a fixed point.
+func FuzzRepairMojibake(f *testing.F) {
+	for _, tt := range mojibakeRepairTests {
+		f.Add(tt.in)
+	}
+	for _, s := range mojibakeUntouched {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		out := RepairMojibake(in)
+		if utf8.ValidString(in) && !utf8.ValidString(out) {
+			t.Fatalf("invalid UTF-8 %q from %q", out, in)
+		}
+		if invalidXMLIndex(in) < 0 && invalidXMLIndex(out) >= 0 {
+			t.Fatalf("non-XML character in %q from %q", out, in)
+		}
+		if len(out) > len(in) {
+			t.Fatalf("%q grew to %q", in, out)
+		}
+		if isASCII(in) && out != in {
+			t.Fatalf("ASCII %q changed to %q", in, out)
+		}
+		if again := RepairMojibake(out); again != out {
+			t.Fatalf("not a fixed point: %q, %q, %q", in, out, again)
+		}
+	})
+}
+
+// FuzzAbsoluteURL checks that an accepted URL is printable ASCII, absolute
+// http(s) with a host and no user information, and a fixed point.
+func FuzzAbsoluteURL(f *testing.F) {
+	for _, tt := range absoluteURLTests {
+		f.Add(tt.raw, tt.base != nil)
+	}
+	f.Fuzz(func(t *testing.T, raw string, withBase bool) {
+		base := sanitizeBase
+		if !withBase {
+			base = nil
+		}
+		got, ok := AbsoluteURL(raw, base)
+		if !ok {
+			if got != "" {
+				t.Fatalf("rejected %q but returned %q", raw, got)
+			}
+			return
+		}
+		for i := 0; i < len(got); i++ {
+			if !isURIByte(got[i]) {
+				t.Fatalf("byte %q in %q", got[i], got)
+			}
+		}
+		u, err := url.Parse(got)
+		if err != nil || u.Scheme != "http" && u.Scheme != "https" || u.Hostname() == "" || u.User != nil {
+			t.Fatalf("accepted %q as %q", raw, got)
+		}
+		if again, ok := AbsoluteURL(got, nil); !ok || again != got {
+			t.Fatalf("not a fixed point: %q, %q, %q", raw, got, again)
+		}
+	})
+}
+
+var slugPattern = regexp.MustCompile(`^(?:[a-z0-9]+(?:-[a-z0-9]+)*)?$`)
+
+// FuzzSlugify checks that a slug is lower-case ASCII letters and digits in
+// groups joined by single '-', and a fixed point.
+func FuzzSlugify(f *testing.F) {
+	for _, tt := range slugifyTests {
+		f.Add(tt.in)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		got := Slugify(in)
+		if !slugPattern.MatchString(got) {
+			t.Fatalf("bad slug %q from %q", got, in)
+		}
+		if again := Slugify(got); again != got {
+			t.Fatalf("not a fixed point: %q, %q", got, again)
+		}
+	})
+}

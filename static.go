@@ -1,0 +1,119 @@
+package curafeed
+
+import (
+	"bytes"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+)
+
+// WriteStats counts what WriteDir did.
+type WriteStats struct {
+	Feeds     int // feeds in the catalog
+	Files     int // files the catalog consists of (feeds × formats, plus index.opml)
+	Written   int // files whose bytes changed and were written
+	Unchanged int // files left alone because their bytes were already right
+	Removed   int // feed files of an earlier build that no longer exist
+}
+
+// WriteDir writes the catalog's static tree into dir: index.opml, and for
+// every feed its directory with rss.xml, atom.xml and feed.json. Files whose
+// bytes would not change are not rewritten, so their modification times stay;
+// files are replaced atomically (written aside, then renamed). Feed files
+// under all/, communities/ and topics/ that the catalog no longer has are
+// removed; nothing else in dir is touched.
+func (c *Catalog) WriteDir(dir string) (WriteStats, error) {
+	st := WriteStats{Feeds: len(c.Feeds)}
+	want := map[string]bool{}
+	put := func(rel string, data []byte) error {
+		want[rel] = true
+		st.Files++
+		p := filepath.Join(dir, filepath.FromSlash(rel))
+		if old, err := os.ReadFile(p); err == nil && bytes.Equal(old, data) {
+			st.Unchanged++
+			return nil
+		}
+		if err := writeFileAtomic(p, data); err != nil {
+			return fmt.Errorf("curafeed: writing %s: %w", p, err)
+		}
+		st.Written++
+		return nil
+	}
+	var buf bytes.Buffer
+	if err := c.WriteOPML(&buf); err != nil {
+		return st, err
+	}
+	if err := put("index.opml", buf.Bytes()); err != nil {
+		return st, err
+	}
+	for _, f := range c.Feeds {
+		for _, format := range Formats {
+			buf.Reset()
+			if err := f.Write(&buf, format); err != nil {
+				return st, err
+			}
+			if err := put(f.Path+"/"+format.FileName(), buf.Bytes()); err != nil {
+				return st, err
+			}
+		}
+	}
+	for _, root := range []string{"all", "communities", "topics"} {
+		err := filepath.WalkDir(filepath.Join(dir, root), func(p string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return nil
+			}
+			rel, _ := filepath.Rel(dir, p)
+			rel = filepath.ToSlash(rel)
+			switch d.Name() {
+			case "rss.xml", "atom.xml", "feed.json":
+				if !want[rel] {
+					if err := os.Remove(p); err != nil {
+						return err
+					}
+					st.Removed++
+					removeEmptyParents(dir, filepath.Dir(p))
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return st, fmt.Errorf("curafeed: removing old feeds: %w", err)
+		}
+	}
+	return st, nil
+}
+
+func writeFileAtomic(p string, data []byte) error {
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(p), ".curafeed-*")
+	if err != nil {
+		return err
+	}
+	_, werr := tmp.Write(data)
+	cerr := tmp.Close()
+	if werr == nil {
+		werr = cerr
+	}
+	if werr == nil {
+		werr = os.Chmod(tmp.Name(), 0o644)
+	}
+	if werr == nil {
+		werr = os.Rename(tmp.Name(), p)
+	}
+	if werr != nil {
+		os.Remove(tmp.Name())
+	}
+	return werr
+}
+
+func removeEmptyParents(top, d string) {
+	for d != top && len(d) > len(top) {
+		if os.Remove(d) != nil {
+			return
+		}
+		d = filepath.Dir(d)
+	}
+}
