@@ -1,0 +1,95 @@
+package curafeed
+
+import (
+	"net/url"
+	"strings"
+)
+
+// AbsoluteURL resolves raw against base (which may be nil) and returns the
+// result only if it is an absolute http or https URL with a host and without
+// user information; otherwise ok is false. Surrounding whitespace is trimmed;
+// control characters anywhere reject the URL. The result is printable ASCII,
+// with anything else percent-encoded, and AbsoluteURL(result, nil) returns it
+// unchanged.
+func AbsoluteURL(raw string, base *url.URL) (string, bool) {
+	return cleanURL(raw, base, false)
+}
+
+// cleanURL is AbsoluteURL that also accepts mailto URLs when mailto is true.
+// It returns a URL only when that URL is a fixed point: cleaning it again, or
+// letting net/url parse and print it (as the policy does), gives it back.
+func cleanURL(raw string, base *url.URL, mailto bool) (string, bool) {
+	u, ok := cleanURLOnce(raw, base, mailto)
+	if !ok {
+		return "", false
+	}
+	if u != raw { // else cleaning u again is what was just done
+		if again, ok := cleanURLOnce(u, nil, mailto); !ok || again != u {
+			return "", false
+		}
+	}
+	if p, err := url.Parse(u); err != nil || p.String() != u {
+		return "", false
+	}
+	return u, true
+}
+
+func cleanURLOnce(raw string, base *url.URL, mailto bool) (string, bool) {
+	raw = strings.TrimSpace(raw)
+	if raw == "" || strings.ContainsFunc(raw, isControl) {
+		return "", false
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "", false
+	}
+	if mailto && u.Scheme == "mailto" {
+		if u.Opaque == "" || u.Host != "" || u.User != nil {
+			return "", false
+		}
+		return escapeURL(u.String()), true
+	}
+	if base == nil {
+		base = u // removes dot segments from an absolute u
+	}
+	u = base.ResolveReference(u)
+	if u.Scheme != "http" && u.Scheme != "https" || u.Opaque != "" || u.User != nil || u.Hostname() == "" {
+		return "", false
+	}
+	u.Host = strings.ToLower(u.Host)
+	return escapeURL(u.String()), true
+}
+
+func isControl(r rune) bool { return r < 0x20 || r == 0x7f }
+
+// escapeURL percent-encodes every byte of s that may not appear literally in a
+// URI (RFC 3986): net/url leaves the query, and non-ASCII hosts, as given.
+func escapeURL(s string) string {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if !isURIByte(s[i]) {
+			n++
+		}
+	}
+	if n == 0 {
+		return s
+	}
+	const hex = "0123456789ABCDEF"
+	b := make([]byte, 0, len(s)+2*n)
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; isURIByte(c) {
+			b = append(b, c)
+		} else {
+			b = append(b, '%', hex[c>>4], hex[c&15])
+		}
+	}
+	return string(b)
+}
+
+func isURIByte(c byte) bool {
+	switch {
+	case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		return true
+	}
+	return strings.IndexByte("-._~:/?#[]@!$&'()*+,;=%", c) >= 0
+}
