@@ -6,7 +6,55 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"time"
 )
+
+// File is one file of a catalog's tree, as WriteDir writes it and the
+// handler serves it.
+type File struct {
+	Path        string    // slash-separated, relative to the tree's root, e.g. all/rss.xml
+	ContentType string    // media type with charset
+	Body        []byte    // the bytes; callers must not modify them
+	Updated     time.Time // the newest item's updated time, zero when unknown
+	Feed        *Feed     // the feed this file is a format of, or nil
+	Format      Format    // the feed's format, when Feed is set
+}
+
+// Files renders every file of the catalog's tree, in a stable order, and
+// calls fn with each: index.opml first, then every feed in each format.
+// It stops at the first error fn returns.
+func (c *Catalog) Files(fn func(File) error) error {
+	var buf bytes.Buffer
+	if err := c.WriteOPML(&buf); err != nil {
+		return err
+	}
+	var newest time.Time
+	for _, f := range c.Feeds {
+		if f.Updated.After(newest) {
+			newest = f.Updated
+		}
+	}
+	opml := File{Path: "index.opml", ContentType: "text/x-opml; charset=utf-8", Body: bytes.Clone(buf.Bytes()), Updated: newest}
+	if err := fn(opml); err != nil {
+		return err
+	}
+	for _, f := range c.Feeds {
+		for _, format := range Formats {
+			buf.Reset()
+			if err := f.Write(&buf, format); err != nil {
+				return err
+			}
+			file := File{
+				Path: f.Path + "/" + format.FileName(), ContentType: format.ContentType(),
+				Body: bytes.Clone(buf.Bytes()), Updated: f.Updated, Feed: f, Format: format,
+			}
+			if err := fn(file); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
 
 // WriteStats counts what WriteDir did.
 type WriteStats struct {
@@ -40,23 +88,9 @@ func (c *Catalog) WriteDir(dir string) (WriteStats, error) {
 		st.Written++
 		return nil
 	}
-	var buf bytes.Buffer
-	if err := c.WriteOPML(&buf); err != nil {
+	err := c.Files(func(f File) error { return put(f.Path, f.Body) })
+	if err != nil {
 		return st, err
-	}
-	if err := put("index.opml", buf.Bytes()); err != nil {
-		return st, err
-	}
-	for _, f := range c.Feeds {
-		for _, format := range Formats {
-			buf.Reset()
-			if err := f.Write(&buf, format); err != nil {
-				return st, err
-			}
-			if err := put(f.Path+"/"+format.FileName(), buf.Bytes()); err != nil {
-				return st, err
-			}
-		}
 	}
 	for _, root := range []string{"all", "communities", "topics"} {
 		err := filepath.WalkDir(filepath.Join(dir, root), func(p string, d fs.DirEntry, err error) error {
