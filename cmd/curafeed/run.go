@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"strings"
 
 	"github.com/curafeed/curafeed"
@@ -51,6 +52,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	lang := fl.String("lang", "en", "language of the feeds")
 	limit := fl.Int("limit", curafeed.DefaultLimit, "items per feed")
 	verbose := fl.Bool("v", false, "also list warnings and skipped files")
+	cpuprofile := fl.String("cpuprofile", "", "write a CPU profile of the run to this file")
 	var out *string
 	if cmd == "build" {
 		out = fl.String("out", defaultOut, "output folder")
@@ -73,6 +75,19 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if st, err := os.Stat(*records); err != nil || !st.IsDir() {
 		fmt.Fprintf(stderr, "curafeed: records folder %s: not a readable folder\n", *records)
 		return 2
+	}
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			fmt.Fprintln(stderr, "curafeed:", err)
+			return 2
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fmt.Fprintln(stderr, "curafeed:", err)
+			return 2
+		}
+		defer pprof.StopCPUProfile()
 	}
 	cfg := curafeed.Config{SiteURL: *site, Title: *title, Language: *lang, Limit: *limit}
 	recs, err := curafeed.Load(os.DirFS(*records), cfg)
