@@ -12,7 +12,7 @@ import (
 
 // benchCorpus makes n records in memory from the sample records, each with
 // its own id, mdName and date, so that loading does real work at scale.
-func benchCorpus(b *testing.B, n int) fstest.MapFS {
+func benchCorpus(b testing.TB, n int) fstest.MapFS {
 	b.Helper()
 	var srcs [][]byte
 	_ = filepath.WalkDir("testdata/records", func(p string, d os.DirEntry, err error) error {

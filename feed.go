@@ -134,7 +134,7 @@ type Catalog struct {
 	site    string
 	byPath  map[string]*Feed
 	topics  map[string]*TopicInfo
-	updated map[*Item]time.Time
+	updated map[string]time.Time // by item ID
 }
 
 // Config returns the catalog's normalized configuration.
@@ -147,8 +147,8 @@ func (c *Catalog) Feed(path string) *Feed { return c.byPath[path] }
 func (c *Catalog) Topic(key string) *TopicInfo { return c.topics[key] }
 
 // Build groups items into the site-wide feed, one feed per community, per
-// topic and per community×topic. Items need not be sorted. Build does not
-// modify the items.
+// topic and per community×topic. Items need not be sorted, but their IDs
+// must be distinct, as Load makes them. Build does not modify the items.
 func Build(items []*Item, cfg Config) (*Catalog, error) {
 	cfg, site, err := cfg.normalize()
 	if err != nil {
@@ -220,14 +220,14 @@ func (c *Catalog) add(f *Feed, it *Item) {
 		return
 	}
 	f.Items = append(f.Items, it)
-	if u := c.updated[it]; u.After(f.Updated) {
+	if u := c.updated[it.ID]; u.After(f.Updated) {
 		f.Updated = u
 	}
 }
 
 // itemUpdated returns the time the catalog publishes as it's updated time.
 func (c *Catalog) itemUpdated(it *Item) time.Time {
-	if u, ok := c.updated[it]; ok {
+	if u, ok := c.updated[it.ID]; ok {
 		return u
 	}
 	return it.Updated
@@ -237,7 +237,7 @@ func (c *Catalog) itemUpdated(it *Item) time.Time {
 // moving ties (common when records carry only a day) apart by a microsecond
 // each, in ID order: Atom readers and validators treat equal updated times
 // as one entry edited twice. Published times are never changed.
-func distinctUpdated(items []*Item) map[*Item]time.Time {
+func distinctUpdated(items []*Item) map[string]time.Time {
 	byUpdated := append([]*Item(nil), items...)
 	sort.SliceStable(byUpdated, func(i, j int) bool {
 		a, b := byUpdated[i], byUpdated[j]
@@ -246,14 +246,14 @@ func distinctUpdated(items []*Item) map[*Item]time.Time {
 		}
 		return a.ID < b.ID
 	})
-	m := make(map[*Item]time.Time, len(items))
+	m := make(map[string]time.Time, len(items))
 	var prev time.Time
 	for i, it := range byUpdated {
 		u := it.Updated
 		if i > 0 && !u.After(prev) {
 			u = prev.Add(time.Microsecond)
 		}
-		m[it] = u
+		m[it.ID] = u
 		prev = u
 	}
 	return m

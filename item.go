@@ -59,6 +59,7 @@ type Item struct {
 	Extra Extra
 
 	content *lazyHTML
+	sum     uint64 // hash of the record file, kept by the bounded-memory build
 }
 
 // ContentHTML returns the item's sanitized body as HTML: Markdown bodies are

@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 )
 
 // DefaultLimit is the number of items a feed holds when Config.Limit is 0.
@@ -85,6 +86,9 @@ type Records struct {
 	Items []*Item
 	// Files is the number of record files (*.md) read.
 	Files int
+	// Published is the number of published records: len(Items) after
+	// Load; BuildDir, which keeps no items, sets only this.
+	Published int
 	// Skipped lists files that are not records, records filtered out by
 	// status or kind, and duplicates that lost to a newer copy.
 	Skipped []Skip
@@ -105,12 +109,30 @@ type parsed struct {
 // other record is still returned. The error is non-nil only when fsys itself
 // cannot be walked or cfg is unusable.
 func Load(fsys fs.FS, cfg Config) (*Records, error) {
+	return load(fsys, cfg, nil)
+}
+
+// load is Load with a hook: keep, when not nil, is given each parsed item
+// and the file's bytes, and returns what the result holds for it.
+func load(fsys fs.FS, cfg Config, keep func(it *Item, data []byte) *Item) (*Records, error) {
 	cfg, site, err := cfg.normalize()
 	if err != nil {
 		return nil, err
 	}
+	names, err := recordNames(fsys)
+	if err != nil {
+		return nil, err
+	}
+	results := parseAll(fsys, names, cfg.Workers, ParseOptions{SiteURL: site}, keep)
+	recs := &Records{Files: len(names)}
+	recs.collect(names, results, cfg)
+	return recs, nil
+}
+
+// recordNames lists the record files (*.md) of fsys in lexical order.
+func recordNames(fsys fs.FS) ([]string, error) {
 	var names []string
-	err = fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			if p == "." {
 				return err
@@ -126,33 +148,61 @@ func Load(fsys fs.FS, cfg Config) (*Records, error) {
 	if err != nil {
 		return nil, fmt.Errorf("curafeed: reading records: %w", err)
 	}
+	return names, nil
+}
 
+// parseAll reads and parses the named files on workers goroutines; results
+// are in the order of names.
+func parseAll(fsys fs.FS, names []string, workers int, opts ParseOptions, keep func(*Item, []byte) *Item) []parsed {
 	results := make([]parsed, len(names))
-	opts := ParseOptions{SiteURL: site}
+	parallel(len(names), workers, func(i int) {
+		data, err := fs.ReadFile(fsys, names[i])
+		if err != nil {
+			results[i].err = &RecordError{Path: names[i], Err: err}
+			return
+		}
+		r := &results[i]
+		r.item, r.warnings, r.err = ParseRecord(names[i], data, opts)
+		if r.item != nil && keep != nil {
+			r.item = keep(r.item, data)
+		}
+	})
+	return results
+}
+
+// parallel calls fn(i) for every i in [0, n) on workers goroutines.
+func parallel(n, workers int, fn func(i int)) {
+	if workers > n {
+		workers = n
+	}
+	if workers <= 1 {
+		for i := 0; i < n; i++ {
+			fn(i)
+		}
+		return
+	}
 	var wg sync.WaitGroup
-	next := make(chan int)
-	for w := 0; w < cfg.Workers; w++ {
+	var next atomic.Int64
+	for w := 0; w < workers; w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for i := range next {
-				data, err := fs.ReadFile(fsys, names[i])
-				if err != nil {
-					results[i].err = &RecordError{Path: names[i], Err: err}
-					continue
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= n {
+					return
 				}
-				r := &results[i]
-				r.item, r.warnings, r.err = ParseRecord(names[i], data, opts)
+				fn(i)
 			}
 		}()
 	}
-	for i := range names {
-		next <- i
-	}
-	close(next)
 	wg.Wait()
+}
 
-	recs := &Records{Files: len(names)}
+// collect sorts parse results into published items, skips and errors, then
+// resolves duplicates, filters by status and kind, joins community spellings
+// and orders the items newest first.
+func (recs *Records) collect(names []string, results []parsed, cfg Config) {
 	var items []*Item
 	for i, r := range results {
 		recs.Warnings = append(recs.Warnings, r.warnings...)
@@ -175,10 +225,10 @@ func Load(fsys fs.FS, cfg Config) (*Records, error) {
 	mergeCommunities(items)
 	sortItems(items)
 	recs.Items = items
+	recs.Published = len(items)
 	recs.Errors.Sort()
 	recs.Warnings.Sort()
 	sort.SliceStable(recs.Skipped, func(i, j int) bool { return recs.Skipped[i].Path < recs.Skipped[j].Path })
-	return recs, nil
 }
 
 func unwrapRecord(err error) error {

@@ -90,7 +90,31 @@ func run(args []string, stdout, stderr io.Writer) int {
 		defer pprof.StopCPUProfile()
 	}
 	cfg := curafeed.Config{SiteURL: *site, Title: *title, Language: *lang, Limit: *limit}
-	recs, err := curafeed.Load(os.DirFS(*records), cfg)
+	var (
+		recs  *curafeed.Records
+		feeds int
+		wrote string
+		err   error
+	)
+	if cmd == "build" {
+		// The bounded-memory build: the same bytes as Load, Build and
+		// WriteDir, without holding every record.
+		var st curafeed.WriteStats
+		recs, st, err = curafeed.BuildDir(os.DirFS(*records), cfg, *out)
+		if err == nil {
+			feeds = st.Feeds
+			wrote = fmt.Sprintf(" written to %s (files %d: %d written, %d unchanged, %d removed)",
+				*out, st.Files, st.Written, st.Unchanged, st.Removed)
+		}
+	} else {
+		recs, err = curafeed.Load(os.DirFS(*records), cfg)
+		if err == nil {
+			var cat *curafeed.Catalog
+			if cat, err = curafeed.Build(recs.Items, cfg); err == nil {
+				feeds = len(cat.Feeds)
+			}
+		}
+	}
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 2
@@ -106,22 +130,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "skipped: %s: %s\n", filepath.Join(*records, filepath.FromSlash(s.Path)), s.Reason)
 		}
 	}
-	cat, err := curafeed.Build(recs.Items, cfg)
-	if err != nil {
-		fmt.Fprintln(stderr, err)
-		return 2
-	}
-	summary := fmt.Sprintf("records read %d, published %d, skipped %d, rejected %d, warnings %d; feeds %d",
-		recs.Files, len(recs.Items), len(recs.Skipped), len(recs.Errors), len(recs.Warnings), len(cat.Feeds))
-	if cmd == "build" {
-		st, err := cat.WriteDir(*out)
-		if err != nil {
-			fmt.Fprintln(stderr, err)
-			return 2
-		}
-		summary += fmt.Sprintf(" written to %s (files %d: %d written, %d unchanged, %d removed)",
-			*out, st.Files, st.Written, st.Unchanged, st.Removed)
-	}
+	summary := fmt.Sprintf("records read %d, published %d, skipped %d, rejected %d, warnings %d; feeds %d%s",
+		recs.Files, recs.Published, len(recs.Skipped), len(recs.Errors), len(recs.Warnings), feeds, wrote)
 	fmt.Fprintln(stdout, summary)
 	if len(recs.Errors) > 0 {
 		return 1

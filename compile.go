@@ -1,0 +1,253 @@
+package curafeed
+
+import (
+	"bytes"
+	"fmt"
+	"hash/maphash"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"sync"
+)
+
+// BuildDir reads every record of fsys and writes the catalog's static tree
+// into dir, as Load, Build and Catalog.WriteDir do together, with the same
+// bytes, but in memory bounded by the feeds rather than by the records: the
+// first pass keeps of each record only what grouping and ordering need, and
+// the records that reach a feed are read and rendered again, one community at
+// a time (then the site-wide and topic feeds), and dropped once written.
+//
+// The returned Records hold the counts, skips, errors and warnings of Load,
+// but no Items. The error is non-nil when fsys cannot be walked, cfg is
+// unusable, an output file cannot be written, or a record changed on disk
+// while the build ran.
+func BuildDir(fsys fs.FS, cfg Config, dir string) (*Records, WriteStats, error) {
+	ncfg, site, err := cfg.normalize()
+	if err != nil {
+		return nil, WriteStats{}, err
+	}
+	seed := maphash.MakeSeed()
+	recs, err := load(fsys, cfg, func(it *Item, data []byte) *Item {
+		return it.light(maphash.Bytes(seed, data))
+	})
+	if err != nil {
+		return nil, WriteStats{}, err
+	}
+	light := recs.Items
+	recs.Items = nil
+	cat, err := Build(light, cfg)
+	if err != nil {
+		return nil, WriteStats{}, err
+	}
+
+	tw := newTreeWriter(dir, len(cat.Feeds))
+	var buf bytes.Buffer
+	if err := cat.WriteOPML(&buf); err != nil {
+		return nil, tw.st, err
+	}
+	if err := tw.put("index.opml", buf.Bytes()); err != nil {
+		return nil, tw.st, err
+	}
+
+	// Group the feeds: one group per community (its feed and its topic
+	// feeds), then the site-wide and topic feeds.
+	groups := map[string][]*Feed{}
+	for _, f := range cat.Feeds {
+		groups[f.Community.Slug] = append(groups[f.Community.Slug], f)
+	}
+	keys := make([]string, 0, len(groups))
+	for k := range groups {
+		if k != "" {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	keys = append(keys, "")
+
+	opts := ParseOptions{SiteURL: site}
+	for _, k := range keys {
+		feeds := groups[k]
+		full, err := reparse(fsys, feeds, ncfg.Workers, opts, seed)
+		if err != nil {
+			return nil, tw.st, err
+		}
+		var werr error
+		var once sync.Once
+		parallel(len(feeds)*len(Formats), ncfg.Workers, func(i int) {
+			f, format := feeds[i/len(Formats)], Formats[i%len(Formats)]
+			fc := *f
+			fc.Items = make([]*Item, len(f.Items))
+			for j, it := range f.Items {
+				fc.Items[j] = full[it.ID]
+			}
+			var b bytes.Buffer
+			err := fc.Write(&b, format)
+			if err == nil {
+				err = tw.put(f.Path+"/"+format.FileName(), b.Bytes())
+			}
+			if err != nil {
+				once.Do(func() { werr = err })
+			}
+		})
+		if werr != nil {
+			return nil, tw.st, werr
+		}
+	}
+	if err := tw.removeStale(); err != nil {
+		return nil, tw.st, err
+	}
+	return recs, tw.st, nil
+}
+
+// light returns the part of it that grouping and ordering need, with the
+// hash of its file, so that the record can be read again and checked.
+func (it *Item) light(sum uint64) *Item {
+	return &Item{
+		ID: it.ID, RecordID: it.RecordID, Path: it.Path,
+		Published: it.Published, Updated: it.Updated,
+		Community: it.Community, Topics: it.Topics,
+		Status: it.Status, Kind: it.Kind,
+		Extra: Extra{BasePath: it.Extra.BasePath, OGURL: it.Extra.OGURL},
+		sum:   sum,
+	}
+}
+
+// reparse reads and parses again every record the feeds hold, and returns
+// the full items by ID, each with the community the first pass gave it.
+func reparse(fsys fs.FS, feeds []*Feed, workers int, opts ParseOptions, seed maphash.Seed) (map[string]*Item, error) {
+	var need []*Item
+	seen := map[string]bool{}
+	for _, f := range feeds {
+		for _, it := range f.Items {
+			if !seen[it.ID] {
+				seen[it.ID] = true
+				need = append(need, it)
+			}
+		}
+	}
+	full := make([]*Item, len(need))
+	errs := make([]error, len(need))
+	parallel(len(need), workers, func(i int) {
+		lt := need[i]
+		data, err := fs.ReadFile(fsys, lt.Path)
+		if err == nil && maphash.Bytes(seed, data) != lt.sum {
+			err = fmt.Errorf("curafeed: %s changed while the build ran; build again", lt.Path)
+		}
+		if err != nil {
+			errs[i] = err
+			return
+		}
+		it, _, err := ParseRecord(lt.Path, data, opts)
+		if err != nil {
+			errs[i] = err
+			return
+		}
+		it.Community = lt.Community // as joined across records by the first pass
+		full[i] = it
+	})
+	m := make(map[string]*Item, len(need))
+	for i, it := range full {
+		if errs[i] != nil {
+			return nil, errs[i]
+		}
+		m[it.ID] = it
+	}
+	return m, nil
+}
+
+// treeWriter writes files of a tree, leaving alone those whose bytes are
+// already right, and can then remove the feed files it did not write. It is
+// safe for concurrent use.
+type treeWriter struct {
+	dir  string
+	dirs sync.Map // directories known to exist
+	mu   sync.Mutex
+	want map[string]bool
+	st   WriteStats
+}
+
+func newTreeWriter(dir string, feeds int) *treeWriter {
+	return &treeWriter{dir: dir, want: map[string]bool{}, st: WriteStats{Feeds: feeds}}
+}
+
+func (tw *treeWriter) put(rel string, data []byte) error {
+	p := filepath.Join(tw.dir, filepath.FromSlash(rel))
+	same := false
+	if fi, err := os.Stat(p); err == nil && fi.Size() == int64(len(data)) {
+		old, err := os.ReadFile(p)
+		same = err == nil && bytes.Equal(old, data)
+	}
+	if !same {
+		if err := tw.write(p, data); err != nil {
+			return fmt.Errorf("curafeed: writing %s: %w", p, err)
+		}
+	}
+	tw.mu.Lock()
+	defer tw.mu.Unlock()
+	tw.want[rel] = true
+	tw.st.Files++
+	if same {
+		tw.st.Unchanged++
+	} else {
+		tw.st.Written++
+	}
+	return nil
+}
+
+// write replaces p with data atomically: it writes a temporary file beside
+// it and renames it over p. Directories are made once per build.
+func (tw *treeWriter) write(p string, data []byte) error {
+	d := filepath.Dir(p)
+	if _, ok := tw.dirs.Load(d); !ok {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			return err
+		}
+		tw.dirs.Store(d, true)
+	}
+	tmp := filepath.Join(d, ".curafeed-"+filepath.Base(p))
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(data)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, p)
+	}
+	if err != nil {
+		os.Remove(tmp)
+	}
+	return err
+}
+
+// removeStale removes feed files under all/, communities/ and topics/ that
+// this tree did not write.
+func (tw *treeWriter) removeStale() error {
+	for _, root := range []string{"all", "communities", "topics"} {
+		err := filepath.WalkDir(filepath.Join(tw.dir, root), func(p string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return nil
+			}
+			rel, _ := filepath.Rel(tw.dir, p)
+			rel = filepath.ToSlash(rel)
+			switch d.Name() {
+			case "rss.xml", "atom.xml", "feed.json":
+				if !tw.want[rel] {
+					if err := os.Remove(p); err != nil {
+						return err
+					}
+					tw.st.Removed++
+					removeEmptyParents(tw.dir, filepath.Dir(p))
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("curafeed: removing old feeds: %w", err)
+		}
+	}
+	return nil
+}
