@@ -2,6 +2,7 @@ package curafeed
 
 import (
 	"bytes"
+	"io"
 	"net/url"
 	"regexp"
 	"strings"
@@ -161,7 +162,7 @@ func SanitizeHTML(html string, base *url.URL) string {
 // stray end tags are dropped, open elements closed and misnested ones
 // untangled. Well-formed input comes back unchanged.
 func balanceHTML(s string) string {
-	if !strings.Contains(s, "<") {
+	if !strings.Contains(s, "<") || wellNested(s) {
 		return s
 	}
 	// A tree the parser builds can hold what it would not build from its own
@@ -176,6 +177,65 @@ func balanceHTML(s string) string {
 		out = next
 	}
 	return out
+}
+
+// closesP lists the start tags that end an open paragraph in HTML parsing.
+var closesP = map[string]bool{
+	"address": true, "article": true, "aside": true, "blockquote": true, "div": true, "dl": true,
+	"figcaption": true, "figure": true, "footer": true, "h1": true, "h2": true, "h3": true,
+	"h4": true, "h5": true, "h6": true, "header": true, "hr": true, "ol": true, "p": true,
+	"pre": true, "section": true, "table": true, "ul": true,
+}
+
+// voidElements have no end tag.
+var voidElements = map[string]bool{"br": true, "hr": true, "img": true, "wbr": true, "col": true, "source": true}
+
+// wellNested reports whether s is plainly well-formed: every element closed
+// in order, no paragraph closed implicitly, no list item or link inside its
+// own kind, no tables (whose parsing moves content). Such markup parses to
+// exactly what it says, so balanceHTML can leave it alone; anything else
+// goes through the full parse. The check is much cheaper than the parse.
+func wellNested(s string) bool {
+	z := html.NewTokenizer(strings.NewReader(s))
+	var stack []string
+	open := func(name string) bool {
+		for _, n := range stack {
+			if n == name {
+				return true
+			}
+		}
+		return false
+	}
+	for {
+		switch z.Next() {
+		case html.ErrorToken:
+			return len(stack) == 0 && z.Err() == io.EOF
+		case html.SelfClosingTagToken:
+			name, _ := z.TagName()
+			if !voidElements[string(name)] {
+				return false
+			}
+		case html.StartTagToken:
+			b, _ := z.TagName()
+			name := string(b)
+			switch {
+			case voidElements[name]:
+				if name == "hr" && open("p") {
+					return false
+				}
+				continue
+			case name == "table", closesP[name] && open("p"), (name == "li" || name == "a" || name == "dt" || name == "dd") && open(name):
+				return false
+			}
+			stack = append(stack, name)
+		case html.EndTagToken:
+			name, _ := z.TagName()
+			if len(stack) == 0 || stack[len(stack)-1] != string(name) {
+				return false
+			}
+			stack = stack[:len(stack)-1]
+		}
+	}
 }
 
 func parseAndRender(s string) (string, bool) {
