@@ -72,6 +72,7 @@ func BuildDir(fsys fs.FS, cfg Config, dir string) (*Records, WriteStats, error) 
 		if err != nil {
 			return nil, tw.st, err
 		}
+		fr := newFragments(feeds)
 		var werr error
 		var once sync.Once
 		parallel(len(feeds)*len(Formats), ncfg.Workers, func(i int) {
@@ -82,7 +83,7 @@ func BuildDir(fsys fs.FS, cfg Config, dir string) (*Records, WriteStats, error) 
 				fc.Items[j] = full[it.ID]
 			}
 			var b bytes.Buffer
-			err := fc.Write(&b, format)
+			err := fc.write(&b, format, fr)
 			if err == nil {
 				err = tw.put(f.Path+"/"+format.FileName(), b.Bytes())
 			}

@@ -1,11 +1,14 @@
 package curafeed
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
 	"io"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/feeds"
@@ -22,13 +25,150 @@ const (
 
 // Write writes the feed in the given format.
 func (f *Feed) Write(w io.Writer, format Format) error {
-	switch format {
-	case Atom:
-		return f.WriteAtom(w)
-	case JSON:
-		return f.WriteJSON(w)
+	return f.write(w, format, nil)
+}
+
+// WriteRSS writes the feed as RSS 2.0.
+func (f *Feed) WriteRSS(w io.Writer) error { return f.write(w, RSS, nil) }
+
+// WriteAtom writes the feed as Atom 1.0.
+func (f *Feed) WriteAtom(w io.Writer) error { return f.write(w, Atom, nil) }
+
+// WriteJSON writes the feed as JSON Feed 1.1.
+func (f *Feed) WriteJSON(w io.Writer) error { return f.write(w, JSON, nil) }
+
+// fragments holds each item's encoding per format, so that an item that is
+// in many feeds is encoded once. When it knows how many feeds of the group
+// hold each item, it drops an encoding after its last use, which bounds
+// the memory a build needs. It is safe for concurrent use.
+type fragments struct {
+	m    sync.Map         // fragmentKey → *fragment
+	uses map[string]int32 // item ID → feeds that hold it; nil: keep everything
+}
+
+type fragmentKey struct {
+	id     string
+	format Format
+}
+
+type fragment struct {
+	once sync.Once
+	b    []byte
+	err  error
+	left atomic.Int32
+}
+
+// newFragments returns a cache for the given feeds, which will each be
+// written once in every format.
+func newFragments(feeds []*Feed) *fragments {
+	fr := &fragments{uses: map[string]int32{}}
+	for _, f := range feeds {
+		for _, it := range f.Items {
+			fr.uses[it.ID]++
+		}
 	}
-	return f.WriteRSS(w)
+	return fr
+}
+
+// item returns the encoding of it in format, from the cache when it has it.
+func (fr *fragments) item(c *Catalog, it *Item, format Format) ([]byte, error) {
+	if fr == nil {
+		return c.encodeItem(it, format)
+	}
+	k := fragmentKey{it.ID, format}
+	v, loaded := fr.m.Load(k)
+	if !loaded {
+		nf := &fragment{}
+		if fr.uses != nil {
+			nf.left.Store(fr.uses[it.ID])
+		}
+		v, _ = fr.m.LoadOrStore(k, nf)
+	}
+	e := v.(*fragment)
+	e.once.Do(func() { e.b, e.err = c.encodeItem(it, format) })
+	if fr.uses != nil && e.left.Add(-1) <= 0 {
+		fr.m.Delete(k)
+	}
+	return e.b, e.err
+}
+
+// write writes the feed's frame (everything but the items) around the
+// items' encodings. The bytes are those of encoding the whole document at
+// once: items are encoded with the indentation they have inside it.
+func (f *Feed) write(w io.Writer, format Format, fr *fragments) error {
+	head, tail, err := f.frame(format)
+	if err != nil {
+		return err
+	}
+	bw := bufio.NewWriterSize(w, 32<<10)
+	bw.Write(head)
+	for i, it := range f.Items {
+		b, err := fr.item(f.cat, it, format)
+		if err != nil {
+			return err
+		}
+		switch {
+		case format != JSON:
+			bw.WriteByte('\n')
+		case i == 0:
+			bw.WriteString("\n    ")
+		default:
+			bw.WriteString(",\n    ")
+		}
+		bw.Write(b)
+	}
+	if format == JSON && len(f.Items) > 0 {
+		bw.WriteString("\n  ")
+	}
+	bw.Write(tail)
+	return bw.Flush()
+}
+
+// frame encodes the feed without items and splits it where they go.
+func (f *Feed) frame(format Format) (head, tail []byte, err error) {
+	var b bytes.Buffer
+	var mark string
+	switch format {
+	case RSS:
+		err, mark = writeXML(&b, f.rssDoc()), "\n  </channel>"
+	case Atom:
+		err, mark = writeXML(&b, f.atomDoc()), "\n</feed>"
+	default:
+		err, mark = f.writeJSONFrame(&b), "]\n}"
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	i := bytes.LastIndex(b.Bytes(), []byte(mark))
+	if i < 0 {
+		return nil, nil, fmt.Errorf("curafeed: encoding %s of %s: no place for items", format, f.Path)
+	}
+	return b.Bytes()[:i], b.Bytes()[i:], nil
+}
+
+// encodeItem encodes one item as it appears inside a feed of the catalog.
+func (c *Catalog) encodeItem(it *Item, format Format) ([]byte, error) {
+	var b bytes.Buffer
+	var err error
+	switch format {
+	case RSS:
+		enc := xml.NewEncoder(&b)
+		enc.Indent("    ", "  ")
+		err = enc.Encode(c.rssItem(it))
+	case Atom:
+		enc := xml.NewEncoder(&b)
+		enc.Indent("  ", "  ")
+		err = enc.Encode(c.atomEntry(it))
+	default:
+		enc := json.NewEncoder(&b)
+		enc.SetEscapeHTML(false)
+		enc.SetIndent("    ", "  ")
+		err = enc.Encode(c.jsonItem(it))
+	}
+	if err != nil {
+		return nil, fmt.Errorf("curafeed: encoding %s item %s: %w", format, it.Path, err)
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
 }
 
 // Render returns the feed's bytes in the given format.
@@ -97,44 +237,44 @@ type rssCategory struct {
 	Term   string `xml:",chardata"`
 }
 
-// WriteRSS writes the feed as RSS 2.0.
-func (f *Feed) WriteRSS(w io.Writer) error {
-	c := f.cat
+// rssDoc is the feed as an RSS 2.0 document without items.
+func (f *Feed) rssDoc() *rssDoc {
 	ch := &rssChannel{RssFeed: feeds.RssFeed{
 		Title:         f.Title,
 		Link:          f.HomeURL,
 		Description:   f.Description,
-		Language:      c.cfg.Language,
+		Language:      f.cat.cfg.Language,
 		LastBuildDate: rfc822(f.updated()),
 		Generator:     Generator,
 	}}
 	ch.AtomLinks = []rssAtomLink{{Href: f.URL(RSS), Rel: "self", Type: RSS.MediaType()}}
-	for _, it := range f.Items {
-		ri := &rssItem{RssItem: feeds.RssItem{
-			Title:       it.Title,
-			Link:        c.rssLink(it),
-			Description: it.Summary,
-			Guid:        &feeds.RssGuid{Id: it.ID, IsPermaLink: "false"},
-			PubDate:     rfc822(it.Published),
-		}}
-		if h := it.ContentHTML(); h != "" {
-			ri.Content = &feeds.RssContent{Content: h}
-		}
-		for _, t := range it.Topics {
-			ti := c.topics[t.Key]
-			ri.Categories = append(ri.Categories, rssCategory{Domain: ti.Vocabulary, Term: ti.Term})
-		}
-		for _, tag := range it.Tags {
-			ri.Categories = append(ri.Categories, rssCategory{Term: tag})
-		}
-		ri.Creators = it.Authors
-		if img := it.Image; img != nil {
-			ri.Enclosure = &feeds.RssEnclosure{Url: img.URL, Length: "0", Type: img.Type}
-		}
-		ch.Items = append(ch.Items, ri)
+	return &rssDoc{Version: "2.0", NSContent: nsContent, NSAtom: nsAtom, NSDC: nsDC, Channel: ch}
+}
+
+// rssItem is it as an RSS 2.0 item.
+func (c *Catalog) rssItem(it *Item) *rssItem {
+	ri := &rssItem{RssItem: feeds.RssItem{
+		Title:       it.Title,
+		Link:        c.rssLink(it),
+		Description: it.Summary,
+		Guid:        &feeds.RssGuid{Id: it.ID, IsPermaLink: "false"},
+		PubDate:     rfc822(it.Published),
+	}}
+	if h := it.ContentHTML(); h != "" {
+		ri.Content = &feeds.RssContent{Content: h}
 	}
-	doc := &rssDoc{Version: "2.0", NSContent: nsContent, NSAtom: nsAtom, NSDC: nsDC, Channel: ch}
-	return writeXML(w, doc)
+	for _, t := range it.Topics {
+		ti := c.topics[t.Key]
+		ri.Categories = append(ri.Categories, rssCategory{Domain: ti.Vocabulary, Term: ti.Term})
+	}
+	for _, tag := range it.Tags {
+		ri.Categories = append(ri.Categories, rssCategory{Term: tag})
+	}
+	ri.Creators = it.Authors
+	if img := it.Image; img != nil {
+		ri.Enclosure = &feeds.RssEnclosure{Url: img.URL, Length: "0", Type: img.Type}
+	}
+	return ri
 }
 
 func (c *Catalog) rssLink(it *Item) string {
@@ -151,15 +291,15 @@ func (c *Catalog) rssLink(it *Item) string {
 }
 
 // itemPage is the page an item links to in Atom and JSON Feed: its page on
-// the community site, else the curated article, else the feed's home page.
-func (f *Feed) itemPage(it *Item) string {
+// the community site, else the curated article, else the site.
+func (c *Catalog) itemPage(it *Item) string {
 	switch {
 	case it.URL != "":
 		return it.URL
 	case it.ExternalURL != "":
 		return it.ExternalURL
 	}
-	return f.HomeURL
+	return c.site + "/"
 }
 
 // updated is the feed's updated time; the Unix epoch for an empty feed, so
@@ -207,10 +347,10 @@ type atomCategory struct {
 	Label  string `xml:"label,attr,omitempty"`
 }
 
-// WriteAtom writes the feed as Atom 1.0.
-func (f *Feed) WriteAtom(w io.Writer) error {
+// atomDoc is the feed as an Atom 1.0 document without entries.
+func (f *Feed) atomDoc() *atomFeed {
 	c := f.cat
-	af := &atomFeed{
+	return &atomFeed{
 		AtomFeed: feeds.AtomFeed{
 			Xmlns:    nsAtom,
 			Title:    f.Title,
@@ -226,40 +366,41 @@ func (f *Feed) WriteAtom(w io.Writer) error {
 		},
 		Generator: &atomGenerator{Name: Generator},
 	}
-	for _, it := range f.Items {
-		e := &atomEntry{AtomEntry: feeds.AtomEntry{
-			Id:        it.ID,
-			Updated:   rfc3339(c.itemUpdated(it)),
-			Published: rfc3339(it.Published),
-		}}
-		e.Title = atomText{Type: "text", Text: it.Title}
-		if it.Summary != "" {
-			e.Summary = &feeds.AtomSummary{Type: "text", Content: it.Summary}
-		}
-		if h := it.ContentHTML(); h != "" {
-			e.Content = &feeds.AtomContent{Type: "html", Content: h}
-		}
-		alt := f.itemPage(it)
-		e.Links = append(e.Links, feeds.AtomLink{Href: alt, Rel: "alternate", Type: "text/html"})
-		if it.ExternalURL != "" && it.ExternalURL != alt {
-			e.Links = append(e.Links, feeds.AtomLink{Href: it.ExternalURL, Rel: "related", Type: "text/html"})
-		}
-		if img := it.Image; img != nil {
-			e.Links = append(e.Links, feeds.AtomLink{Href: img.URL, Rel: "enclosure", Type: img.Type})
-		}
-		for _, name := range it.Authors {
-			e.Authors = append(e.Authors, feeds.AtomPerson{Name: name})
-		}
-		for _, t := range it.Topics {
-			ti := c.topics[t.Key]
-			e.Categories = append(e.Categories, atomCategory{Term: ti.Term, Scheme: c.vocabularyURL(ti.Vocabulary), Label: ti.Label()})
-		}
-		for _, tag := range it.Tags {
-			e.Categories = append(e.Categories, atomCategory{Term: tag})
-		}
-		af.Entries = append(af.Entries, e)
+}
+
+// atomEntry is it as an Atom 1.0 entry.
+func (c *Catalog) atomEntry(it *Item) *atomEntry {
+	e := &atomEntry{AtomEntry: feeds.AtomEntry{
+		Id:        it.ID,
+		Updated:   rfc3339(c.itemUpdated(it)),
+		Published: rfc3339(it.Published),
+	}}
+	e.Title = atomText{Type: "text", Text: it.Title}
+	if it.Summary != "" {
+		e.Summary = &feeds.AtomSummary{Type: "text", Content: it.Summary}
 	}
-	return writeXML(w, af)
+	if h := it.ContentHTML(); h != "" {
+		e.Content = &feeds.AtomContent{Type: "html", Content: h}
+	}
+	alt := c.itemPage(it)
+	e.Links = append(e.Links, feeds.AtomLink{Href: alt, Rel: "alternate", Type: "text/html"})
+	if it.ExternalURL != "" && it.ExternalURL != alt {
+		e.Links = append(e.Links, feeds.AtomLink{Href: it.ExternalURL, Rel: "related", Type: "text/html"})
+	}
+	if img := it.Image; img != nil {
+		e.Links = append(e.Links, feeds.AtomLink{Href: img.URL, Rel: "enclosure", Type: img.Type})
+	}
+	for _, name := range it.Authors {
+		e.Authors = append(e.Authors, feeds.AtomPerson{Name: name})
+	}
+	for _, t := range it.Topics {
+		ti := c.topics[t.Key]
+		e.Categories = append(e.Categories, atomCategory{Term: ti.Term, Scheme: c.vocabularyURL(ti.Vocabulary), Label: ti.Label()})
+	}
+	for _, tag := range it.Tags {
+		e.Categories = append(e.Categories, atomCategory{Term: tag})
+	}
+	return e
 }
 
 // ---- JSON Feed 1.1 ----
@@ -278,8 +419,8 @@ type jsonItem struct {
 	Language string `json:"language,omitempty"`
 }
 
-// WriteJSON writes the feed as JSON Feed 1.1.
-func (f *Feed) WriteJSON(w io.Writer) error {
+// writeJSONFrame writes the feed as JSON Feed 1.1 with an empty items list.
+func (f *Feed) writeJSONFrame(w io.Writer) error {
 	c := f.cat
 	jf := &jsonFeed{
 		JSONFeed: feeds.JSONFeed{
@@ -293,37 +434,6 @@ func (f *Feed) WriteJSON(w io.Writer) error {
 		},
 		Items: []*jsonItem{},
 	}
-	for _, it := range f.Items {
-		pub, mod := it.Published, c.itemUpdated(it)
-		ji := &jsonItem{JSONItem: feeds.JSONItem{
-			Id:            it.ID,
-			Url:           it.URL,
-			ExternalUrl:   it.ExternalURL,
-			Title:         it.Title,
-			ContentHTML:   it.ContentHTML(),
-			Summary:       it.Summary,
-			PublishedDate: &pub,
-			ModifiedDate:  &mod,
-		}, Language: c.cfg.Language}
-		ji.Url = f.itemPage(it)
-		if ji.ContentHTML == "" {
-			ji.ContentText = it.Summary
-			if ji.ContentText == "" {
-				ji.ContentText = it.Title
-			}
-		}
-		if it.Image != nil {
-			ji.Image = it.Image.URL
-		}
-		for _, name := range it.Authors {
-			ji.Authors = append(ji.Authors, &feeds.JSONAuthor{Name: name})
-		}
-		for _, t := range it.Topics {
-			ji.Tags = append(ji.Tags, c.topics[t.Key].Label())
-		}
-		ji.Tags = append(ji.Tags, it.Tags...)
-		jf.Items = append(jf.Items, ji)
-	}
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
@@ -331,4 +441,36 @@ func (f *Feed) WriteJSON(w io.Writer) error {
 		return fmt.Errorf("curafeed: encoding JSON feed %s: %w", f.Path, err)
 	}
 	return nil
+}
+
+// jsonItem is it as a JSON Feed 1.1 item.
+func (c *Catalog) jsonItem(it *Item) *jsonItem {
+	pub, mod := it.Published, c.itemUpdated(it)
+	ji := &jsonItem{JSONItem: feeds.JSONItem{
+		Id:            it.ID,
+		Url:           c.itemPage(it),
+		ExternalUrl:   it.ExternalURL,
+		Title:         it.Title,
+		ContentHTML:   it.ContentHTML(),
+		Summary:       it.Summary,
+		PublishedDate: &pub,
+		ModifiedDate:  &mod,
+	}, Language: c.cfg.Language}
+	if ji.ContentHTML == "" {
+		ji.ContentText = it.Summary
+		if ji.ContentText == "" {
+			ji.ContentText = it.Title
+		}
+	}
+	if it.Image != nil {
+		ji.Image = it.Image.URL
+	}
+	for _, name := range it.Authors {
+		ji.Authors = append(ji.Authors, &feeds.JSONAuthor{Name: name})
+	}
+	for _, t := range it.Topics {
+		ji.Tags = append(ji.Tags, c.topics[t.Key].Label())
+	}
+	ji.Tags = append(ji.Tags, it.Tags...)
+	return ji
 }

@@ -38,10 +38,11 @@ func (c *Catalog) Files(fn func(File) error) error {
 	if err := fn(opml); err != nil {
 		return err
 	}
+	fr := &fragments{}
 	for _, f := range c.Feeds {
 		for _, format := range Formats {
 			buf.Reset()
-			if err := f.Write(&buf, format); err != nil {
+			if err := f.write(&buf, format, fr); err != nil {
 				return err
 			}
 			file := File{
