@@ -1,0 +1,432 @@
+package curafeed
+
+import (
+	"bytes"
+	"compress/gzip"
+	"crypto/sha256"
+	"encoding/base64"
+	"io"
+	"net/http"
+	"net/url"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// DefaultCacheControl is the Cache-Control header the handler sends when
+// HandlerOptions.CacheControl is empty: any cache may keep a feed for five
+// minutes, about as often as feed readers poll.
+const DefaultCacheControl = "public, max-age=300"
+
+// maxPathLen bounds the request paths the handler looks up; longer ones are
+// answered 404 without further work.
+const maxPathLen = 1024
+
+// HandlerOptions configures the handler of NewHandler and of a Reloader.
+// The zero value is ready to use.
+type HandlerOptions struct {
+	// CacheControl is the Cache-Control header of every file served;
+	// DefaultCacheControl when empty.
+	CacheControl string
+	// Hubs are WebSub hub URLs, each announced on every feed with a
+	// Link: <hub>; rel="hub" header.
+	Hubs []string
+}
+
+// NewHandler returns an http.Handler that serves the catalog's tree, the
+// files of Catalog.Files (index.opml, all/, communities/{c}/, topics/{t}/,
+// communities/{c}/topics/{t}/, each with rss.xml, atom.xml and feed.json, and
+// whatever else Files yields), relative to where it is mounted: at "/", or
+// under a prefix with http.StripPrefix.
+//
+// Every file is rendered once, here, and compressed with gzip once; requests
+// only pick bytes that are ready. Each response carries the file's
+// Content-Type, a strong ETag (a hash of the bytes sent, so the gzip form has
+// its own), Last-Modified (the feed's updated time), Cache-Control,
+// Vary: Accept-Encoding, X-Content-Type-Options: nosniff and Link headers
+// for the file's own URL (rel="self") and each hub (rel="hub", on feeds).
+// Conditional requests follow RFC 9110: If-Match and If-Unmodified-Since give
+// 412 when they fail; If-None-Match (weak comparison, lists and "*") and,
+// when it is absent, If-Modified-Since give 304. Range requests are ignored
+// (RFC 9110 allows it): feeds are small and always sent whole. HEAD gets the
+// headers of GET; other methods get 405 with Allow: GET, HEAD. Unknown paths,
+// paths with an encoded slash and paths longer than 1024 bytes get 404 with
+// a short plain-text body. A path ending in "/" serves that directory's
+// index.html when the tree has one, and 404 otherwise: feed directories
+// such as communities/{c}/ are not listed.
+//
+// The handler never changes: to serve a newer catalog, build a new handler,
+// or use a Reloader. A nil catalog serves nothing (404 everywhere); a catalog
+// that cannot be rendered (an encoder failed) is answered with 500. The
+// handler is safe for concurrent use.
+func NewHandler(c *Catalog, opts HandlerOptions) http.Handler {
+	h, err := newHandler(c, opts, time.Now())
+	if err != nil {
+		return &handler{err: err}
+	}
+	return h
+}
+
+// handler serves one rendered catalog.
+type handler struct {
+	files map[string]*entry
+	err   error // the catalog could not be rendered: every request gets 500
+}
+
+// entry is one file of the tree, ready to send.
+type entry struct {
+	plain *variant
+	gz    *variant // nil when gzip does not make the file smaller
+
+	modified     time.Time // Last-Modified, whole seconds; zero when unknown
+	lastModified string    // modified in HTTP date format
+}
+
+// variant is one encoding of a file: its bytes and the headers of a 200 and
+// of a 304 response, built once. Each header value slice is full (len ==
+// cap), so a caller appending to a value gets a copy and the shared slice
+// stays unchanged.
+type variant struct {
+	body     []byte
+	etag     string // quoted
+	full     []header
+	notModif []header
+}
+
+type header struct {
+	key string
+	val []string
+}
+
+func one(v string) []string { return []string{v} }
+
+// Header values shared by every response.
+var (
+	allowed      = one("GET, HEAD")
+	nosniff      = one("nosniff")
+	textPlain    = one("text/plain; charset=utf-8")
+	varyEncoding = one("Accept-Encoding")
+	gzipEncoding = one("gzip")
+)
+
+// newHandler renders every file of c and prepares both encodings of each;
+// now caps Last-Modified, which may not be later than the response.
+func newHandler(c *Catalog, opts HandlerOptions, now time.Time) (*handler, error) {
+	h := &handler{files: map[string]*entry{}}
+	if c == nil {
+		return h, nil
+	}
+	var files []File
+	if err := c.Files(func(f File) error {
+		files = append(files, f)
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	cacheControl := opts.CacheControl
+	if cacheControl == "" {
+		cacheControl = DefaultCacheControl
+	}
+	cc := one(cacheControl)
+	site := c.Config().SiteURL
+
+	entries := make([]*entry, len(files))
+	compressEach(len(files), func(i int, zw *gzip.Writer, buf *bytes.Buffer) {
+		f := files[i]
+		e := &entry{}
+		if !f.Updated.IsZero() {
+			m := f.Updated.UTC().Truncate(time.Second)
+			if m.After(now) {
+				m = now.UTC().Truncate(time.Second)
+			}
+			e.modified, e.lastModified = m, m.Format(http.TimeFormat)
+		}
+		self := site + "/" + f.Path
+		if f.Feed != nil {
+			self = f.Feed.URL(f.Format)
+		}
+		links := []string{"<" + self + `>; rel="self"`}
+		if f.Feed != nil {
+			for _, hub := range opts.Hubs {
+				if hub != "" {
+					links = append(links, "<"+hub+`>; rel="hub"`)
+				}
+			}
+		}
+		links = links[:len(links):len(links)]
+		common := []header{
+			{"Cache-Control", cc},
+			{"Vary", varyEncoding},
+			{"X-Content-Type-Options", nosniff},
+		}
+		mk := func(body []byte, suffix string, encoding []string) *variant {
+			v := &variant{body: body, etag: etagOf(body, suffix)}
+			etag := one(v.etag)
+			v.notModif = append([]header{{"Etag", etag}}, common...)
+			v.full = append([]header{
+				{"Content-Type", one(f.ContentType)},
+				{"Content-Length", one(strconv.Itoa(len(body)))},
+				{"Etag", etag},
+				{"Link", links},
+			}, common...)
+			if e.lastModified != "" {
+				v.full = append(v.full, header{"Last-Modified", one(e.lastModified)})
+			}
+			if encoding != nil {
+				v.full = append(v.full, header{"Content-Encoding", encoding})
+			}
+			return v
+		}
+		e.plain = mk(f.Body, "", nil)
+		buf.Reset()
+		zw.Reset(buf)
+		if _, err := zw.Write(f.Body); err == nil && zw.Close() == nil && buf.Len() < len(f.Body) {
+			e.gz = mk(bytes.Clone(buf.Bytes()), "-gz", gzipEncoding)
+		}
+		entries[i] = e
+	})
+	for i, f := range files {
+		h.files[f.Path] = entries[i]
+	}
+	return h, nil
+}
+
+// compressEach calls fn(i) for every i in [0, n) on one goroutine per CPU,
+// each with its own gzip writer and buffer.
+func compressEach(n int, fn func(i int, zw *gzip.Writer, buf *bytes.Buffer)) {
+	workers := min(runtime.GOMAXPROCS(0), n)
+	var (
+		wg   sync.WaitGroup
+		mu   sync.Mutex
+		next int
+	)
+	for range workers {
+		wg.Go(func() {
+			var buf bytes.Buffer
+			zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+			for {
+				mu.Lock()
+				i := next
+				next++
+				mu.Unlock()
+				if i >= n {
+					return
+				}
+				fn(i, zw, &buf)
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// etagOf is the strong entity tag of body: a hash of its bytes, quoted, with
+// suffix (the content coding) inside the quotes.
+func etagOf(body []byte, suffix string) string {
+	sum := sha256.Sum256(body)
+	return `"` + base64.RawURLEncoding.EncodeToString(sum[:16]) + suffix + `"`
+}
+
+// ServeHTTP implements http.Handler.
+func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	hdr := w.Header()
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		hdr["Allow"] = allowed
+		fail(w, r, http.StatusMethodNotAllowed, "405 method not allowed: use GET or HEAD\n")
+		return
+	}
+	if h.err != nil {
+		fail(w, r, http.StatusInternalServerError, "500 internal server error: the feeds could not be rendered\n")
+		return
+	}
+	e := h.lookup(r.URL)
+	if e == nil {
+		fail(w, r, http.StatusNotFound, "404 not found: no feed at this address\n")
+		return
+	}
+	v := e.plain
+	if e.gz != nil && acceptsGzip(r.Header["Accept-Encoding"]) {
+		v = e.gz
+	}
+	switch e.precondition(r.Header, v.etag) {
+	case http.StatusNotModified:
+		for _, kv := range v.notModif {
+			hdr[kv.key] = kv.val
+		}
+		w.WriteHeader(http.StatusNotModified)
+		return
+	case http.StatusPreconditionFailed:
+		fail(w, r, http.StatusPreconditionFailed, "412 precondition failed\n")
+		return
+	}
+	for _, kv := range v.full {
+		hdr[kv.key] = kv.val
+	}
+	w.WriteHeader(http.StatusOK)
+	if r.Method != http.MethodHead {
+		w.Write(v.body) // an error means the client went away: nothing to do
+	}
+}
+
+// fail answers with a short plain-text error.
+func fail(w http.ResponseWriter, r *http.Request, code int, msg string) {
+	hdr := w.Header()
+	hdr["Content-Type"] = textPlain
+	hdr["X-Content-Type-Options"] = nosniff
+	hdr["Content-Length"] = one(strconv.Itoa(len(msg)))
+	w.WriteHeader(code)
+	if r.Method != http.MethodHead {
+		io.WriteString(w, msg)
+	}
+}
+
+// lookup returns the file a request path names, or nil. The path is relative
+// to the mount point with or without its leading slash; it is never cleaned,
+// so "..", "." and doubled slashes name nothing.
+func (h *handler) lookup(u *url.URL) *entry {
+	if u == nil || len(u.Path) > maxPathLen || hasEncodedSlash(u.RawPath) {
+		return nil
+	}
+	p := strings.TrimPrefix(u.Path, "/")
+	if p == "" || strings.HasSuffix(p, "/") {
+		p += "index.html"
+	}
+	return h.files[p]
+}
+
+func hasEncodedSlash(raw string) bool {
+	for i := 0; i+2 < len(raw); i++ {
+		if raw[i] == '%' && raw[i+1] == '2' && (raw[i+2] == 'f' || raw[i+2] == 'F') {
+			return true
+		}
+	}
+	return false
+}
+
+// precondition evaluates the request's conditional header fields against
+// the selected representation, in the order of RFC 9110 section 13.2.2, and
+// returns 304, 412 or 0 (send the file). Only GET and HEAD reach it.
+func (e *entry) precondition(h http.Header, etag string) int {
+	if im := h["If-Match"]; present(im) {
+		if !etagMatch(im, etag, false) {
+			return http.StatusPreconditionFailed
+		}
+	} else if ius := h["If-Unmodified-Since"]; len(ius) == 1 && !e.modified.IsZero() {
+		if t, err := http.ParseTime(ius[0]); err == nil && e.modified.After(t) {
+			return http.StatusPreconditionFailed
+		}
+	}
+	if inm := h["If-None-Match"]; present(inm) {
+		if etagMatch(inm, etag, true) {
+			return http.StatusNotModified
+		}
+		return 0
+	}
+	if ims := h["If-Modified-Since"]; len(ims) == 1 && !e.modified.IsZero() {
+		if ims[0] == e.lastModified {
+			return http.StatusNotModified
+		}
+		if t, err := http.ParseTime(ims[0]); err == nil && !e.modified.After(t) {
+			return http.StatusNotModified
+		}
+	}
+	return 0
+}
+
+// present reports whether a header field has a non-empty value.
+func present(vals []string) bool {
+	for _, v := range vals {
+		if strings.TrimSpace(v) != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// etagMatch reports whether any entity tag of the field lines vals, or "*",
+// matches etag (a strong, quoted tag). Weak comparison ignores a W/ prefix;
+// strong comparison never matches a weak tag.
+func etagMatch(vals []string, etag string, weak bool) bool {
+	for _, s := range vals {
+		for s != "" {
+			s = strings.TrimLeft(s, " \t,")
+			if s == "" {
+				break
+			}
+			if s[0] == '*' {
+				return true
+			}
+			isWeak := strings.HasPrefix(s, "W/")
+			if isWeak {
+				s = s[2:]
+			}
+			if s == "" || s[0] != '"' {
+				// Not an entity tag: skip to the next member.
+				_, s, _ = strings.Cut(s, ",")
+				continue
+			}
+			end := strings.IndexByte(s[1:], '"')
+			if end < 0 {
+				return false
+			}
+			tag := s[:end+2]
+			s = s[end+2:]
+			if tag == etag && (weak || !isWeak) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// acceptsGzip reports whether the Accept-Encoding field lines vals prefer
+// gzip: gzip (or x-gzip, or "*" when neither is named) has a q-value above 0,
+// and identity (or "*") is not given a higher one. Without the field, or
+// when gzip is refused, the file is sent as it is.
+func acceptsGzip(vals []string) bool {
+	gz, star, identity := -1.0, -1.0, -1.0
+	for _, s := range vals {
+		for s != "" {
+			var member string
+			member, s, _ = strings.Cut(s, ",")
+			coding, params, _ := strings.Cut(member, ";")
+			coding = strings.TrimSpace(coding)
+			q := qValue(params)
+			switch {
+			case strings.EqualFold(coding, "gzip"), strings.EqualFold(coding, "x-gzip"):
+				gz = max(gz, q)
+			case coding == "*":
+				star = q
+			case strings.EqualFold(coding, "identity"):
+				identity = q
+			}
+		}
+	}
+	if gz < 0 {
+		gz = star
+	}
+	if identity < 0 {
+		identity = star
+	}
+	return gz > 0 && gz >= identity
+}
+
+// qValue returns the weight in an Accept-Encoding member's parameters: 1 when
+// there is none, 0 when it is malformed.
+func qValue(params string) float64 {
+	for params != "" {
+		var p string
+		p, params, _ = strings.Cut(params, ";")
+		p = strings.TrimSpace(p)
+		if len(p) < 2 || (p[0] != 'q' && p[0] != 'Q') || p[1] != '=' {
+			continue
+		}
+		q, err := strconv.ParseFloat(p[2:], 64)
+		if err != nil || !(q >= 0 && q <= 1) {
+			return 0
+		}
+		return q
+	}
+	return 1
+}
