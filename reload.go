@@ -1,0 +1,281 @@
+package curafeed
+
+import (
+	"context"
+	"hash/maphash"
+	"io/fs"
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// ReloadOptions configures a Reloader. The zero value is ready to use.
+type ReloadOptions struct {
+	// Handler configures how each catalog is served.
+	Handler HandlerOptions
+	// OnReload, when not nil, is called after every load, the first one
+	// (in NewReloader) included, whether or not it succeeded. Calls are
+	// serialized, in the order of the loads; OnReload must not call Reload.
+	OnReload func(ReloadReport)
+}
+
+// ReloadReport says what one load of a Reloader read and what it changed.
+type ReloadReport struct {
+	Start    time.Time     // when the load began
+	Duration time.Duration // how long loading, building and rendering took
+
+	// Err is non-nil when the load failed as a whole (the records could
+	// not be read, or the catalog could not be built or rendered): the
+	// catalog served before it is still served, unchanged.
+	Err error
+
+	Read      int       // record files read
+	Published int       // items in the catalog now served, Kept included
+	Skipped   int       // files read but not published
+	Errors    ErrorList // rejected records
+	Warnings  ErrorList // records that lost a field
+	// Kept lists the paths of rejected records whose last good version is
+	// still published: the previous catalog held an item read from that
+	// file, and no other record has taken its ID.
+	Kept []string
+
+	Feeds   int      // feeds in the catalog now served
+	Files   int      // files served: feeds × formats, index.opml and the rest
+	Changed []string // paths of the served files this load added or changed
+	Removed []string // paths of the served files this load removed
+}
+
+// Reloader serves a catalog that it reloads from its records on demand
+// (Reload) or when they change (Watch). It holds the current catalog, fully
+// built and rendered, behind an atomic pointer: each load builds and renders
+// a new one before swapping it in, so no request ever sees half a catalog,
+// and requests never wait for a load. A Reloader is safe for concurrent use;
+// loads are serialized.
+type Reloader struct {
+	fsys fs.FS
+	cfg  Config
+	opts ReloadOptions
+
+	mu   sync.Mutex // serializes loads
+	cur  atomic.Pointer[snapshot]
+	seed maphash.Seed
+	sig  atomic.Uint64 // signature of the records when the last load began
+}
+
+// snapshot is one loaded catalog, ready to serve.
+type snapshot struct {
+	cat   *Catalog
+	h     *handler
+	items []*Item // the published items, kept ones included
+}
+
+// NewReloader loads the records of fsys, builds the catalog and renders it.
+// The error is non-nil only when that first load fails as a whole (see
+// ReloadReport.Err); rejected records are reported to opts.OnReload, and
+// the catalog holds every good one.
+func NewReloader(fsys fs.FS, cfg Config, opts ReloadOptions) (*Reloader, error) {
+	r := &Reloader{fsys: fsys, cfg: cfg, opts: opts, seed: maphash.MakeSeed()}
+	if rep := r.Reload(); rep.Err != nil {
+		return nil, rep.Err
+	}
+	return r, nil
+}
+
+// Catalog returns the catalog being served.
+func (r *Reloader) Catalog() *Catalog { return r.cur.Load().cat }
+
+// ServeHTTP serves the current catalog, as the handler of NewHandler does.
+func (r *Reloader) ServeHTTP(w http.ResponseWriter, req *http.Request) {
+	r.cur.Load().h.ServeHTTP(w, req)
+}
+
+// Reload loads the records again, builds and renders a new catalog and swaps
+// it in, then reports to OnReload and returns the report. When the load fails
+// as a whole, the previous catalog stays. Records that are now rejected but
+// were published before stay published in their last good version (see
+// ReloadReport.Kept). Concurrent calls wait for each other.
+func (r *Reloader) Reload() ReloadReport {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	rep := r.load()
+	if r.opts.OnReload != nil {
+		r.opts.OnReload(rep)
+	}
+	return rep
+}
+
+func (r *Reloader) load() (rep ReloadReport) {
+	rep.Start = time.Now()
+	defer func() { rep.Duration = time.Since(rep.Start) }()
+	r.sig.Store(r.signature())
+	prev := r.cur.Load()
+
+	recs, err := Load(r.fsys, r.cfg)
+	if err != nil {
+		rep.Err = err
+		return rep
+	}
+	rep.Read, rep.Skipped = recs.Files, len(recs.Skipped)
+	rep.Errors, rep.Warnings = recs.Errors, recs.Warnings
+	items := recs.Items
+	if prev != nil && len(recs.Errors) > 0 {
+		items, rep.Kept = keepLastGood(items, recs.Errors, prev.items)
+	}
+	cat, err := Build(items, r.cfg)
+	if err != nil {
+		rep.Err = err
+		return rep
+	}
+	h, err := newHandler(cat, r.opts.Handler, rep.Start)
+	if err != nil {
+		rep.Err = err
+		return rep
+	}
+	next := &snapshot{cat: cat, h: h, items: items}
+	if prev != nil {
+		rep.Changed, rep.Removed = diffFiles(prev.h, h)
+	} else {
+		rep.Changed, _ = diffFiles(&handler{}, h)
+	}
+	r.cur.Store(next)
+	rep.Published, rep.Feeds, rep.Files = len(items), len(cat.Feeds), len(h.files)
+	return rep
+}
+
+// keepLastGood adds to items the previous version of each rejected record:
+// the item prev holds for its path, unless an item of items has its ID or
+// its record ID. It returns the items and the paths kept.
+func keepLastGood(items []*Item, errs ErrorList, prev []*Item) ([]*Item, []string) {
+	byPath := make(map[string]*Item, len(prev))
+	for _, it := range prev {
+		byPath[it.Path] = it
+	}
+	ids := make(map[string]bool, len(items))
+	records := make(map[string]bool, len(items))
+	for _, it := range items {
+		ids[it.ID] = true
+		if it.RecordID != "" {
+			records[it.RecordID] = true
+		}
+	}
+	var kept []string
+	out := items[:len(items):len(items)] // appending copies: items stays as it is
+	for _, e := range errs {
+		it := byPath[e.Path]
+		if it == nil || ids[it.ID] || (it.RecordID != "" && records[it.RecordID]) {
+			continue
+		}
+		out = append(out, it)
+		ids[it.ID] = true
+		if it.RecordID != "" {
+			records[it.RecordID] = true
+		}
+		kept = append(kept, e.Path)
+	}
+	return out, kept
+}
+
+// diffFiles lists the paths whose bytes differ between two handlers: those
+// new or changed in b, and those only in a.
+func diffFiles(a, b *handler) (changed, removed []string) {
+	for p, e := range b.files {
+		if old := a.files[p]; old == nil || old.plain.etag != e.plain.etag {
+			changed = append(changed, p)
+		}
+	}
+	for p := range a.files {
+		if b.files[p] == nil {
+			removed = append(removed, p)
+		}
+	}
+	sort.Strings(changed)
+	sort.Strings(removed)
+	return changed, removed
+}
+
+// Watch polls the records every interval (2 s when interval is not
+// positive) and reloads when they change: when a record file (*.md) is
+// added, removed, or changes size or modification time, or when the walk's
+// errors change. It waits for the records to settle first (two walks
+// 200 ms apart that agree, or at most 5 s), so that a copy of many files
+// gives one reload. Watch returns when ctx is done. A file rewritten with
+// the same size within the file system's timestamp granularity is not
+// noticed until its next change; call Reload to force a load.
+func (r *Reloader) Watch(ctx context.Context, interval time.Duration) {
+	if interval <= 0 {
+		interval = 2 * time.Second
+	}
+	const settle, maxSettle = 200 * time.Millisecond, 5 * time.Second
+	t := time.NewTimer(interval)
+	defer t.Stop()
+	wait := func(d time.Duration) bool {
+		t.Reset(d)
+		select {
+		case <-ctx.Done():
+			return false
+		case <-t.C:
+			return true
+		}
+	}
+	for wait(interval) {
+		sig := r.signature()
+		if sig == r.sig.Load() {
+			continue
+		}
+		deadline := time.Now().Add(maxSettle)
+		for time.Now().Before(deadline) {
+			if !wait(settle) {
+				return
+			}
+			next := r.signature()
+			if next == sig {
+				break
+			}
+			sig = next
+		}
+		if ctx.Err() != nil {
+			return
+		}
+		r.Reload()
+	}
+}
+
+// signature hashes what Watch compares: the path, size, modification time
+// and mode of every record file, and every error of the walk.
+func (r *Reloader) signature() uint64 {
+	var h maphash.Hash
+	h.SetSeed(r.seed)
+	var num [20]byte
+	fs.WalkDir(r.fsys, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			h.WriteString(p)
+			h.WriteString("\x00error: ")
+			h.WriteString(err.Error())
+			h.WriteByte(0)
+			return nil
+		}
+		if d.IsDir() || !strings.HasSuffix(strings.ToLower(p), ".md") {
+			return nil
+		}
+		h.WriteString(p)
+		h.WriteByte(0)
+		info, err := d.Info()
+		if err != nil {
+			h.WriteString("error: ")
+			h.WriteString(err.Error())
+		} else {
+			h.Write(strconv.AppendInt(num[:0], info.Size(), 10))
+			h.WriteByte(' ')
+			h.Write(strconv.AppendInt(num[:0], info.ModTime().UnixNano(), 10))
+			h.WriteByte(' ')
+			h.Write(strconv.AppendUint(num[:0], uint64(info.Mode()), 10))
+		}
+		h.WriteByte(0)
+		return nil
+	})
+	return h.Sum64()
+}

@@ -1,0 +1,503 @@
+package curafeed
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"maps"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// memFS is an in-memory fs.FS that tests may change while it is read: each
+// Open works on a copy of the file table, and files are replaced, never
+// modified in place.
+type memFS struct {
+	mu    sync.Mutex
+	files fstest.MapFS
+	err   error // when set, every Open fails with it
+	tick  time.Time
+}
+
+func newMemFS() *memFS {
+	return &memFS{files: fstest.MapFS{}, tick: time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)}
+}
+
+func (m *memFS) Open(name string) (fs.File, error) {
+	m.mu.Lock()
+	if err := m.err; err != nil {
+		m.mu.Unlock()
+		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
+	}
+	files := maps.Clone(m.files)
+	m.mu.Unlock()
+	return files.Open(name)
+}
+
+func (m *memFS) set(name, data string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.tick = m.tick.Add(time.Second)
+	m.files[name] = &fstest.MapFile{Data: []byte(data), ModTime: m.tick}
+}
+
+func (m *memFS) remove(name string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	delete(m.files, name)
+}
+
+func (m *memFS) fail(err error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.err = err
+}
+
+// reloadRecord is a record of community c with curation number n.
+func reloadRecord(n int, c, title, date string) string {
+	return fmt.Sprintf(`---
+title: %s
+date: '%s'
+id: %d
+mdName: 00000000-0000-5000-8000-%012d
+basePath: /communities/%s/curated-content/
+slug: item-%d
+identifier: %s
+communityTopics: ['Gartner: Cybersecurity']
+---
+<p>Body of %s.</p>
+`, title, date, n, n, c, n, c, title)
+}
+
+// recordPath is the path of record n of community c.
+func recordPath(c string, n int) string {
+	return fmt.Sprintf("communities/%s/curated-content/%d.md", c, n)
+}
+
+var reloadConfig = Config{SiteURL: "https://community.example.org", Title: "Example"}
+
+func get(t testing.TB, h http.Handler, p string) *httptest.ResponseRecorder {
+	t.Helper()
+	return do(h, "GET", p, nil)
+}
+
+func TestReloader(t *testing.T) {
+	m := newMemFS()
+	m.set(recordPath("security", 1), reloadRecord(1, "security", "First", "2024-01-01"))
+	m.set(recordPath("security", 2), reloadRecord(2, "security", "Second", "2024-01-02"))
+	var reports []ReloadReport
+	r, err := NewReloader(m, reloadConfig, ReloadOptions{
+		Handler:  HandlerOptions{CacheControl: "max-age=1"},
+		OnReload: func(rep ReloadReport) { reports = append(reports, rep) },
+	})
+	require.NoError(t, err)
+	require.Len(t, reports, 1, "the first load is reported")
+	first := reports[0]
+	assert.NoError(t, first.Err)
+	assert.Equal(t, 2, first.Read)
+	assert.Equal(t, 2, first.Published)
+	assert.Equal(t, 4, first.Feeds)
+	assert.Equal(t, 1+4*3, first.Files)
+	assert.Len(t, first.Changed, first.Files, "every file is new")
+	assert.Empty(t, first.Removed)
+	assert.False(t, first.Start.IsZero())
+	assert.Positive(t, first.Duration)
+
+	res := get(t, r, "/communities/security/rss.xml")
+	require.Equal(t, 200, res.Code)
+	assert.Contains(t, res.Body.String(), "<title>Second</title>")
+	assert.Equal(t, "max-age=1", res.Header().Get("Cache-Control"))
+	etag := res.Header().Get("ETag")
+	cat := r.Catalog()
+	assert.NotNil(t, cat.Feed("communities/security"))
+
+	t.Run("nothing changed", func(t *testing.T) {
+		rep := r.Reload()
+		require.NoError(t, rep.Err)
+		assert.Empty(t, rep.Changed)
+		assert.Empty(t, rep.Removed)
+		assert.Equal(t, 304, do(r, "GET", "/communities/security/rss.xml", map[string]string{"If-None-Match": etag}).Code)
+	})
+
+	t.Run("edit, add", func(t *testing.T) {
+		m.set(recordPath("security", 2), reloadRecord(2, "security", "Second, edited", "2024-01-02"))
+		m.set(recordPath("femtech", 3), reloadRecord(3, "femtech", "Third", "2024-01-03"))
+		rep := r.Reload()
+		require.NoError(t, rep.Err)
+		assert.Equal(t, 3, rep.Published)
+		assert.NotSame(t, cat, r.Catalog())
+		assert.Contains(t, rep.Changed, "communities/security/rss.xml")
+		assert.Contains(t, rep.Changed, "communities/femtech/feed.json")
+		assert.Contains(t, rep.Changed, "index.opml")
+		assert.Contains(t, rep.Changed, "all/atom.xml")
+		assert.Empty(t, rep.Removed)
+		res := do(r, "GET", "/communities/security/rss.xml", map[string]string{"If-None-Match": etag})
+		require.Equal(t, 200, res.Code, "the ETag changed with the bytes")
+		assert.Contains(t, res.Body.String(), "<title>Second, edited</title>")
+		assert.Equal(t, 200, get(t, r, "/communities/femtech/topics/gartner-cybersecurity/atom.xml").Code)
+	})
+
+	t.Run("remove", func(t *testing.T) {
+		m.remove(recordPath("femtech", 3))
+		rep := r.Reload()
+		require.NoError(t, rep.Err)
+		assert.Equal(t, []string{
+			"communities/femtech/atom.xml", "communities/femtech/feed.json", "communities/femtech/rss.xml",
+			"communities/femtech/topics/gartner-cybersecurity/atom.xml",
+			"communities/femtech/topics/gartner-cybersecurity/feed.json",
+			"communities/femtech/topics/gartner-cybersecurity/rss.xml",
+		}, rep.Removed)
+		assert.Equal(t, 404, get(t, r, "/communities/femtech/rss.xml").Code)
+	})
+	assert.Len(t, reports, 4)
+}
+
+func TestReloadKeepsLastGood(t *testing.T) {
+	m := newMemFS()
+	m.set(recordPath("security", 1), reloadRecord(1, "security", "First", "2024-01-01"))
+	m.set(recordPath("security", 2), reloadRecord(2, "security", "Second", "2024-01-02"))
+	r, err := NewReloader(m, reloadConfig, ReloadOptions{})
+	require.NoError(t, err)
+
+	// A published record breaks: its last good version stays.
+	m.set(recordPath("security", 2), reloadRecord(2, "security", "Second, broken", "last tuesday"))
+	rep := r.Reload()
+	require.NoError(t, rep.Err)
+	require.Len(t, rep.Errors, 1)
+	assert.Equal(t, recordPath("security", 2), rep.Errors[0].Path)
+	assert.Equal(t, "date", rep.Errors[0].Field)
+	assert.Equal(t, []string{recordPath("security", 2)}, rep.Kept)
+	assert.Equal(t, 2, rep.Published)
+	body := get(t, r, "/all/rss.xml").Body.String()
+	assert.Contains(t, body, "<title>Second</title>")
+	assert.NotContains(t, body, "broken")
+
+	// It stays kept while it stays broken, and another record can change.
+	m.set(recordPath("security", 1), reloadRecord(1, "security", "First, edited", "2024-01-01"))
+	rep = r.Reload()
+	assert.Equal(t, []string{recordPath("security", 2)}, rep.Kept)
+	body = get(t, r, "/all/rss.xml").Body.String()
+	assert.Contains(t, body, "<title>Second</title>")
+	assert.Contains(t, body, "<title>First, edited</title>")
+
+	// A new record that is broken was never good: nothing to keep.
+	m.set(recordPath("security", 4), reloadRecord(4, "security", "Fourth", "someday"))
+	rep = r.Reload()
+	assert.Len(t, rep.Errors, 2)
+	assert.Equal(t, []string{recordPath("security", 2)}, rep.Kept)
+
+	// Another file now holds record 2 (same id and mdName): it wins and
+	// the old version is not kept beside it.
+	m.set(recordPath("security", 5), strings.Replace(reloadRecord(2, "security", "Second, moved", "2024-01-02"), "slug: item-2", "slug: moved", 1))
+	rep = r.Reload()
+	assert.Empty(t, rep.Kept)
+	body = get(t, r, "/all/rss.xml").Body.String()
+	assert.Contains(t, body, "<title>Second, moved</title>")
+	assert.Equal(t, 1, strings.Count(body, "<title>Second"))
+	m.remove(recordPath("security", 5))
+
+	// Fixed: the new version is published, nothing is kept.
+	m.set(recordPath("security", 2), reloadRecord(2, "security", "Second, fixed", "2024-01-02"))
+	m.remove(recordPath("security", 4))
+	rep = r.Reload()
+	assert.Empty(t, rep.Errors)
+	assert.Empty(t, rep.Kept)
+	assert.Contains(t, get(t, r, "/all/rss.xml").Body.String(), "<title>Second, fixed</title>")
+
+	// Deleted while broken: a deleted file is no error, so it goes.
+	m.set(recordPath("security", 2), reloadRecord(2, "security", "Second", "never"))
+	assert.Len(t, r.Reload().Kept, 1)
+	m.remove(recordPath("security", 2))
+	rep = r.Reload()
+	assert.Empty(t, rep.Kept)
+	assert.Equal(t, 1, rep.Published)
+}
+
+func TestReloadFailureKeepsCatalog(t *testing.T) {
+	m := newMemFS()
+	m.set(recordPath("security", 1), reloadRecord(1, "security", "First", "2024-01-01"))
+	var got []ReloadReport
+	r, err := NewReloader(m, reloadConfig, ReloadOptions{OnReload: func(rep ReloadReport) { got = append(got, rep) }})
+	require.NoError(t, err)
+	cat := r.Catalog()
+	etag := get(t, r, "/all/atom.xml").Header().Get("ETag")
+
+	m.set(recordPath("security", 2), reloadRecord(2, "security", "Second", "2024-01-02"))
+	m.fail(fs.ErrPermission)
+	rep := r.Reload()
+	require.Error(t, rep.Err)
+	assert.ErrorIs(t, rep.Err, fs.ErrPermission)
+	assert.Same(t, cat, r.Catalog(), "the previous catalog stays")
+	assert.Equal(t, rep, got[len(got)-1])
+	res := get(t, r, "/all/atom.xml")
+	assert.Equal(t, 200, res.Code)
+	assert.Equal(t, etag, res.Header().Get("ETag"))
+
+	m.fail(nil)
+	rep = r.Reload()
+	require.NoError(t, rep.Err)
+	assert.Equal(t, 2, rep.Published)
+}
+
+func TestNewReloaderErrors(t *testing.T) {
+	m := newMemFS()
+	m.fail(errors.New("disk on fire"))
+	var n int
+	_, err := NewReloader(m, reloadConfig, ReloadOptions{OnReload: func(ReloadReport) { n++ }})
+	assert.ErrorContains(t, err, "disk on fire")
+	assert.Equal(t, 1, n)
+
+	_, err = NewReloader(newMemFS(), Config{SiteURL: "not a URL"}, ReloadOptions{})
+	assert.Error(t, err)
+
+	// No records at all is a catalog with one empty feed, not an error.
+	r, err := NewReloader(newMemFS(), reloadConfig, ReloadOptions{})
+	require.NoError(t, err)
+	assert.Equal(t, 200, get(t, r, "/all/feed.json").Code)
+}
+
+// TestWatch edits records on disk while Watch polls them.
+func TestWatch(t *testing.T) {
+	dir := t.TempDir()
+	write := func(n int, title string) {
+		p := filepath.Join(dir, filepath.FromSlash(recordPath("security", n)))
+		require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o755))
+		require.NoError(t, os.WriteFile(p, []byte(reloadRecord(n, "security", title, "2024-01-01")), 0o644))
+	}
+	write(1, "One")
+	reloads := make(chan ReloadReport, 100)
+	r, err := NewReloader(os.DirFS(dir), reloadConfig, ReloadOptions{OnReload: func(rep ReloadReport) { reloads <- rep }})
+	require.NoError(t, err)
+	<-reloads
+
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		r.Watch(ctx, 20*time.Millisecond)
+		close(done)
+	}()
+	next := func() ReloadReport {
+		t.Helper()
+		select {
+		case rep := <-reloads:
+			return rep
+		case <-time.After(10 * time.Second):
+			t.Fatal("no reload")
+		}
+		return ReloadReport{}
+	}
+
+	// Nothing changes: no reload.
+	select {
+	case <-reloads:
+		t.Fatal("reload without a change")
+	case <-time.After(300 * time.Millisecond):
+	}
+
+	// A burst of edits, each sooner than the settling time after the
+	// last, gives fewer reloads than edits, and the last one is served.
+	for i := range 5 {
+		write(2+i, fmt.Sprintf("Burst %d", i))
+		time.Sleep(30 * time.Millisecond)
+	}
+	rep := next()
+	require.NoError(t, rep.Err)
+	n := 1
+	for rep.Published < 6 {
+		rep = next()
+		n++
+	}
+	assert.Less(t, n+len(reloads), 5, "the burst is debounced")
+	assert.Contains(t, get(t, r, "/all/rss.xml").Body.String(), "Burst 4")
+
+	// A new file name that is not a record changes nothing.
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "notes.txt"), []byte("x"), 0o644))
+	select {
+	case <-reloads:
+		t.Fatal("reload for a file that is not a record")
+	case <-time.After(300 * time.Millisecond):
+	}
+
+	// A removal is noticed.
+	require.NoError(t, os.Remove(filepath.Join(dir, filepath.FromSlash(recordPath("security", 1)))))
+	rep = next()
+	assert.Equal(t, 5, rep.Published)
+
+	cancel()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("Watch did not return when its context was done")
+	}
+}
+
+// TestReloaderRace issues requests from many goroutines while another edits
+// the records and reloads: every response is a whole, valid file whose ETag
+// is the hash of its bytes. Run it with -race.
+func TestReloaderRace(t *testing.T) {
+	m := newMemFS()
+	communities := []string{"security", "femtech", "pandemic"}
+	for i, c := range communities {
+		m.set(recordPath(c, 100+i), reloadRecord(100+i, c, "Anchor "+c, "2020-01-01"))
+	}
+	for n := range 12 {
+		c := communities[n%3]
+		m.set(recordPath(c, n), reloadRecord(n, c, fmt.Sprintf("Item %d", n), fmt.Sprintf("2024-01-%02d", n+1)))
+	}
+	var reloads atomic.Int64
+	r, err := NewReloader(m, reloadConfig, ReloadOptions{OnReload: func(rep ReloadReport) {
+		reloads.Add(1)
+		if rep.Err != nil {
+			t.Errorf("reload failed: %v", rep.Err)
+		}
+	}})
+	require.NoError(t, err)
+	srv := httptest.NewServer(r)
+	defer srv.Close()
+	client := &http.Client{Transport: &http.Transport{DisableCompression: true, MaxIdleConnsPerHost: 16}}
+	defer client.CloseIdleConnections()
+
+	// Paths that exist in every version of the records.
+	var paths []string
+	paths = append(paths, "/index.opml")
+	for _, d := range []string{"all", "communities/security", "communities/femtech/topics/gartner-cybersecurity", "topics/gartner-cybersecurity"} {
+		for _, f := range Formats {
+			paths = append(paths, "/"+d+"/"+f.FileName())
+		}
+	}
+
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	var requests, notModified atomic.Int64
+	for g := range 8 {
+		wg.Go(func() {
+			rnd := rand.New(rand.NewPCG(uint64(g), 1))
+			etags := map[string]string{}
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				p := paths[rnd.IntN(len(paths))]
+				gz := rnd.IntN(2) == 0
+				req, _ := http.NewRequest("GET", srv.URL+p, nil)
+				if gz {
+					req.Header.Set("Accept-Encoding", "gzip")
+				}
+				key := fmt.Sprint(p, gz)
+				if tag := etags[key]; tag != "" && rnd.IntN(2) == 0 {
+					req.Header.Set("If-None-Match", tag)
+				}
+				res, err := client.Do(req)
+				if err != nil {
+					t.Errorf("GET %s: %v", p, err)
+					return
+				}
+				raw, err := io.ReadAll(res.Body)
+				res.Body.Close()
+				requests.Add(1)
+				if err != nil {
+					t.Errorf("GET %s: %v", p, err)
+					return
+				}
+				tag := res.Header.Get("ETag")
+				switch res.StatusCode {
+				case 304:
+					notModified.Add(1)
+					if tag != req.Header.Get("If-None-Match") || len(raw) != 0 {
+						t.Errorf("GET %s: 304 with ETag %s for %s", p, tag, req.Header.Get("If-None-Match"))
+					}
+					continue
+				case 200:
+				default:
+					t.Errorf("GET %s: status %d", p, res.StatusCode)
+					return
+				}
+				body, suffix := raw, ""
+				if res.Header.Get("Content-Encoding") == "gzip" {
+					suffix = "-gz"
+					zr, err := gzip.NewReader(bytes.NewReader(raw))
+					if err == nil {
+						body, err = io.ReadAll(zr)
+					}
+					if err != nil {
+						t.Errorf("GET %s: gzip: %v", p, err)
+						return
+					}
+				}
+				if want := etagOf(raw, suffix); tag != want {
+					t.Errorf("GET %s: ETag %s, bytes hash to %s", p, tag, want)
+				}
+				if strings.HasSuffix(p, ".json") {
+					var v struct{ Items []any }
+					if err := json.Unmarshal(body, &v); err != nil || len(v.Items) == 0 {
+						t.Errorf("GET %s: %v, %d items", p, err, len(v.Items))
+					}
+				} else if err := xml.Unmarshal(body, new(struct{})); err != nil {
+					t.Errorf("GET %s: %v", p, err)
+				}
+				if !bytes.Contains(body, []byte("Anchor")) && !strings.Contains(p, "opml") && !strings.Contains(p, "topics") {
+					t.Errorf("GET %s: the anchor record is missing", p)
+				}
+				etags[key] = tag
+			}
+		})
+	}
+	wg.Go(func() {
+		for range 200 {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			if r.Catalog().Feed("all") == nil {
+				t.Error("no site-wide feed")
+			}
+			time.Sleep(time.Millisecond)
+		}
+	})
+
+	rnd := rand.New(rand.NewPCG(7, 7))
+	var added []string
+	for i := range 40 {
+		n := rnd.IntN(12)
+		c := communities[n%3]
+		switch i % 4 {
+		case 0: // edit
+			m.set(recordPath(c, n), reloadRecord(n, c, fmt.Sprintf("Item %d, edit %d", n, i), fmt.Sprintf("2024-01-%02d", n+1)))
+		case 1: // break
+			m.set(recordPath(c, n), reloadRecord(n, c, "broken", "not a date"))
+		case 2: // add
+			added = append(added, recordPath(c, 1000+i))
+			m.set(recordPath(c, 1000+i), reloadRecord(1000+i, c, fmt.Sprintf("New %d", i), "2024-02-01"))
+		case 3: // remove an added one
+			m.remove(added[rnd.IntN(len(added))])
+		}
+		r.Reload()
+		time.Sleep(5 * time.Millisecond)
+	}
+	close(stop)
+	wg.Wait()
+	assert.Equal(t, int64(41), reloads.Load())
+	assert.Positive(t, requests.Load())
+	t.Logf("%d requests (%d answered 304) during %d reloads", requests.Load(), notModified.Load(), reloads.Load())
+}
