@@ -23,6 +23,7 @@ const (
 const usage = `usage:
   curafeed build [-records DIR] [-out DIR] [-site URL] [-limit N] [-title T] [-lang L] [-v]
   curafeed check [-records DIR] [-site URL] [-v]
+  curafeed serve [-records DIR] [-addr HOST:PORT] [-site URL] [-limit N] [-title T] [-interval D]
 
 With no arguments, curafeed builds the sample records in testdata/records into ./public.
 Exit status: 0 all records good, 1 some records rejected, 2 usage or I/O error.
@@ -36,6 +37,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		cmd, args = args[0], args[1:]
 	}
 	switch cmd {
+	case "serve":
+		return serveMain(args, stdout, stderr)
 	case "build", "check":
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)

@@ -1,0 +1,191 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/curafeed/curafeed"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// syncBuffer is a bytes.Buffer safe for a logger and a test at once.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func serveConfig(site string) curafeed.Config {
+	return curafeed.Config{SiteURL: site, Title: "Example Health Community"}
+}
+
+// copyRecords copies the sample records into a new folder.
+func copyRecords(t *testing.T) string {
+	t.Helper()
+	dst := t.TempDir()
+	src := "../../testdata/records"
+	err := filepath.WalkDir(src, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		if d.IsDir() {
+			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(dst, rel), data, 0o644)
+	})
+	require.NoError(t, err)
+	return dst
+}
+
+func getBody(t *testing.T, url string) (*http.Response, string) {
+	t.Helper()
+	res, err := http.Get(url)
+	require.NoError(t, err)
+	defer res.Body.Close()
+	body, err := io.ReadAll(res.Body)
+	require.NoError(t, err)
+	return res, string(body)
+}
+
+// TestServe runs the server on a loopback port, edits a record and waits
+// for the reload, then stops it as SIGINT would.
+func TestServe(t *testing.T) {
+	dir := copyRecords(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	base := "http://" + ln.Addr().String()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var logs syncBuffer
+	code := make(chan int, 1)
+	go func() {
+		code <- serve(ctx, ln, dir, serveConfig(base), 50*time.Millisecond, &logs)
+	}()
+
+	// The first load is done before the server accepts connections.
+	res, body := getBody(t, base+"/communities/security/rss.xml")
+	require.Equal(t, 200, res.StatusCode, body)
+	assert.Equal(t, "application/rss+xml; charset=utf-8", res.Header.Get("Content-Type"))
+	assert.Equal(t, "<"+base+`/communities/security/rss.xml>; rel="self"`, res.Header.Get("Link"))
+	assert.Contains(t, body, `<atom:link href="`+base+`/communities/security/rss.xml" rel="self"`)
+	res, _ = getBody(t, base+"/communities/security/")
+	assert.Equal(t, 404, res.StatusCode)
+
+	// Rejected records are logged as path:line: field: reason, with the
+	// path on disk; then the summary.
+	out := logs.String()
+	assert.Contains(t, out, "serving the feeds of "+dir+" at "+base+"/")
+	assert.Regexp(t, `(?m) `+dir+`/\S+\.md(:\d+)?: \S`, out)
+	assert.Regexp(t, `loaded .* records read \d+, published \d+, skipped \d+, rejected [1-9]\d*, kept 0; feeds \d+, files \d+ \(\d+ changed, 0 removed\)`, out)
+
+	// An edited record is served after the next poll.
+	matches, err := filepath.Glob(filepath.Join(dir, "communities/security/*/*.md"))
+	require.NoError(t, err)
+	var rec string
+	for _, m := range matches {
+		if data, _ := os.ReadFile(m); bytes.Contains(data, []byte("\ntitle: ")) && !strings.HasSuffix(m, "_index.md") {
+			rec = m
+			break
+		}
+	}
+	require.NotEmpty(t, rec)
+	data, err := os.ReadFile(rec)
+	require.NoError(t, err)
+	edited := strings.Replace(string(data), "\ntitle: ", "\ntitle: Edited while serving ", 1)
+	require.NoError(t, os.WriteFile(rec, []byte(edited), 0o644))
+	require.Eventually(t, func() bool {
+		_, body := getBody(t, base+"/communities/security/rss.xml")
+		return strings.Contains(body, "Edited while serving")
+	}, 10*time.Second, 20*time.Millisecond)
+	assert.Regexp(t, `loaded .* \([1-9]\d* changed, 0 removed\)`, logs.String())
+
+	// A record that breaks is logged, and its last good version stays.
+	require.NoError(t, os.WriteFile(rec, []byte(strings.Replace(edited, "\ndate: ", "\ndate: 'never'\nx: ", 1)), 0o644))
+	require.Eventually(t, func() bool {
+		return strings.Contains(logs.String(), "(its last good version is still served)")
+	}, 10*time.Second, 20*time.Millisecond)
+	_, body = getBody(t, base+"/communities/security/rss.xml")
+	assert.Contains(t, body, "Edited while serving")
+
+	cancel()
+	select {
+	case c := <-code:
+		assert.Equal(t, 0, c, logs.String())
+	case <-time.After(15 * time.Second):
+		t.Fatal("serve did not stop")
+	}
+	assert.Contains(t, logs.String(), "shutting down")
+	assert.True(t, strings.HasSuffix(logs.String(), "stopped\n"))
+	_, err = http.Get(base + "/all/rss.xml")
+	assert.Error(t, err, "the listener is closed")
+}
+
+func TestServeBadRecords(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	var logs syncBuffer
+	code := serve(context.Background(), ln, t.TempDir(), serveConfig("not a url"), 0, &logs)
+	assert.Equal(t, 2, code)
+	assert.Contains(t, logs.String(), "site URL")
+}
+
+func TestServeUsage(t *testing.T) {
+	for _, args := range [][]string{
+		{"serve", "-nope"},
+		{"serve", "extra"},
+		{"serve", "-records", "/does/not/exist"},
+		{"serve", "-records", "../../testdata/records", "-limit", "0"},
+		{"serve", "-records", "../../testdata/records", "-interval", "-1s"},
+		{"serve", "-records", "../../testdata/records", "-addr", "127.0.0.1:99999"},
+		{"serve", "-records", "../../testdata/records", "-addr", "127.0.0.1:0", "-site", "ftp://x"},
+	} {
+		code, _, stderr := runCmd(t, args...)
+		assert.Equal(t, 2, code, "%v: %s", args, stderr)
+		assert.NotEmpty(t, stderr, "%v", args)
+	}
+	code, _, stderr := runCmd(t, "serve", "-h")
+	assert.Equal(t, 0, code)
+	assert.Contains(t, stderr, "curafeed serve [-records DIR]")
+	code, stdout, _ := runCmd(t, "help")
+	assert.Equal(t, 0, code)
+	assert.Contains(t, stdout, "curafeed serve")
+}
+
+func TestSiteHost(t *testing.T) {
+	for in, want := range map[string]string{
+		"127.0.0.1:8080": "127.0.0.1:8080",
+		"0.0.0.0:80":     "127.0.0.1:80",
+		"[::]:8080":      "127.0.0.1:8080",
+		"[::1]:8080":     "[::1]:8080",
+	} {
+		a, err := net.ResolveTCPAddr("tcp", in)
+		require.NoError(t, err)
+		assert.Equal(t, want, siteHost(a), in)
+	}
+}
