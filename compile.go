@@ -2,8 +2,8 @@ package curafeed
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
-	"hash/maphash"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -27,13 +27,24 @@ func BuildDir(fsys fs.FS, cfg Config, dir string) (*Records, WriteStats, error) 
 	if err != nil {
 		return nil, WriteStats{}, err
 	}
-	seed := maphash.MakeSeed()
-	recs, err := load(fsys, cfg, func(it *Item, data []byte) *Item {
-		return it.light(maphash.Bytes(seed, data))
-	})
+	names, err := recordNames(fsys)
 	if err != nil {
 		return nil, WriteStats{}, err
 	}
+	opts := ParseOptions{SiteURL: site}
+	var prev *buildCache
+	var entries []*cachedRecord
+	var results []parsed
+	if ncfg.CacheDir != "" {
+		prev = readCache(ncfg.CacheDir, ncfg)
+		results, entries = parseCached(fsys, names, ncfg.Workers, opts, prev.Records)
+	} else {
+		results = parseAll(fsys, names, ncfg.Workers, opts, func(it *Item, data []byte) *Item {
+			return it.light(fileSum(data))
+		})
+	}
+	recs := &Records{Files: len(names)}
+	recs.collect(names, results, ncfg)
 	light := recs.Items
 	recs.Items = nil
 	cat, err := Build(light, cfg)
@@ -50,11 +61,34 @@ func BuildDir(fsys fs.FS, cfg Config, dir string) (*Records, WriteStats, error) 
 		return nil, tw.st, err
 	}
 
-	// Group the feeds: one group per community (its feed and its topic
-	// feeds), then the site-wide and topic feeds.
+	// Which feed files must be rendered: all of them, or with a cache those
+	// whose fingerprint changed or whose file is gone.
+	outputs := map[string]uint64{}
+	todo := map[*Feed][]Format{}
+	for _, f := range cat.Feeds {
+		for _, format := range Formats {
+			rel := f.Path + "/" + format.FileName()
+			if prev == nil {
+				todo[f] = append(todo[f], format)
+				continue
+			}
+			key := f.outputKey(format)
+			outputs[rel] = key
+			if old, ok := prev.Outputs[rel]; ok && old == key && tw.exists(rel) {
+				tw.keep(rel)
+				continue
+			}
+			todo[f] = append(todo[f], format)
+		}
+	}
+
+	// Group the feeds to render: one group per community (its feed and its
+	// topic feeds), then the site-wide and topic feeds.
 	groups := map[string][]*Feed{}
 	for _, f := range cat.Feeds {
-		groups[f.Community.Slug] = append(groups[f.Community.Slug], f)
+		if len(todo[f]) > 0 {
+			groups[f.Community.Slug] = append(groups[f.Community.Slug], f)
+		}
 	}
 	keys := make([]string, 0, len(groups))
 	for k := range groups {
@@ -63,42 +97,74 @@ func BuildDir(fsys fs.FS, cfg Config, dir string) (*Records, WriteStats, error) 
 		}
 	}
 	sort.Strings(keys)
-	keys = append(keys, "")
-
-	opts := ParseOptions{SiteURL: site}
+	if len(groups[""]) > 0 {
+		keys = append(keys, "")
+	}
 	for _, k := range keys {
-		feeds := groups[k]
-		full, err := reparse(fsys, feeds, ncfg.Workers, opts, seed)
-		if err != nil {
+		if err := renderGroup(fsys, groups[k], todo, ncfg.Workers, opts, tw); err != nil {
 			return nil, tw.st, err
 		}
-		fr := newFragments(feeds)
-		var werr error
-		var once sync.Once
-		parallel(len(feeds)*len(Formats), ncfg.Workers, func(i int) {
-			f, format := feeds[i/len(Formats)], Formats[i%len(Formats)]
-			fc := *f
-			fc.Items = make([]*Item, len(f.Items))
-			for j, it := range f.Items {
-				fc.Items[j] = full[it.ID]
-			}
-			var b bytes.Buffer
-			err := fc.write(&b, format, fr)
-			if err == nil {
-				err = tw.put(f.Path+"/"+format.FileName(), b.Bytes())
-			}
-			if err != nil {
-				once.Do(func() { werr = err })
-			}
-		})
-		if werr != nil {
-			return nil, tw.st, werr
-		}
 	}
-	if err := tw.removeStale(); err != nil {
+
+	if prev == nil {
+		err = tw.removeStale()
+	} else {
+		err = tw.remove(stale(prev.Outputs, outputs))
+	}
+	if err != nil {
 		return nil, tw.st, err
 	}
+	if prev != nil {
+		next := &buildCache{Records: make(map[string]*cachedRecord, len(names)), Outputs: outputs}
+		for i, e := range entries {
+			if e != nil {
+				next.Records[names[i]] = e
+			}
+		}
+		if err := writeCache(ncfg.CacheDir, ncfg, next); err != nil {
+			return nil, tw.st, err
+		}
+	}
 	return recs, tw.st, nil
+}
+
+// renderGroup parses the group's items again, renders the formats todo
+// names for each feed, and writes them.
+func renderGroup(fsys fs.FS, feeds []*Feed, todo map[*Feed][]Format, workers int, opts ParseOptions, tw *treeWriter) error {
+	full, err := reparse(fsys, feeds, workers, opts)
+	if err != nil {
+		return err
+	}
+	type task struct {
+		f      *Feed
+		format Format
+	}
+	var tasks []task
+	for _, f := range feeds {
+		for _, format := range todo[f] {
+			tasks = append(tasks, task{f, format})
+		}
+	}
+	fr := newFragments(feeds)
+	var werr error
+	var once sync.Once
+	parallel(len(tasks), workers, func(i int) {
+		f, format := tasks[i].f, tasks[i].format
+		fc := *f
+		fc.Items = make([]*Item, len(f.Items))
+		for j, it := range f.Items {
+			fc.Items[j] = full[it.ID]
+		}
+		var b bytes.Buffer
+		err := fc.write(&b, format, fr)
+		if err == nil {
+			err = tw.put(f.Path+"/"+format.FileName(), b.Bytes())
+		}
+		if err != nil {
+			once.Do(func() { werr = err })
+		}
+	})
+	return werr
 }
 
 // light returns the part of it that grouping and ordering need, with the
@@ -116,7 +182,7 @@ func (it *Item) light(sum uint64) *Item {
 
 // reparse reads and parses again every record the feeds hold, and returns
 // the full items by ID, each with the community the first pass gave it.
-func reparse(fsys fs.FS, feeds []*Feed, workers int, opts ParseOptions, seed maphash.Seed) (map[string]*Item, error) {
+func reparse(fsys fs.FS, feeds []*Feed, workers int, opts ParseOptions) (map[string]*Item, error) {
 	var need []*Item
 	seen := map[string]bool{}
 	for _, f := range feeds {
@@ -132,7 +198,7 @@ func reparse(fsys fs.FS, feeds []*Feed, workers int, opts ParseOptions, seed map
 	parallel(len(need), workers, func(i int) {
 		lt := need[i]
 		data, err := fs.ReadFile(fsys, lt.Path)
-		if err == nil && maphash.Bytes(seed, data) != lt.sum {
+		if err == nil && fileSum(data) != lt.sum {
 			err = fmt.Errorf("curafeed: %s changed while the build ran; build again", lt.Path)
 		}
 		if err != nil {
@@ -145,6 +211,7 @@ func reparse(fsys fs.FS, feeds []*Feed, workers int, opts ParseOptions, seed map
 			return
 		}
 		it.Community = lt.Community // as joined across records by the first pass
+		it.sum = lt.sum
 		full[i] = it
 	})
 	m := make(map[string]*Item, len(need))
@@ -222,6 +289,37 @@ func (tw *treeWriter) write(p string, data []byte) error {
 		os.Remove(tmp)
 	}
 	return err
+}
+
+// exists reports whether the tree has a file at rel.
+func (tw *treeWriter) exists(rel string) bool {
+	_, err := os.Stat(filepath.Join(tw.dir, filepath.FromSlash(rel)))
+	return err == nil
+}
+
+// keep counts rel as part of the tree, unchanged, without looking at it.
+func (tw *treeWriter) keep(rel string) {
+	tw.mu.Lock()
+	defer tw.mu.Unlock()
+	tw.want[rel] = true
+	tw.st.Files++
+	tw.st.Unchanged++
+}
+
+// remove removes the named files of an earlier build.
+func (tw *treeWriter) remove(rels []string) error {
+	sort.Strings(rels)
+	for _, rel := range rels {
+		p := filepath.Join(tw.dir, filepath.FromSlash(rel))
+		switch err := os.Remove(p); {
+		case err == nil:
+			tw.st.Removed++
+			removeEmptyParents(tw.dir, filepath.Dir(p))
+		case !errors.Is(err, fs.ErrNotExist):
+			return fmt.Errorf("curafeed: removing old feeds: %w", err)
+		}
+	}
+	return nil
 }
 
 // removeStale removes feed files under all/, communities/ and topics/ that

@@ -69,3 +69,112 @@ func TestBuildDirSameBytes(t *testing.T) {
 		})
 	}
 }
+
+// copyTree copies the sample records into a fresh folder, so a test can edit them.
+func copyTree(t *testing.T, from string) string {
+	t.Helper()
+	to := t.TempDir()
+	require.NoError(t, filepath.WalkDir(from, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(from, p)
+		if d.IsDir() {
+			return os.MkdirAll(filepath.Join(to, rel), 0o755)
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(to, rel), data, 0o644)
+	}))
+	return to
+}
+
+// cleanBuild builds records into a new folder without a cache.
+func cleanBuild(t *testing.T, records string) map[string][]byte {
+	t.Helper()
+	out := t.TempDir()
+	_, _, err := BuildDir(os.DirFS(records), sampleConfig, out)
+	require.NoError(t, err)
+	return treeBytes(t, out)
+}
+
+func requireSameTree(t *testing.T, want, have map[string][]byte) {
+	t.Helper()
+	require.Equal(t, len(want), len(have), "number of files")
+	for p, w := range want {
+		require.True(t, bytes.Equal(w, have[p]), "%s differs from a clean build", p)
+	}
+}
+
+func TestBuildDirCache(t *testing.T) {
+	records := copyTree(t, "testdata/records")
+	out, cache := t.TempDir(), t.TempDir()
+	cfg := sampleConfig
+	cfg.CacheDir = cache
+	build := func() WriteStats {
+		t.Helper()
+		_, st, err := BuildDir(os.DirFS(records), cfg, out)
+		require.NoError(t, err)
+		return st
+	}
+	first := build()
+	assert.Equal(t, first.Files, first.Written)
+	requireSameTree(t, cleanBuild(t, records), treeBytes(t, out))
+
+	// Nothing changed: nothing is rendered or written.
+	st := build()
+	assert.Equal(t, 0, st.Written)
+	assert.Equal(t, st.Files, st.Unchanged)
+
+	// Edit one record: only the feeds that hold it change; the rest keep
+	// their files (and modification times).
+	seed := filepath.Join(records, "communities/chronic-care-management/curated-content/8e53e60e-d4f5-5d72-b0c0-707e3f0c5dbb.md")
+	data, err := os.ReadFile(seed)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(seed, bytes.Replace(data, []byte("title: Improving Cybersecurity"), []byte("title: Improving Cyber Security"), 1), 0o644))
+	femtech := filepath.Join(out, "communities/femtech/rss.xml")
+	before, err := os.Stat(femtech)
+	require.NoError(t, err)
+	st = build()
+	assert.Positive(t, st.Written)
+	assert.Less(t, st.Written, st.Files/4, "only the feeds holding the record are written")
+	after, err := os.Stat(femtech)
+	require.NoError(t, err)
+	assert.Equal(t, before.ModTime(), after.ModTime(), "an unrelated feed is not rewritten")
+	requireSameTree(t, cleanBuild(t, records), treeBytes(t, out))
+
+	// Rename one record and delete another.
+	require.NoError(t, os.Rename(seed, filepath.Join(records, "news", "moved.md")))
+	var victim string
+	require.NoError(t, filepath.WalkDir(filepath.Join(records, "communities/femtech"), func(p string, d os.DirEntry, err error) error {
+		if victim == "" && err == nil && !d.IsDir() && filepath.Ext(p) == ".md" {
+			victim = p
+		}
+		return err
+	}))
+	require.NoError(t, os.Remove(victim))
+	build()
+	requireSameTree(t, cleanBuild(t, records), treeBytes(t, out))
+
+	// A damaged cache, or one from another version, is ignored.
+	cf := filepath.Join(cache, cacheFileName)
+	raw, err := os.ReadFile(cf)
+	require.NoError(t, err)
+	raw[len(raw)-10] ^= 0xff
+	require.NoError(t, os.WriteFile(cf, raw, 0o644))
+	assert.Empty(t, readCache(cache, mustNormalize(t, cfg)).Records, "a damaged cache is not read")
+	st = build()
+	assert.Equal(t, 0, st.Written, "a rebuild without a usable cache still writes only changed bytes")
+	require.NoError(t, os.WriteFile(cf, bytes.Replace(raw, []byte(cacheVersion), []byte("curafeed-cache-0"), 1), 0o644))
+	assert.Empty(t, readCache(cache, mustNormalize(t, cfg)).Records, "a cache of another version is not read")
+	requireSameTree(t, cleanBuild(t, records), treeBytes(t, out))
+}
+
+func mustNormalize(t *testing.T, cfg Config) Config {
+	t.Helper()
+	n, _, err := cfg.normalize()
+	require.NoError(t, err)
+	return n
+}

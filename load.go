@@ -44,6 +44,12 @@ type Config struct {
 	LinkToPage bool
 	// Workers is the number of records parsed at once; GOMAXPROCS when 0.
 	Workers int
+	// CacheDir, when set, is where BuildDir keeps what each record parsed to
+	// (by content hash) and what each feed file was made of, so that the
+	// next build parses only the records that changed and renders only the
+	// feeds whose bytes change. A cache written by another version of
+	// curafeed or for another configuration, or a damaged one, is ignored.
+	CacheDir string
 }
 
 // site returns the parsed site URL and a normalized copy of c.
