@@ -21,7 +21,7 @@ const (
 )
 
 const usage = `usage:
-  curafeed build [-records DIR] [-out DIR] [-site URL] [-limit N] [-title T] [-lang L] [-v]
+  curafeed build [-records DIR] [-out DIR] [-site URL] [-limit N] [-title T] [-lang L] [-cache DIR] [-v]
   curafeed check [-records DIR] [-site URL] [-v]
   curafeed serve [-records DIR] [-addr HOST:PORT] [-site URL] [-limit N] [-title T] [-interval D]
 
@@ -56,9 +56,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	limit := fl.Int("limit", curafeed.DefaultLimit, "items per feed")
 	verbose := fl.Bool("v", false, "also list warnings and skipped files")
 	cpuprofile := fl.String("cpuprofile", "", "write a CPU profile of the run to this file")
-	var out *string
+	var out, cache *string
 	if cmd == "build" {
 		out = fl.String("out", defaultOut, "output folder")
+		cache = fl.String("cache", "", "folder for the build cache: rebuilds then parse only changed records and render only changed feeds")
 	}
 	fl.Usage = func() { fmt.Fprint(stderr, usage); fl.PrintDefaults() }
 	if err := fl.Parse(args); err != nil {
@@ -93,6 +94,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 		defer pprof.StopCPUProfile()
 	}
 	cfg := curafeed.Config{SiteURL: *site, Title: *title, Language: *lang, Limit: *limit}
+	if cache != nil {
+		cfg.CacheDir = *cache
+	}
 	var (
 		recs  *curafeed.Records
 		feeds int
