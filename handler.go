@@ -62,7 +62,7 @@ type HandlerOptions struct {
 // that cannot be rendered (an encoder failed) is answered with 500. The
 // handler is safe for concurrent use.
 func NewHandler(c *Catalog, opts HandlerOptions) http.Handler {
-	h, err := newHandler(c, opts, time.Now())
+	h, err := newHandler(c, opts, time.Now(), nil)
 	if err != nil {
 		return &handler{err: err}
 	}
@@ -82,6 +82,11 @@ type entry struct {
 
 	modified     time.Time // Last-Modified, whole seconds; zero when unknown
 	lastModified string    // modified in HTTP date format
+
+	// What the entry was made from, to reuse it for the same file.
+	contentType string
+	updated     time.Time
+	capped      bool // modified is the build time, not updated
 }
 
 // variant is one encoding of a file: its bytes and the headers of a 200 and
@@ -112,8 +117,11 @@ var (
 )
 
 // newHandler renders every file of c and prepares both encodings of each;
-// now caps Last-Modified, which may not be later than the response.
-func newHandler(c *Catalog, opts HandlerOptions, now time.Time) (*handler, error) {
+// now caps Last-Modified, which may not be later than the response. A file
+// whose bytes, type and time prev already serves reuses prev's entry, so
+// only changed files are hashed and compressed again; prev, when not nil,
+// must have been built with the same options and site URL.
+func newHandler(c *Catalog, opts HandlerOptions, now time.Time, prev *handler) (*handler, error) {
 	h := &handler{files: map[string]*entry{}}
 	if c == nil {
 		return h, nil
@@ -135,11 +143,15 @@ func newHandler(c *Catalog, opts HandlerOptions, now time.Time) (*handler, error
 	entries := make([]*entry, len(files))
 	compressEach(len(files), func(i int, zw *gzip.Writer, buf *bytes.Buffer) {
 		f := files[i]
-		e := &entry{}
+		if old := prev.reusable(f); old != nil {
+			entries[i] = old
+			return
+		}
+		e := &entry{contentType: f.ContentType, updated: f.Updated}
 		if !f.Updated.IsZero() {
 			m := f.Updated.UTC().Truncate(time.Second)
 			if m.After(now) {
-				m = now.UTC().Truncate(time.Second)
+				m, e.capped = now.UTC().Truncate(time.Second), true
 			}
 			e.modified, e.lastModified = m, m.Format(http.TimeFormat)
 		}
@@ -191,6 +203,18 @@ func newHandler(c *Catalog, opts HandlerOptions, now time.Time) (*handler, error
 		h.files[f.Path] = entries[i]
 	}
 	return h, nil
+}
+
+// reusable returns h's entry for f when it was made from the same file, or nil.
+func (h *handler) reusable(f File) *entry {
+	if h == nil {
+		return nil
+	}
+	e := h.files[f.Path]
+	if e == nil || e.capped || e.contentType != f.ContentType || !e.updated.Equal(f.Updated) || !bytes.Equal(e.plain.body, f.Body) {
+		return nil
+	}
+	return e
 }
 
 // compressEach calls fn(i) for every i in [0, n) on one goroutine per CPU,

@@ -24,7 +24,7 @@ var handlerNow = time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
 func sampleHandler(t testing.TB, opts HandlerOptions) (*Catalog, *handler) {
 	t.Helper()
 	_, cat := buildSample(t)
-	h, err := newHandler(cat, opts, handlerNow)
+	h, err := newHandler(cat, opts, handlerNow, nil)
 	require.NoError(t, err)
 	return cat, h
 }
@@ -395,10 +395,32 @@ func TestHandlerWithoutDates(t *testing.T) {
 func TestHandlerLastModifiedNotInFuture(t *testing.T) {
 	_, cat := buildSample(t)
 	now := cat.Feed("all").Updated.Add(-48 * time.Hour)
-	h, err := newHandler(cat, HandlerOptions{}, now)
+	h, err := newHandler(cat, HandlerOptions{}, now, nil)
 	require.NoError(t, err)
 	rec := do(h, "GET", "/all/rss.xml", nil)
 	assert.Equal(t, now.UTC().Format(http.TimeFormat), rec.Header().Get("Last-Modified"))
+}
+
+// TestHandlerReusesUnchangedFiles builds a handler from the one before it:
+// files with the same bytes keep their entries (no hashing or compression
+// again), except those whose Last-Modified was capped at the build time.
+func TestHandlerReusesUnchangedFiles(t *testing.T) {
+	cat, h1 := sampleHandler(t, HandlerOptions{})
+	h2, err := newHandler(cat, HandlerOptions{}, handlerNow.Add(time.Hour), h1)
+	require.NoError(t, err)
+	require.Equal(t, len(h1.files), len(h2.files))
+	for p, e := range h1.files {
+		assert.Same(t, e, h2.files[p], p)
+	}
+
+	early := cat.Feed("all").Updated.Add(-time.Hour)
+	h3, err := newHandler(cat, HandlerOptions{}, early, nil)
+	require.NoError(t, err)
+	h4, err := newHandler(cat, HandlerOptions{}, handlerNow, h3)
+	require.NoError(t, err)
+	assert.NotSame(t, h3.files["all/rss.xml"], h4.files["all/rss.xml"], "capped: made again")
+	assert.Equal(t, cat.Feed("all").Updated.UTC().Format(http.TimeFormat), do(h4, "GET", "/all/rss.xml", nil).Header().Get("Last-Modified"))
+	assert.Equal(t, early.UTC().Format(http.TimeFormat), do(h3, "GET", "/all/rss.xml", nil).Header().Get("Last-Modified"))
 }
 
 func TestHandlerNilCatalog(t *testing.T) {
@@ -555,14 +577,24 @@ func BenchmarkHandler(b *testing.B) {
 	}
 }
 
-// BenchmarkNewHandler renders, hashes and compresses every file of the
-// sample catalog, as each reload does.
+// BenchmarkNewHandler renders every file of the sample catalog and hashes
+// and compresses it (fresh), or reuses what the previous handler made of
+// the files that did not change (unchanged), as a reload does.
 func BenchmarkNewHandler(b *testing.B) {
 	_, cat := buildSample(b)
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := newHandler(cat, HandlerOptions{}, handlerNow); err != nil {
-			b.Fatal(err)
-		}
+	prev, err := newHandler(cat, HandlerOptions{}, handlerNow, nil)
+	require.NoError(b, err)
+	for _, bc := range []struct {
+		name string
+		prev *handler
+	}{{"fresh", nil}, {"unchanged", prev}} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := newHandler(cat, HandlerOptions{}, handlerNow, bc.prev); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }

@@ -130,7 +130,11 @@ func (r *Reloader) load() (rep ReloadReport) {
 		rep.Err = err
 		return rep
 	}
-	h, err := newHandler(cat, r.opts.Handler, rep.Start)
+	var prevHandler *handler
+	if prev != nil {
+		prevHandler = prev.h
+	}
+	h, err := newHandler(cat, r.opts.Handler, rep.Start, prevHandler)
 	if err != nil {
 		rep.Err = err
 		return rep
@@ -183,7 +187,7 @@ func keepLastGood(items []*Item, errs ErrorList, prev []*Item) ([]*Item, []strin
 // new or changed in b, and those only in a.
 func diffFiles(a, b *handler) (changed, removed []string) {
 	for p, e := range b.files {
-		if old := a.files[p]; old == nil || old.plain.etag != e.plain.etag {
+		if old := a.files[p]; old == nil || (old != e && old.plain.etag != e.plain.etag) {
 			changed = append(changed, p)
 		}
 	}

@@ -130,10 +130,14 @@ func TestReloader(t *testing.T) {
 	assert.NotNil(t, cat.Feed("communities/security"))
 
 	t.Run("nothing changed", func(t *testing.T) {
+		before := r.cur.Load().h
 		rep := r.Reload()
 		require.NoError(t, rep.Err)
 		assert.Empty(t, rep.Changed)
 		assert.Empty(t, rep.Removed)
+		for p, e := range r.cur.Load().h.files {
+			assert.Same(t, before.files[p], e, "%s: the rendered file is reused", p)
+		}
 		assert.Equal(t, 304, do(r, "GET", "/communities/security/rss.xml", map[string]string{"If-None-Match": etag}).Code)
 	})
 
@@ -166,6 +170,8 @@ func TestReloader(t *testing.T) {
 			"communities/femtech/topics/gartner-cybersecurity/rss.xml",
 		}, rep.Removed)
 		assert.Equal(t, 404, get(t, r, "/communities/femtech/rss.xml").Code)
+		assert.NotContains(t, rep.Changed, "communities/security/rss.xml", "untouched feeds are unchanged")
+		assert.Contains(t, rep.Changed, "all/rss.xml")
 	})
 	assert.Len(t, reports, 4)
 }
