@@ -60,7 +60,7 @@ func toCached(e *RecordError) cachedError {
 }
 
 func (c cachedError) record(path string) *RecordError {
-	var err error = errors.New(c.Msg)
+	err := error(errors.New(c.Msg))
 	if c.NotRecord {
 		err = errNotRecord{c.Msg}
 	}

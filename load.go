@@ -208,33 +208,33 @@ func parallel(n, workers int, fn func(i int)) {
 // collect sorts parse results into published items, skips and errors, then
 // resolves duplicates, filters by status and kind, joins community spellings
 // and orders the items newest first.
-func (recs *Records) collect(names []string, results []parsed, cfg Config) {
+func (r *Records) collect(names []string, results []parsed, cfg Config) {
 	var items []*Item
-	for i, r := range results {
-		recs.Warnings = append(recs.Warnings, r.warnings...)
-		if r.err != nil {
-			if IsNotRecord(r.err) {
-				recs.Skipped = append(recs.Skipped, Skip{names[i], "not a record: " + unwrapRecord(r.err).Error()})
+	for i, res := range results {
+		r.Warnings = append(r.Warnings, res.warnings...)
+		if res.err != nil {
+			if IsNotRecord(res.err) {
+				r.Skipped = append(r.Skipped, Skip{names[i], "not a record: " + unwrapRecord(res.err).Error()})
 				continue
 			}
 			var re *RecordError
-			if !errors.As(r.err, &re) {
-				re = &RecordError{Path: names[i], Err: r.err}
+			if !errors.As(res.err, &re) {
+				re = &RecordError{Path: names[i], Err: res.err}
 			}
-			recs.Errors = append(recs.Errors, re)
+			r.Errors = append(r.Errors, re)
 			continue
 		}
-		items = append(items, r.item)
+		items = append(items, res.item)
 	}
-	items = recs.dedupe(items)
-	items = recs.filter(items, cfg)
+	items = r.dedupe(items)
+	items = r.filter(items, cfg)
 	mergeCommunities(items)
 	sortItems(items)
-	recs.Items = items
-	recs.Published = len(items)
-	recs.Errors.Sort()
-	recs.Warnings.Sort()
-	sort.SliceStable(recs.Skipped, func(i, j int) bool { return recs.Skipped[i].Path < recs.Skipped[j].Path })
+	r.Items = items
+	r.Published = len(items)
+	r.Errors.Sort()
+	r.Warnings.Sort()
+	sort.SliceStable(r.Skipped, func(i, j int) bool { return r.Skipped[i].Path < r.Skipped[j].Path })
 }
 
 func unwrapRecord(err error) error {
