@@ -25,7 +25,9 @@ const DefaultCacheControl = "public, max-age=300"
 const maxPathLen = 1024
 
 // HandlerOptions configures the handler of NewHandler and of a Reloader.
-// The zero value is ready to use.
+// The zero value is ready to use. Options are read once, when the handler is
+// built, so changing them afterwards changes nothing; they are not otherwise
+// shared and need no locking.
 type HandlerOptions struct {
 	// CacheControl is the Cache-Control header of every file served;
 	// DefaultCacheControl when empty.

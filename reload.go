@@ -13,7 +13,9 @@ import (
 	"time"
 )
 
-// ReloadOptions configures a Reloader. The zero value is ready to use.
+// ReloadOptions configures a Reloader. The zero value is ready to use. The
+// Reloader keeps a copy; OnReload is only ever called by one goroutine at a
+// time.
 type ReloadOptions struct {
 	// Handler configures how each catalog is served.
 	Handler HandlerOptions
@@ -24,6 +26,8 @@ type ReloadOptions struct {
 }
 
 // ReloadReport says what one load of a Reloader read and what it changed.
+// Nothing changes a report once it is made: it may be kept and read from any
+// goroutine.
 type ReloadReport struct {
 	Start    time.Time     // when the load began
 	Duration time.Duration // how long loading, building and rendering took
