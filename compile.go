@@ -60,6 +60,9 @@ func BuildDir(fsys fs.FS, cfg Config, dir string) (*Records, WriteStats, error) 
 	if err := tw.put("index.opml", buf.Bytes()); err != nil {
 		return nil, tw.st, err
 	}
+	if err := cat.viewFiles(func(f File) error { return tw.put(f.Path, f.Body) }); err != nil {
+		return nil, tw.st, err
+	}
 
 	// Which feed files must be rendered: all of them, or with a cache those
 	// whose fingerprint changed or whose file is gone.

@@ -28,10 +28,14 @@ func (f *Feed) Write(w io.Writer, format Format) error {
 	return f.write(w, format, nil)
 }
 
-// WriteRSS writes the feed as RSS 2.0.
+// WriteRSS writes the feed as RSS 2.0. An xml-stylesheet processing
+// instruction after the XML declaration names feed.xsl at the root of the
+// tree (see Catalog.WriteStylesheet), so that a browser shows the feed as a
+// readable page; feed readers ignore it.
 func (f *Feed) WriteRSS(w io.Writer) error { return f.write(w, RSS, nil) }
 
-// WriteAtom writes the feed as Atom 1.0.
+// WriteAtom writes the feed as Atom 1.0, with the same xml-stylesheet
+// processing instruction as WriteRSS.
 func (f *Feed) WriteAtom(w io.Writer) error { return f.write(w, Atom, nil) }
 
 // WriteJSON writes the feed as JSON Feed 1.1.
@@ -130,9 +134,9 @@ func (f *Feed) frame(format Format) (head, tail []byte, err error) {
 	var mark string
 	switch format {
 	case RSS:
-		err, mark = writeXML(&b, f.rssDoc()), "\n  </channel>"
+		err, mark = writeStyledXML(&b, f.rssDoc(), f.stylesheetHref()), "\n  </channel>"
 	case Atom:
-		err, mark = writeXML(&b, f.atomDoc()), "\n</feed>"
+		err, mark = writeStyledXML(&b, f.atomDoc(), f.stylesheetHref()), "\n</feed>"
 	default:
 		err, mark = f.writeJSONFrame(&b), "]\n}"
 	}
@@ -183,8 +187,20 @@ func (f *Feed) Render(format Format) ([]byte, error) {
 // writeXML writes the XML declaration on a line of its own, then v indented
 // by two spaces, then a final newline.
 func writeXML(w io.Writer, v any) error {
+	return writeStyledXML(w, v, "")
+}
+
+// writeStyledXML is writeXML with, when stylesheet is not empty, an
+// xml-stylesheet processing instruction naming it on the line after the XML
+// declaration.
+func writeStyledXML(w io.Writer, v any, stylesheet string) error {
 	if _, err := io.WriteString(w, xml.Header); err != nil {
 		return err
+	}
+	if stylesheet != "" {
+		if _, err := io.WriteString(w, `<?xml-stylesheet type="text/xsl" href="`+xmlText(stylesheet)+`"?>`+"\n"); err != nil {
+			return err
+		}
 	}
 	enc := xml.NewEncoder(w)
 	enc.Indent("", "  ")

@@ -51,6 +51,7 @@ func Example() {
 	// https://community.example.org/topics/gartner-ransomware/atom.xml
 	// https://community.example.org/communities/security/topics/gartner-ransomware/atom.xml
 	// <?xml version="1.0" encoding="UTF-8"?>
+	// <?xml-stylesheet type="text/xsl" href="../../feed.xsl"?>
 	// <rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:atom="http://www.w3.org/2005/Atom" xmlns:dc="http://purl.org/dc/elements/1.1/">
 	//   <channel>
 	//     <title>Security | Example Health</title>

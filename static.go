@@ -21,7 +21,8 @@ type File struct {
 }
 
 // Files renders every file of the catalog's tree, in a stable order, and
-// calls fn with each: index.opml first, then every feed in each format.
+// calls fn with each: index.opml first, then index.html (text/html) and
+// feed.xsl (application/xslt+xml), then every feed in each format.
 // It stops at the first error fn returns.
 func (c *Catalog) Files(fn func(File) error) error {
 	var buf bytes.Buffer
@@ -36,6 +37,9 @@ func (c *Catalog) Files(fn func(File) error) error {
 	}
 	opml := File{Path: "index.opml", ContentType: "text/x-opml; charset=utf-8", Body: bytes.Clone(buf.Bytes()), Updated: newest}
 	if err := fn(opml); err != nil {
+		return err
+	}
+	if err := c.viewFiles(fn); err != nil {
 		return err
 	}
 	fr := &fragments{}
@@ -60,15 +64,16 @@ func (c *Catalog) Files(fn func(File) error) error {
 // WriteStats counts what WriteDir did.
 type WriteStats struct {
 	Feeds     int // feeds in the catalog
-	Files     int // files the catalog consists of (feeds × formats, plus index.opml)
+	Files     int // files the catalog consists of (feeds × formats, plus index.opml, index.html and feed.xsl)
 	Written   int // files whose bytes changed and were written
 	Unchanged int // files left alone because their bytes were already right
 	Removed   int // feed files of an earlier build that no longer exist
 }
 
-// WriteDir writes the catalog's static tree into dir: index.opml, and for
-// every feed its directory with rss.xml, atom.xml and feed.json. Files whose
-// bytes would not change are not rewritten, so their modification times stay;
+// WriteDir writes the catalog's static tree into dir: index.opml,
+// index.html and feed.xsl, and for every feed its directory with rss.xml,
+// atom.xml and feed.json. Files whose bytes would not change are not
+// rewritten, so their modification times stay;
 // files are replaced atomically (written aside, then renamed). Feed files
 // under all/, communities/ and topics/ that the catalog no longer has are
 // removed; nothing else in dir is touched.

@@ -1,0 +1,229 @@
+<?xml version="1.0" encoding="UTF-8"?>
+<!--
+  feed.xsl: curafeed's browser view of its RSS 2.0 and Atom 1.0 feeds.
+  A browser that opens rss.xml or atom.xml applies this XSLT 1.0 stylesheet
+  (named by the feed's xml-stylesheet processing instruction) and shows a
+  page: what a web feed is, the address to subscribe to, and the items.
+  Feed readers ignore it. No JavaScript, inline CSS only.
+-->
+<xsl:stylesheet version="1.0"
+  xmlns:xsl="http://www.w3.org/1999/XSL/Transform"
+  xmlns:atom="http://www.w3.org/2005/Atom"
+  xmlns:dc="http://purl.org/dc/elements/1.1/"
+  exclude-result-prefixes="atom dc">
+
+  <xsl:output method="html" encoding="UTF-8" indent="yes" doctype-system="about:legacy-compat"/>
+
+  <xsl:variable name="site-title">{{.SiteTitle}}</xsl:variable>
+  <xsl:variable name="index-url">{{.IndexURL}}</xsl:variable>
+
+  <!-- RSS 2.0 -->
+  <xsl:template match="/rss">
+    <xsl:call-template name="page">
+      <xsl:with-param name="format">RSS</xsl:with-param>
+      <xsl:with-param name="file">rss.xml</xsl:with-param>
+      <xsl:with-param name="title" select="channel/title"/>
+      <xsl:with-param name="description" select="channel/description"/>
+      <xsl:with-param name="self" select="channel/atom:link[@rel='self']/@href"/>
+      <xsl:with-param name="home" select="channel/link"/>
+      <xsl:with-param name="lang" select="channel/language"/>
+      <xsl:with-param name="items" select="channel/item"/>
+    </xsl:call-template>
+  </xsl:template>
+
+  <!-- Atom 1.0 -->
+  <xsl:template match="/atom:feed">
+    <xsl:call-template name="page">
+      <xsl:with-param name="format">Atom</xsl:with-param>
+      <xsl:with-param name="file">atom.xml</xsl:with-param>
+      <xsl:with-param name="title" select="atom:title"/>
+      <xsl:with-param name="description" select="atom:subtitle"/>
+      <xsl:with-param name="self" select="atom:link[@rel='self']/@href"/>
+      <xsl:with-param name="home" select="atom:link[@rel='alternate'][1]/@href"/>
+      <xsl:with-param name="lang" select="@xml:lang"/>
+      <xsl:with-param name="items" select="atom:entry"/>
+    </xsl:call-template>
+  </xsl:template>
+
+  <!-- Any other document: say so rather than show nothing. -->
+  <xsl:template match="/*" priority="-1">
+    <html>
+      <head><title>Not a feed</title></head>
+      <body><p>This document is neither an RSS 2.0 nor an Atom 1.0 feed.</p></body>
+    </html>
+  </xsl:template>
+
+  <xsl:template name="page">
+    <xsl:param name="format"/>
+    <xsl:param name="file"/>
+    <xsl:param name="title"/>
+    <xsl:param name="description"/>
+    <xsl:param name="self"/>
+    <xsl:param name="home"/>
+    <xsl:param name="lang"/>
+    <xsl:param name="items"/>
+    <xsl:variable name="n" select="string-length($self) - string-length($file)"/>
+    <html lang="{$lang}">
+      <head>
+        <meta name="viewport" content="width=device-width, initial-scale=1"/>
+        <title><xsl:value-of select="$title"/> (web feed)</title>
+        <style>{{.CSS}}</style>
+      </head>
+      <body>
+        <main>
+          <header>
+            <p class="badge"><xsl:value-of select="$format"/> web feed</p>
+            <h1><xsl:value-of select="$title"/></h1>
+            <xsl:if test="normalize-space($description) != ''">
+              <p class="lead"><xsl:value-of select="$description"/></p>
+            </xsl:if>
+          </header>
+
+          <section class="about" aria-labelledby="about">
+            <h2 id="about">This is a web feed</h2>
+            <p>A web feed lets a feed reader app (also called a news reader or RSS reader) show you every new article here as soon as it is published, without visiting the site. You are seeing it in a browser, so it is shown as this page.</p>
+            <xsl:if test="$self != ''">
+              <p><strong>To subscribe</strong>, copy this address into your feed reader:</p>
+              <code class="url"><xsl:value-of select="$self"/></code>
+              <p class="hint">Click the address once to select all of it.</p>
+            </xsl:if>
+            <xsl:if test="$n &gt; 0 and substring($self, $n + 1) = $file">
+              <xsl:variable name="base" select="substring($self, 1, $n)"/>
+              <p>
+                <xsl:text>Formats of this feed: </xsl:text>
+                <span class="formats">
+                  <xsl:call-template name="format-link">
+                    <xsl:with-param name="name">RSS</xsl:with-param>
+                    <xsl:with-param name="href" select="concat($base, 'rss.xml')"/>
+                    <xsl:with-param name="current" select="$format = 'RSS'"/>
+                  </xsl:call-template>
+                  <xsl:call-template name="format-link">
+                    <xsl:with-param name="name">Atom</xsl:with-param>
+                    <xsl:with-param name="href" select="concat($base, 'atom.xml')"/>
+                    <xsl:with-param name="current" select="$format = 'Atom'"/>
+                  </xsl:call-template>
+                  <xsl:call-template name="format-link">
+                    <xsl:with-param name="name">JSON Feed</xsl:with-param>
+                    <xsl:with-param name="href" select="concat($base, 'feed.json')"/>
+                    <xsl:with-param name="current" select="false()"/>
+                  </xsl:call-template>
+                </span>
+              </p>
+            </xsl:if>
+          </section>
+
+          <section aria-labelledby="items">
+            <h2 id="items">Latest articles</h2>
+            <p class="meta">
+              <xsl:choose>
+                <xsl:when test="count($items) = 1">1 article</xsl:when>
+                <xsl:otherwise><xsl:value-of select="count($items)"/> articles</xsl:otherwise>
+              </xsl:choose>
+              <xsl:text>, newest first.</xsl:text>
+              <xsl:if test="starts-with($home, 'https://') or starts-with($home, 'http://')">
+                <xsl:text> </xsl:text>
+                <a href="{$home}">Visit the site</a>
+              </xsl:if>
+            </p>
+            <xsl:choose>
+              <xsl:when test="$items">
+                <ol class="items"><xsl:apply-templates select="$items"/></ol>
+              </xsl:when>
+              <xsl:otherwise><p>No articles yet.</p></xsl:otherwise>
+            </xsl:choose>
+          </section>
+
+          <footer>
+            <xsl:text>Every feed of </xsl:text>
+            <a href="{$index-url}"><xsl:value-of select="$site-title"/></a>
+            <xsl:text> is listed on its feeds page. Made with curafeed.</xsl:text>
+          </footer>
+        </main>
+      </body>
+    </html>
+  </xsl:template>
+
+  <xsl:template name="format-link">
+    <xsl:param name="name"/>
+    <xsl:param name="href"/>
+    <xsl:param name="current"/>
+    <xsl:choose>
+      <xsl:when test="$current"><span aria-current="page"><xsl:value-of select="$name"/> (this page)</span></xsl:when>
+      <xsl:otherwise><a href="{$href}"><xsl:value-of select="$name"/></a></xsl:otherwise>
+    </xsl:choose>
+    <xsl:text> </xsl:text>
+  </xsl:template>
+
+  <!-- An RSS item. curafeed writes pubDate as "Mon, 02 Jan 2006 15:04:05 +0000". -->
+  <xsl:template match="item">
+    <li>
+      <h3>
+        <xsl:call-template name="title-link">
+          <xsl:with-param name="title" select="title"/>
+          <xsl:with-param name="href" select="link"/>
+        </xsl:call-template>
+      </h3>
+      <p class="meta">
+        <xsl:if test="pubDate">
+          <xsl:value-of select="substring(normalize-space(pubDate), 6, 11)"/>
+        </xsl:if>
+        <xsl:call-template name="names">
+          <xsl:with-param name="names" select="dc:creator"/>
+        </xsl:call-template>
+      </p>
+      <xsl:if test="normalize-space(description) != ''">
+        <p class="summary"><xsl:value-of select="description"/></p>
+      </xsl:if>
+    </li>
+  </xsl:template>
+
+  <!-- An Atom entry. Dates are RFC 3339: 2006-01-02T15:04:05Z. -->
+  <xsl:template match="atom:entry">
+    <xsl:variable name="date" select="normalize-space(atom:published | atom:updated[not(../atom:published)])"/>
+    <li>
+      <h3>
+        <xsl:call-template name="title-link">
+          <xsl:with-param name="title" select="atom:title"/>
+          <xsl:with-param name="href" select="atom:link[@rel='alternate' or not(@rel)][1]/@href"/>
+        </xsl:call-template>
+      </h3>
+      <p class="meta">
+        <xsl:if test="string-length($date) &gt;= 10">
+          <xsl:value-of select="substring($date, 9, 2)"/>
+          <xsl:text> </xsl:text>
+          <xsl:value-of select="substring('JanFebMarAprMayJunJulAugSepOctNovDec', (number(substring($date, 6, 2)) - 1) * 3 + 1, 3)"/>
+          <xsl:text> </xsl:text>
+          <xsl:value-of select="substring($date, 1, 4)"/>
+        </xsl:if>
+        <xsl:call-template name="names">
+          <xsl:with-param name="names" select="atom:author/atom:name"/>
+        </xsl:call-template>
+      </p>
+      <xsl:if test="normalize-space(atom:summary) != ''">
+        <p class="summary"><xsl:value-of select="atom:summary"/></p>
+      </xsl:if>
+    </li>
+  </xsl:template>
+
+  <xsl:template name="title-link">
+    <xsl:param name="title"/>
+    <xsl:param name="href"/>
+    <xsl:choose>
+      <xsl:when test="starts-with($href, 'https://') or starts-with($href, 'http://')">
+        <a href="{$href}"><xsl:value-of select="$title"/></a>
+      </xsl:when>
+      <xsl:otherwise><xsl:value-of select="$title"/></xsl:otherwise>
+    </xsl:choose>
+  </xsl:template>
+
+  <xsl:template name="names">
+    <xsl:param name="names"/>
+    <xsl:if test="$names">
+      <xsl:text> · by </xsl:text>
+      <xsl:for-each select="$names">
+        <xsl:if test="position() &gt; 1">, </xsl:if>
+        <xsl:value-of select="."/>
+      </xsl:for-each>
+    </xsl:if>
+  </xsl:template>
+</xsl:stylesheet>
