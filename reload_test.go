@@ -115,7 +115,7 @@ func TestReloader(t *testing.T) {
 	assert.Equal(t, 2, first.Read)
 	assert.Equal(t, 2, first.Published)
 	assert.Equal(t, 4, first.Feeds)
-	assert.Equal(t, 1+4*3, first.Files)
+	assert.Equal(t, 3+4*3, first.Files)
 	assert.Len(t, first.Changed, first.Files, "every file is new")
 	assert.Empty(t, first.Removed)
 	assert.False(t, first.Start.IsZero())
