@@ -260,8 +260,8 @@ func (p *parser) parse(front, body []byte) (*Item, error) {
 		front = cleanFrontMatter(front)
 		p.warnings.Add(p.name, 0, "front matter", errors.New("characters that YAML and XML forbid were removed"))
 	}
-	var doc yaml.Node
-	if err := yaml.Unmarshal(front, &doc); err != nil {
+	doc, err := parseFrontMatter(front)
+	if err != nil {
 		msg := err.Error()
 		line := 0
 		if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
