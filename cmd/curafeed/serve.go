@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime"
 	"strings"
 	"sync"
 	"syscall"
@@ -76,7 +77,9 @@ func serveMain(args []string, stdout, stderr io.Writer) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	cfg := curafeed.Config{SiteURL: *site, Title: *title, Language: *lang, Limit: *limit}
+	// Reloads parse records on half the CPUs, leaving the others to requests.
+	workers := max(1, runtime.GOMAXPROCS(0)/2)
+	cfg := curafeed.Config{SiteURL: *site, Title: *title, Language: *lang, Limit: *limit, Workers: workers}
 	return serve(ctx, ln, *records, cfg, *interval, stderr)
 }
 
