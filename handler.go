@@ -79,6 +79,10 @@ type handler struct {
 
 // entry is one file of the tree, ready to send.
 type entry struct {
+	// styled marks RSS and Atom feeds, which carry the browser view's
+	// stylesheet: browsers apply it only to a generic XML type.
+	styled bool
+
 	plain *variant
 	gz    *variant // nil when gzip does not make the file smaller
 
@@ -115,6 +119,8 @@ var (
 	nosniff      = one("nosniff")
 	textPlain    = one("text/plain; charset=utf-8")
 	varyEncoding = one("Accept-Encoding")
+	varyStyled   = one("Accept, Accept-Encoding")
+	xmlForPeople = one("application/xml; charset=utf-8")
 	gzipEncoding = one("gzip")
 )
 
@@ -149,7 +155,7 @@ func newHandler(c *Catalog, opts HandlerOptions, now time.Time, prev *handler) (
 			entries[i] = old
 			return
 		}
-		e := &entry{contentType: f.ContentType, updated: f.Updated}
+		e := &entry{contentType: f.ContentType, updated: f.Updated, styled: f.Feed != nil && f.Format != JSON}
 		if !f.Updated.IsZero() {
 			m := f.Updated.UTC().Truncate(time.Second)
 			if m.After(now) {
@@ -170,9 +176,13 @@ func newHandler(c *Catalog, opts HandlerOptions, now time.Time, prev *handler) (
 			}
 		}
 		links = links[:len(links):len(links)]
+		vary := varyEncoding
+		if e.styled {
+			vary = varyStyled
+		}
 		common := []header{
 			{"Cache-Control", cc},
-			{"Vary", varyEncoding},
+			{"Vary", vary},
 			{"X-Content-Type-Options", nosniff},
 		}
 		mk := func(body []byte, suffix string, encoding []string) *variant {
@@ -289,10 +299,29 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	for _, kv := range v.full {
 		hdr[kv.key] = kv.val
 	}
+	if e.styled && wantsPage(r.Header["Accept"]) {
+		hdr["Content-Type"] = xmlForPeople
+	}
 	w.WriteHeader(http.StatusOK)
 	if r.Method != http.MethodHead {
 		w.Write(v.body) // an error means the client went away: nothing to do
 	}
+}
+
+// wantsPage reports whether a request comes from a browser opening the feed
+// as a page: it accepts HTML and names no feed type. Browsers apply a feed's
+// stylesheet only when it is served as generic XML, while feed readers get
+// the feed's own type.
+func wantsPage(accept []string) bool {
+	html := false
+	for _, a := range accept {
+		a = strings.ToLower(a)
+		if strings.Contains(a, "rss+xml") || strings.Contains(a, "atom+xml") {
+			return false
+		}
+		html = html || strings.Contains(a, "text/html")
+	}
+	return html
 }
 
 // fail answers with a short plain-text error.

@@ -51,7 +51,7 @@ identifier: Security
 	// Content-Type: application/atom+xml; charset=utf-8
 	// Last-Modified: Mon, 06 May 2024 07:08:09 GMT
 	// Cache-Control: public, max-age=300
-	// Vary: Accept-Encoding
+	// Vary: Accept, Accept-Encoding
 	// Link: <https://community.example.org/feeds/communities/security/atom.xml>; rel="self"
 	// 304 0
 }

@@ -146,7 +146,7 @@ func TestHandlerHeaders(t *testing.T) {
 	}
 	ok := want{code: 200}
 	notModified := want{code: 304, headers: map[string]string{
-		"ETag": etag, "Cache-Control": DefaultCacheControl, "Vary": "Accept-Encoding",
+		"ETag": etag, "Cache-Control": DefaultCacheControl, "Vary": "Accept, Accept-Encoding",
 		"Content-Type": "", "Content-Length": "", "Last-Modified": "", "Content-Encoding": "",
 	}}
 	gzipped := want{code: 200, gzip: true}
@@ -163,7 +163,7 @@ func TestHandlerHeaders(t *testing.T) {
 			"ETag":                   etag,
 			"Last-Modified":          lm,
 			"Cache-Control":          "public, max-age=300",
-			"Vary":                   "Accept-Encoding",
+			"Vary":                   "Accept, Accept-Encoding",
 			"X-Content-Type-Options": "nosniff",
 			"Link":                   `<https://community.example.org/communities/security/atom.xml>; rel="self"`,
 			"Content-Encoding":       "",
@@ -183,7 +183,7 @@ func TestHandlerHeaders(t *testing.T) {
 		{name: "INM gzip tag, plain asked", header: map[string]string{"If-None-Match": gzTag}, want: ok},
 		{name: "INM plain tag, gzip asked", header: map[string]string{"If-None-Match": etag, "Accept-Encoding": "gzip"}, want: gzipped},
 		{name: "INM gzip tag, gzip asked", header: map[string]string{"If-None-Match": gzTag, "Accept-Encoding": "gzip"},
-			want: want{code: 304, headers: map[string]string{"ETag": gzTag, "Vary": "Accept-Encoding", "Content-Encoding": ""}}},
+			want: want{code: 304, headers: map[string]string{"ETag": gzTag, "Vary": "Accept, Accept-Encoding", "Content-Encoding": ""}}},
 
 		// If-Modified-Since, only without If-None-Match.
 		{name: "IMS equal", header: map[string]string{"If-Modified-Since": lm}, want: notModified},
@@ -272,7 +272,7 @@ func TestHandlerHeaders(t *testing.T) {
 				assert.Equal(t, gzTag, res.Header.Get("ETag"))
 				assert.NotEqual(t, etag, gzTag)
 				assert.True(t, strings.HasSuffix(gzTag, `-gz"`), gzTag)
-				assert.Equal(t, "Accept-Encoding", res.Header.Get("Vary"))
+				assert.Equal(t, "Accept, Accept-Encoding", res.Header.Get("Vary"))
 				if method == "GET" {
 					assert.Equal(t, gzTag, etagOf(rec.Body.Bytes(), "-gz"), "the gzip ETag is the hash of the gzip bytes")
 					assert.Equal(t, string(plain), string(gunzip(t, rec.Body.Bytes())))
@@ -281,7 +281,7 @@ func TestHandlerHeaders(t *testing.T) {
 			case tc.want.code == 200:
 				assert.Empty(t, res.Header.Get("Content-Encoding"))
 				assert.Equal(t, etag, res.Header.Get("ETag"))
-				assert.Equal(t, "Accept-Encoding", res.Header.Get("Vary"))
+				assert.Equal(t, "Accept, Accept-Encoding", res.Header.Get("Vary"))
 				assert.Equal(t, "nosniff", res.Header.Get("X-Content-Type-Options"))
 				if method == "GET" {
 					assert.Equal(t, string(plain), rec.Body.String())
@@ -445,7 +445,7 @@ func TestHandlerSharedHeaderValues(t *testing.T) {
 	rec.Header().Add("Vary", "Cookie")
 	rec.Header().Add("Link", `<https://example.net/>; rel="other"`)
 	rec = do(h, "GET", "/all/rss.xml", nil)
-	assert.Equal(t, []string{"Accept-Encoding"}, rec.Header().Values("Vary"))
+	assert.Equal(t, []string{"Accept, Accept-Encoding"}, rec.Header().Values("Vary"))
 	assert.Len(t, rec.Header().Values("Link"), 1)
 }
 
@@ -596,5 +596,31 @@ func BenchmarkNewHandler(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+func TestHandlerBrowserGetsStyledXML(t *testing.T) {
+	_, h := sampleHandler(t, HandlerOptions{})
+	for _, tc := range []struct {
+		path, accept, want string
+	}{
+		{"/all/rss.xml", "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", "application/xml; charset=utf-8"},
+		{"/all/atom.xml", "text/html,*/*;q=0.8", "application/xml; charset=utf-8"},
+		{"/all/rss.xml", "application/rss+xml, text/html;q=0.5", "application/rss+xml; charset=utf-8"},
+		{"/all/rss.xml", "*/*", "application/rss+xml; charset=utf-8"},
+		{"/all/rss.xml", "", "application/rss+xml; charset=utf-8"},
+		{"/all/feed.json", "text/html", "application/feed+json; charset=utf-8"},
+	} {
+		req := httptest.NewRequest("GET", tc.path, nil)
+		if tc.accept != "" {
+			req.Header.Set("Accept", tc.accept)
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		assert.Equal(t, 200, rec.Code)
+		assert.Equal(t, tc.want, rec.Header().Get("Content-Type"), "%s with Accept %q", tc.path, tc.accept)
+		if tc.path != "/all/feed.json" {
+			assert.Equal(t, "Accept, Accept-Encoding", rec.Header().Get("Vary"))
+		}
 	}
 }
