@@ -357,6 +357,9 @@ func TestFrontMatterSeed(t *testing.T) {
 // the source string, a slab of nodes, a slab of Content slices, and one
 // string for all values that needed unescaping or folding.
 func TestFrontMatterAllocs(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector allocates on its own")
+	}
 	data, err := os.ReadFile(fmSeedRecordPath)
 	if err != nil {
 		t.Fatal(err)

@@ -285,10 +285,20 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if e.gz != nil && acceptsGzip(r.Header["Accept-Encoding"]) {
 		v = e.gz
 	}
-	switch e.precondition(r.Header, v.etag) {
+	// A browser opening a feed as a page gets another representation (a
+	// generic XML type), so another entity tag.
+	page := e.styled && wantsPage(r.Header["Accept"])
+	etag := v.etag
+	if page {
+		etag = etag[:len(etag)-1] + `-xml"`
+	}
+	switch e.precondition(r.Header, etag) {
 	case http.StatusNotModified:
 		for _, kv := range v.notModif {
 			hdr[kv.key] = kv.val
+		}
+		if page {
+			hdr["Etag"] = []string{etag}
 		}
 		w.WriteHeader(http.StatusNotModified)
 		return
@@ -299,8 +309,9 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	for _, kv := range v.full {
 		hdr[kv.key] = kv.val
 	}
-	if e.styled && wantsPage(r.Header["Accept"]) {
+	if page {
 		hdr["Content-Type"] = xmlForPeople
+		hdr["Etag"] = []string{etag}
 	}
 	w.WriteHeader(http.StatusOK)
 	if r.Method != http.MethodHead {

@@ -622,5 +622,12 @@ func TestHandlerBrowserGetsStyledXML(t *testing.T) {
 		if tc.path != "/all/feed.json" {
 			assert.Equal(t, "Accept, Accept-Encoding", rec.Header().Get("Vary"))
 		}
+		etag := rec.Header().Get("Etag")
+		assert.Equal(t, strings.Contains(tc.want, "application/xml"), strings.HasSuffix(etag, `-xml"`), "a page has its own entity tag")
+		req.Header.Set("If-None-Match", etag)
+		rec = httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		assert.Equal(t, 304, rec.Code)
+		assert.Equal(t, etag, rec.Header().Get("Etag"))
 	}
 }
