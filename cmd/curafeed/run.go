@@ -62,23 +62,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 		cache = fl.String("cache", "", "folder for the build cache: rebuilds then parse only changed records and render only changed feeds")
 	}
 	fl.Usage = func() { fmt.Fprint(stderr, usage); fl.PrintDefaults() }
-	if err := fl.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
+	if code, done := parseFlags(fl, args, stderr); done {
+		return code
 	}
-	if fl.NArg() > 0 {
-		fmt.Fprintf(stderr, "curafeed: unexpected arguments: %s\n", strings.Join(fl.Args(), " "))
-		return 2
-	}
-	if *limit < 1 {
-		fmt.Fprintln(stderr, "curafeed: -limit must be at least 1")
-		return 2
-	}
-	if st, err := os.Stat(*records); err != nil || !st.IsDir() {
-		fmt.Fprintf(stderr, "curafeed: records folder %s: not a readable folder\n", *records)
-		return 2
+	if code, bad := checkCommon(*records, *limit, stderr); bad {
+		return code
 	}
 	if *cpuprofile != "" {
 		f, err := os.Create(*cpuprofile)
@@ -151,4 +139,35 @@ func prefixed(dir string, e *curafeed.RecordError) string {
 	c := *e
 	c.Path = filepath.Join(dir, filepath.FromSlash(e.Path))
 	return c.Error()
+}
+
+// parseFlags parses args; done is true, with the exit status, when the
+// command should stop: help was asked for, a flag was wrong, or arguments
+// were left over.
+func parseFlags(fl *flag.FlagSet, args []string, stderr io.Writer) (code int, done bool) {
+	if err := fl.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0, true
+		}
+		return 2, true
+	}
+	if fl.NArg() > 0 {
+		fmt.Fprintf(stderr, "curafeed: unexpected arguments: %s\n", strings.Join(fl.Args(), " "))
+		return 2, true
+	}
+	return 0, false
+}
+
+// checkCommon checks the flags every command has; bad is true, with the
+// exit status, when one is unusable.
+func checkCommon(records string, limit int, stderr io.Writer) (code int, bad bool) {
+	if limit < 1 {
+		fmt.Fprintln(stderr, "curafeed: -limit must be at least 1")
+		return 2, true
+	}
+	if st, err := os.Stat(records); err != nil || !st.IsDir() {
+		fmt.Fprintf(stderr, "curafeed: records folder %s: not a readable folder\n", records)
+		return 2, true
+	}
+	return 0, false
 }

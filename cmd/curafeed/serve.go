@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -12,7 +11,6 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
-	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -45,26 +43,14 @@ func serveMain(args []string, stdout, stderr io.Writer) int {
 	limit := fl.Int("limit", curafeed.DefaultLimit, "items per feed")
 	interval := fl.Duration("interval", 2*time.Second, "how often to look for changed records; 0 turns watching off")
 	fl.Usage = func() { fmt.Fprint(stderr, serveUsage); fl.PrintDefaults() }
-	if err := fl.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
+	if code, done := parseFlags(fl, args, stderr); done {
+		return code
 	}
-	if fl.NArg() > 0 {
-		fmt.Fprintf(stderr, "curafeed: unexpected arguments: %s\n", strings.Join(fl.Args(), " "))
-		return 2
-	}
-	if *limit < 1 {
-		fmt.Fprintln(stderr, "curafeed: -limit must be at least 1")
-		return 2
+	if code, bad := checkCommon(*records, *limit, stderr); bad {
+		return code
 	}
 	if *interval < 0 {
 		fmt.Fprintln(stderr, "curafeed: -interval must not be negative")
-		return 2
-	}
-	if st, err := os.Stat(*records); err != nil || !st.IsDir() {
-		fmt.Fprintf(stderr, "curafeed: records folder %s: not a readable folder\n", *records)
 		return 2
 	}
 	ln, err := net.Listen("tcp", *addr)
