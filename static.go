@@ -2,8 +2,6 @@ package curafeed
 
 import (
 	"bytes"
-	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"time"
@@ -78,50 +76,12 @@ type WriteStats struct {
 // under all/, communities/ and topics/ that the catalog no longer has are
 // removed; nothing else in dir is touched.
 func (c *Catalog) WriteDir(dir string) (WriteStats, error) {
-	st := WriteStats{Feeds: len(c.Feeds)}
-	want := map[string]bool{}
-	put := func(rel string, data []byte) error {
-		want[rel] = true
-		st.Files++
-		p := filepath.Join(dir, filepath.FromSlash(rel))
-		if old, err := os.ReadFile(p); err == nil && bytes.Equal(old, data) {
-			st.Unchanged++
-			return nil
-		}
-		if err := writeFileAtomic(p, data); err != nil {
-			return fmt.Errorf("curafeed: writing %s: %w", p, err)
-		}
-		st.Written++
-		return nil
+	tw := newTreeWriter(dir, len(c.Feeds))
+	if err := c.Files(func(f File) error { return tw.put(f.Path, f.Body) }); err != nil {
+		return tw.st, err
 	}
-	err := c.Files(func(f File) error { return put(f.Path, f.Body) })
-	if err != nil {
-		return st, err
-	}
-	for _, root := range []string{"all", "communities", "topics"} {
-		err := filepath.WalkDir(filepath.Join(dir, root), func(p string, d fs.DirEntry, err error) error {
-			if err != nil || d.IsDir() {
-				return nil
-			}
-			rel, _ := filepath.Rel(dir, p)
-			rel = filepath.ToSlash(rel)
-			switch d.Name() {
-			case "rss.xml", "atom.xml", "feed.json":
-				if !want[rel] {
-					if err := os.Remove(p); err != nil {
-						return err
-					}
-					st.Removed++
-					removeEmptyParents(dir, filepath.Dir(p))
-				}
-			}
-			return nil
-		})
-		if err != nil {
-			return st, fmt.Errorf("curafeed: removing old feeds: %w", err)
-		}
-	}
-	return st, nil
+	err := tw.removeStale()
+	return tw.st, err
 }
 
 func writeFileAtomic(p string, data []byte) error {
