@@ -509,8 +509,8 @@ func (p *parser) date(rec record, keys keyNodes, field string) (time.Time, error
 	return t, nil
 }
 
-// topicFolder folds case the Unicode way; it is not safe for concurrent use,
-// so each call makes its own (it is cheap).
+// foldCase folds case the Unicode way. A cases.Caser is not safe for
+// concurrent use, so each call makes its own (it is cheap).
 func foldCase(s string) string { return cases.Fold().String(s) }
 
 var hashRE = regexp.MustCompile(`(?i)-hash-`)
@@ -595,7 +595,7 @@ func (p *parser) image(n *yaml.Node, base *url.URL) *Image {
 		return nil
 	}
 	img := &Image{URL: u, Type: typ, Alt: CleanText(scalar(m["alt"]))}
-	if sz := mappingList(m["size"]); len(sz) == 2 {
+	if sz := list(m["size"]); len(sz) == 2 {
 		w, errW := strconv.Atoi(sz[0])
 		h, errH := strconv.Atoi(sz[1])
 		if errW == nil && errH == nil && w > 0 && h > 0 {
@@ -805,8 +805,6 @@ func list(n *yaml.Node) []string {
 	}
 	return nil
 }
-
-func mappingList(n *yaml.Node) []string { return list(n) }
 
 // first returns the first non-empty scalar of a scalar or sequence node.
 func first(n *yaml.Node) string {
