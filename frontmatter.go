@@ -1163,28 +1163,21 @@ func fmResolve(s string) string {
 			return "!!float"
 		}
 	}
-	if strings.HasPrefix(plain, "0b") {
-		if _, err := strconv.ParseInt(plain[2:], 2, 64); err == nil {
-			return "!!int"
-		}
-		if _, err := strconv.ParseUint(plain[2:], 2, 64); err == nil {
-			return "!!int"
-		}
-	} else if strings.HasPrefix(plain, "-0b") {
-		if _, err := strconv.ParseInt("-"+plain[3:], 2, 64); err == nil {
-			return "!!int"
-		}
-	}
-	if strings.HasPrefix(plain, "0o") {
-		if _, err := strconv.ParseInt(plain[2:], 8, 64); err == nil {
-			return "!!int"
-		}
-		if _, err := strconv.ParseUint(plain[2:], 8, 64); err == nil {
-			return "!!int"
-		}
-	} else if strings.HasPrefix(plain, "-0o") {
-		if _, err := strconv.ParseInt("-"+plain[3:], 8, 64); err == nil {
-			return "!!int"
+	for _, p := range [...]struct {
+		prefix string
+		base   int
+	}{{"0b", 2}, {"0o", 8}} {
+		if strings.HasPrefix(plain, p.prefix) {
+			if _, err := strconv.ParseInt(plain[2:], p.base, 64); err == nil {
+				return "!!int"
+			}
+			if _, err := strconv.ParseUint(plain[2:], p.base, 64); err == nil {
+				return "!!int"
+			}
+		} else if strings.HasPrefix(plain, "-"+p.prefix) {
+			if _, err := strconv.ParseInt("-"+plain[3:], p.base, 64); err == nil {
+				return "!!int"
+			}
 		}
 	}
 	return "!!str"
