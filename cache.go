@@ -21,7 +21,7 @@ import (
 // bytes it vouches for; a cache written under another version is ignored.
 // Change it whenever parsing, sanitizing or encoding changes what a record
 // becomes.
-const cacheVersion = "curafeed-cache-2"
+const cacheVersion = "curafeed-cache-3"
 
 var crcTable = crc64.MakeTable(crc64.ECMA)
 
@@ -36,6 +36,8 @@ func fileSum(data []byte) uint64 { return crc64.Checksum(data, crcTable) }
 type buildCache struct {
 	Records map[string]*cachedRecord // by record path
 	Outputs map[string]uint64        // by output path: fingerprint of what made it
+	Live    []string                 // paths of the records published or retracted, sorted
+	Gone    map[string]*Item         // by item ID: records found gone, with Updated set to when, while their tombstones last
 }
 
 // cachedRecord is one record file's parse outcome.
@@ -70,8 +72,8 @@ func (c cachedError) record(path string) *RecordError {
 // configKey is a fingerprint of everything in cfg that changes what records
 // parse to or what feeds contain.
 func configKey(cfg Config) string {
-	return fmt.Sprintf("%s\x00%q\x00%q\x00%d\x00%q\x00%q\x00%t\x00%s", cfg.SiteURL, cfg.Title, cfg.Language, cfg.Limit,
-		cfg.PublishedStatuses, cfg.Kinds, cfg.LinkToPage, cacheVersion)
+	cfg.CacheDir, cfg.Workers = "", 0 // where and how fast, not what
+	return fmt.Sprintf("%#v\x00%s", cfg, cacheVersion)
 }
 
 const cacheFileName = "build.cache"
@@ -96,6 +98,11 @@ func readCache(dir string, cfg Config) *buildCache {
 	var c buildCache
 	if err := gob.NewDecoder(bytes.NewReader(body)).Decode(&c); err != nil || c.Records == nil || c.Outputs == nil {
 		return empty
+	}
+	for _, it := range c.Gone {
+		if it == nil {
+			return empty
+		}
 	}
 	return &c
 }
@@ -208,6 +215,15 @@ func (f *Feed) outputKey(format Format) uint64 {
 	}
 	c := f.cat
 	w(cacheVersion, format.String(), f.Path, f.Title, f.Description, f.HomeURL, f.updated().Format(time.RFC3339Nano))
+	cur := f
+	if f.Current != nil {
+		cur = f.Current
+	}
+	num(h, uint64(f.Archive))
+	num(h, uint64(len(cur.Archives)))
+	for _, t := range f.Tombstones {
+		w(t.ID, t.When.Format(time.RFC3339Nano))
+	}
 	for _, it := range f.Items {
 		num(h, it.sum)
 		w(it.ID, c.itemUpdated(it).Format(time.RFC3339Nano), it.Community.Slug, it.Community.Name)

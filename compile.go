@@ -7,8 +7,10 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"sync"
+	"time"
 )
 
 // BuildDir reads every record of fsys and writes the catalog's static tree
@@ -45,14 +47,16 @@ func BuildDir(fsys fs.FS, cfg Config, dir string) (*Records, WriteStats, error) 
 	}
 	recs := &Records{Files: len(names)}
 	recs.collect(names, results, ncfg)
-	light := recs.Items
-	recs.Items = nil
-	cat, err := Build(light, cfg)
+	var gone []*Item
+	if prev != nil {
+		gone = goneItems(prev, recs, ncfg)
+	}
+	cat, err := build(recs.All(), gone, cfg)
 	if err != nil {
 		return nil, WriteStats{}, err
 	}
 
-	tw := newTreeWriter(dir, len(cat.Feeds))
+	tw := newTreeWriter(cat, dir)
 	var buf bytes.Buffer
 	if err := cat.WriteOPML(&buf); err != nil {
 		return nil, tw.st, err
@@ -68,7 +72,8 @@ func BuildDir(fsys fs.FS, cfg Config, dir string) (*Records, WriteStats, error) 
 	// whose fingerprint changed or whose file is gone.
 	outputs := map[string]uint64{}
 	todo := map[*Feed][]Format{}
-	for _, f := range cat.Feeds {
+	docs := cat.documents()
+	for _, f := range docs {
 		for _, format := range Formats {
 			rel := f.Path + "/" + format.FileName()
 			if prev == nil {
@@ -88,7 +93,7 @@ func BuildDir(fsys fs.FS, cfg Config, dir string) (*Records, WriteStats, error) 
 	// Group the feeds to render: one group per community (its feed and its
 	// topic feeds), then the site-wide and topic feeds.
 	groups := map[string][]*Feed{}
-	for _, f := range cat.Feeds {
+	for _, f := range docs {
 		if len(todo[f]) > 0 {
 			groups[f.Community.Slug] = append(groups[f.Community.Slug], f)
 		}
@@ -105,7 +110,7 @@ func BuildDir(fsys fs.FS, cfg Config, dir string) (*Records, WriteStats, error) 
 	}
 	for _, k := range keys {
 		if err := renderGroup(fsys, groups[k], todo, ncfg.Workers, opts, tw); err != nil {
-			return nil, tw.st, err
+			return nil, tw.stats(), err
 		}
 	}
 
@@ -115,20 +120,85 @@ func BuildDir(fsys fs.FS, cfg Config, dir string) (*Records, WriteStats, error) 
 		err = tw.remove(stale(prev.Outputs, outputs))
 	}
 	if err != nil {
-		return nil, tw.st, err
+		return nil, tw.stats(), err
 	}
 	if prev != nil {
-		next := &buildCache{Records: make(map[string]*cachedRecord, len(names)), Outputs: outputs}
+		next := &buildCache{Records: make(map[string]*cachedRecord, len(names)), Outputs: outputs, Gone: map[string]*Item{}}
 		for i, e := range entries {
 			if e != nil {
 				next.Records[names[i]] = e
 			}
 		}
+		for _, it := range gone {
+			if cat.hasTombstone(it.ID) {
+				next.Gone[it.ID] = it
+			}
+		}
+		for _, list := range [][]*Item{recs.Items, recs.Retracted} {
+			for _, it := range list {
+				next.Live = append(next.Live, it.Path)
+			}
+		}
+		sort.Strings(next.Live)
 		if err := writeCache(ncfg.CacheDir, ncfg, next); err != nil {
-			return nil, tw.st, err
+			return nil, tw.stats(), err
 		}
 	}
-	return recs, tw.st, nil
+	recs.Items, recs.Retracted = nil, nil
+	return recs, tw.stats(), nil
+}
+
+// goneItems returns the items the previous build published or retracted
+// whose records are gone, each with its Updated set to when this was
+// found (for a published one the newest date of the records, or its own
+// when later), and those the previous build already knew were gone that did
+// not come back.
+func goneItems(prev *buildCache, recs *Records, cfg Config) []*Item {
+	now := map[string]bool{}
+	var newest time.Time
+	for _, list := range [][]*Item{recs.Items, recs.Retracted} {
+		for _, it := range list {
+			now[it.ID] = true
+			if it.Updated.After(newest) {
+				newest = it.Updated
+			}
+		}
+	}
+	seen := map[string]bool{}
+	var gone []*Item
+	for _, it := range prev.Gone {
+		if !now[it.ID] && !seen[it.ID] {
+			seen[it.ID] = true
+			gone = append(gone, it)
+		}
+	}
+	for _, p := range prev.Live {
+		e := prev.Records[p]
+		if e == nil || e.Item == nil || now[e.Item.ID] || seen[e.Item.ID] {
+			continue
+		}
+		it := *e.Item
+		seen[it.ID] = true
+		it.Path = p
+		if !cfg.retracted(&it) && newest.After(it.Updated) {
+			it.Updated = newest
+		}
+		gone = append(gone, &it)
+	}
+	sort.Slice(gone, func(i, j int) bool { return gone[i].ID < gone[j].ID })
+	return gone
+}
+
+// hasTombstone reports whether any feed carries a tombstone for id.
+func (c *Catalog) hasTombstone(id string) bool {
+	for _, f := range c.Feeds {
+		for _, t := range f.Tombstones {
+			if t.ID == id {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // renderGroup parses the group's items again, renders the formats todo
@@ -159,9 +229,9 @@ func renderGroup(fsys fs.FS, feeds []*Feed, todo map[*Feed][]Format, workers int
 			fc.Items[j] = full[it.ID]
 		}
 		var b bytes.Buffer
-		err := fc.write(&b, format, fr)
+		st, err := fc.write(&b, format, fr)
 		if err == nil {
-			err = tw.put(f.Path+"/"+format.FileName(), b.Bytes())
+			err = tw.putFeed(f, format, b.Bytes(), st)
 		}
 		if err != nil {
 			once.Do(func() { werr = err })
@@ -238,11 +308,57 @@ type treeWriter struct {
 	st   WriteStats
 }
 
-func newTreeWriter(dir string, feeds int) *treeWriter {
-	return &treeWriter{dir: dir, want: map[string]bool{}, st: WriteStats{Feeds: feeds}}
+func newTreeWriter(c *Catalog, dir string) *treeWriter {
+	st := WriteStats{Feeds: len(c.Feeds)}
+	for _, f := range c.Feeds {
+		st.Archives += len(f.Archives)
+	}
+	return &treeWriter{dir: dir, want: map[string]bool{}, st: st}
+}
+
+// stats returns what the writer did, its lists sorted.
+func (tw *treeWriter) stats() WriteStats {
+	tw.mu.Lock()
+	defer tw.mu.Unlock()
+	st := tw.st
+	st.OverBudget = slices.Clone(st.OverBudget)
+	st.Changed = slices.Clone(st.Changed)
+	sort.Strings(st.OverBudget)
+	sort.Strings(st.Changed)
+	return st
+}
+
+// putFeed writes a document of feed f in format, and counts what meeting the
+// size budget took and whether a current feed changed.
+func (tw *treeWriter) putFeed(f *Feed, format Format, data []byte, ds docStats) error {
+	rel := f.Path + "/" + format.FileName()
+	written, err := tw.write1(rel, data)
+	if err != nil {
+		return err
+	}
+	tw.mu.Lock()
+	defer tw.mu.Unlock()
+	if ds.short > 0 {
+		tw.st.Short += ds.short
+		tw.st.ShortFiles++
+	}
+	if ds.over {
+		tw.st.OverBudget = append(tw.st.OverBudget, rel)
+	}
+	if written && f.Current == nil {
+		tw.st.Changed = append(tw.st.Changed, f.URL(format))
+	}
+	return nil
 }
 
 func (tw *treeWriter) put(rel string, data []byte) error {
+	_, err := tw.write1(rel, data)
+	return err
+}
+
+// write1 writes one file of the tree unless its bytes are already right,
+// and reports whether it wrote it.
+func (tw *treeWriter) write1(rel string, data []byte) (bool, error) {
 	p := filepath.Join(tw.dir, filepath.FromSlash(rel))
 	same := false
 	if fi, err := os.Stat(p); err == nil && fi.Size() == int64(len(data)) {
@@ -251,7 +367,7 @@ func (tw *treeWriter) put(rel string, data []byte) error {
 	}
 	if !same {
 		if err := tw.write(p, data); err != nil {
-			return fmt.Errorf("curafeed: writing %s: %w", p, err)
+			return false, fmt.Errorf("curafeed: writing %s: %w", p, err)
 		}
 	}
 	tw.mu.Lock()
@@ -263,7 +379,7 @@ func (tw *treeWriter) put(rel string, data []byte) error {
 	} else {
 		tw.st.Written++
 	}
-	return nil
+	return !same, nil
 }
 
 // write replaces p with data atomically: it writes a temporary file beside

@@ -2,8 +2,10 @@ package curafeed
 
 import (
 	"bytes"
+	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"testing/fstest"
 
@@ -145,16 +147,8 @@ func TestBuildDirCache(t *testing.T) {
 	assert.Equal(t, before.ModTime(), after.ModTime(), "an unrelated feed is not rewritten")
 	requireSameTree(t, cleanBuild(t, records), treeBytes(t, out))
 
-	// Rename one record and delete another.
+	// Rename one record: the same bytes as a clean build.
 	require.NoError(t, os.Rename(seed, filepath.Join(records, "news", "moved.md")))
-	var victim string
-	require.NoError(t, filepath.WalkDir(filepath.Join(records, "communities/femtech"), func(p string, d os.DirEntry, err error) error {
-		if victim == "" && err == nil && !d.IsDir() && filepath.Ext(p) == ".md" {
-			victim = p
-		}
-		return err
-	}))
-	require.NoError(t, os.Remove(victim))
 	build()
 	requireSameTree(t, cleanBuild(t, records), treeBytes(t, out))
 
@@ -162,6 +156,7 @@ func TestBuildDirCache(t *testing.T) {
 	cf := filepath.Join(cache, cacheFileName)
 	raw, err := os.ReadFile(cf)
 	require.NoError(t, err)
+	good := bytes.Clone(raw)
 	raw[len(raw)-10] ^= 0xff
 	require.NoError(t, os.WriteFile(cf, raw, 0o644))
 	assert.Empty(t, readCache(cache, mustNormalize(t, cfg)).Records, "a damaged cache is not read")
@@ -170,6 +165,49 @@ func TestBuildDirCache(t *testing.T) {
 	require.NoError(t, os.WriteFile(cf, bytes.Replace(raw, []byte(cacheVersion), []byte("curafeed-cache-0"), 1), 0o644))
 	assert.Empty(t, readCache(cache, mustNormalize(t, cfg)).Records, "a cache of another version is not read")
 	requireSameTree(t, cleanBuild(t, records), treeBytes(t, out))
+	require.NoError(t, os.WriteFile(cf, good, 0o644))
+
+	// Delete a published record: its item leaves every feed, as in a clean
+	// build, and the Atom feeds it was in carry its tombstone (RFC 6721),
+	// rebuild after rebuild; the other files are those of a clean build.
+	victim := filepath.Join(records, "communities/femtech/curated-content/2cf15346-fd38-5a48-9448-fd87d1d3b2ef.md")
+	data, err = os.ReadFile(victim)
+	require.NoError(t, err)
+	gone, _, err := ParseRecord("x.md", data, ParseOptions{SiteURL: mustNormalizeURL(t, cfg)})
+	require.NoError(t, err)
+	require.NoError(t, os.Remove(victim))
+	st = build()
+	tombstone := []byte(`<at:deleted-entry ref="` + gone.ID + `" when="`)
+	clean := cleanBuild(t, records)
+	have := treeBytes(t, out)
+	require.Equal(t, len(clean), len(have))
+	changed := map[string]bool{}
+	for _, u := range st.Changed {
+		changed[strings.TrimPrefix(u, "https://community.example.org/")] = true
+	}
+	assert.True(t, changed["communities/femtech/atom.xml"], "the community feed changed: %v", st.Changed)
+	for p, w := range clean {
+		listed := bytes.Contains(have[p], []byte(">"+gone.ID+"<")) || bytes.Contains(have[p], []byte(`"id": "`+gone.ID+`"`))
+		assert.False(t, listed, "%s still lists the item", p)
+		if strings.HasSuffix(p, "atom.xml") && changed[p] {
+			assert.True(t, bytes.Contains(have[p], tombstone), "%s has no tombstone", p)
+			continue
+		}
+		if !changed[p] && !strings.HasPrefix(p, "index.") { // the index lists the feeds' updated times, which the tombstones move
+			assert.True(t, bytes.Equal(w, have[p]), "%s differs from a clean build", p)
+		}
+	}
+	assert.True(t, bytes.Contains(have["all/atom.xml"], tombstone))
+	again := build()
+	assert.Equal(t, 0, again.Written, "the tombstones stay")
+	assert.True(t, bytes.Contains(treeBytes(t, out)["all/atom.xml"], tombstone))
+}
+
+func mustNormalizeURL(t *testing.T, cfg Config) *url.URL {
+	t.Helper()
+	_, u, err := cfg.normalize()
+	require.NoError(t, err)
+	return u
 }
 
 func mustNormalize(t *testing.T, cfg Config) Config {

@@ -6,7 +6,9 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
+	"html"
 	"io"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -18,28 +20,33 @@ import (
 const Generator = "curafeed"
 
 const (
-	nsAtom    = "http://www.w3.org/2005/Atom"
-	nsContent = "http://purl.org/rss/1.0/modules/content/"
-	nsDC      = "http://purl.org/dc/elements/1.1/"
+	nsAtom      = "http://www.w3.org/2005/Atom"
+	nsContent   = "http://purl.org/rss/1.0/modules/content/"
+	nsDC        = "http://purl.org/dc/elements/1.1/"
+	nsHistory   = "http://purl.org/syndication/history/1.0" // RFC 5005
+	nsTombstone = "http://purl.org/atompub/tombstones/1.0"  // RFC 6721
 )
 
-// Write writes the feed in the given format.
+// Write writes the feed in the given format. A document over the size
+// budget (Config.MaxFeedBytes) has its oldest items' content replaced by
+// their summary and a link to read more, oldest first, until it fits.
 func (f *Feed) Write(w io.Writer, format Format) error {
-	return f.write(w, format, nil)
+	_, err := f.write(w, format, nil)
+	return err
 }
 
 // WriteRSS writes the feed as RSS 2.0. An xml-stylesheet processing
 // instruction after the XML declaration names feed.xsl at the root of the
 // tree (see Catalog.WriteStylesheet), so that a browser shows the feed as a
 // readable page; feed readers ignore it.
-func (f *Feed) WriteRSS(w io.Writer) error { return f.write(w, RSS, nil) }
+func (f *Feed) WriteRSS(w io.Writer) error { return f.Write(w, RSS) }
 
 // WriteAtom writes the feed as Atom 1.0, with the same xml-stylesheet
 // processing instruction as WriteRSS.
-func (f *Feed) WriteAtom(w io.Writer) error { return f.write(w, Atom, nil) }
+func (f *Feed) WriteAtom(w io.Writer) error { return f.Write(w, Atom) }
 
 // WriteJSON writes the feed as JSON Feed 1.1.
-func (f *Feed) WriteJSON(w io.Writer) error { return f.write(w, JSON, nil) }
+func (f *Feed) WriteJSON(w io.Writer) error { return f.Write(w, JSON) }
 
 // fragments holds each item's encoding per format, so that an item that is
 // in many feeds is encoded once. When it knows how many feeds of the group
@@ -53,6 +60,7 @@ type fragments struct {
 type fragmentKey struct {
 	id     string
 	format Format
+	short  bool // the item cut to its summary, to meet a size budget
 }
 
 type fragment struct {
@@ -74,12 +82,13 @@ func newFragments(feeds []*Feed) *fragments {
 	return fr
 }
 
-// item returns the encoding of it in format, from the cache when it has it.
-func (fr *fragments) item(c *Catalog, it *Item, format Format) ([]byte, error) {
+// item returns the encoding of it in format, from the cache when it has it;
+// short asks for the item cut to its summary.
+func (fr *fragments) item(c *Catalog, it *Item, format Format, short bool) ([]byte, error) {
 	if fr == nil {
-		return c.encodeItem(it, format)
+		return c.encodeItem(it, format, short)
 	}
-	k := fragmentKey{it.ID, format}
+	k := fragmentKey{it.ID, format, short}
 	v, loaded := fr.m.Load(k)
 	if !loaded {
 		nf := &fragment{}
@@ -89,28 +98,58 @@ func (fr *fragments) item(c *Catalog, it *Item, format Format) ([]byte, error) {
 		v, _ = fr.m.LoadOrStore(k, nf)
 	}
 	e := v.(*fragment)
-	e.once.Do(func() { e.b, e.err = c.encodeItem(it, format) })
+	e.once.Do(func() { e.b, e.err = c.encodeItem(it, format, short) })
 	if fr.uses != nil && e.left.Add(-1) <= 0 {
 		fr.m.Delete(k)
 	}
 	return e.b, e.err
 }
 
+// docStats says what meeting the size budget took for one document.
+type docStats struct {
+	short int  // items cut to their summary
+	over  bool // still over the budget with every item cut
+}
+
 // write writes the feed's frame (everything but the items) around the
 // items' encodings. The bytes are those of encoding the whole document at
-// once: items are encoded with the indentation they have inside it.
-func (f *Feed) write(w io.Writer, format Format, fr *fragments) error {
+// once: items are encoded with the indentation they have inside it. When
+// the document would be over the size budget, the oldest items are cut to
+// their summary until it fits.
+func (f *Feed) write(w io.Writer, format Format, fr *fragments) (docStats, error) {
+	var st docStats
 	head, tail, err := f.frame(format)
 	if err != nil {
-		return err
+		return st, err
+	}
+	parts := make([][]byte, len(f.Items))
+	size := len(head) + len(tail)
+	for i, it := range f.Items {
+		if parts[i], err = fr.item(f.cat, it, format, false); err != nil {
+			return st, err
+		}
+		size += len(parts[i]) + 1 // the newline before it
+		if format == JSON {
+			size += 5 // ",\n    " instead, or "\n    " and "\n  " around the first
+		}
+	}
+	if budget := f.cat.cfg.MaxFeedBytes; budget > 0 {
+		for i := len(f.Items) - 1; i >= 0 && size > budget; i-- {
+			b, err := fr.item(f.cat, f.Items[i], format, true)
+			if err != nil {
+				return st, err
+			}
+			if len(b) < len(parts[i]) {
+				size += len(b) - len(parts[i])
+				parts[i] = b
+				st.short++
+			}
+		}
+		st.over = size > budget
 	}
 	bw := bufio.NewWriterSize(w, 32<<10)
 	bw.Write(head)
-	for i, it := range f.Items {
-		b, err := fr.item(f.cat, it, format)
-		if err != nil {
-			return err
-		}
+	for i, b := range parts {
 		switch {
 		case format != JSON:
 			bw.WriteByte('\n')
@@ -121,11 +160,11 @@ func (f *Feed) write(w io.Writer, format Format, fr *fragments) error {
 		}
 		bw.Write(b)
 	}
-	if format == JSON && len(f.Items) > 0 {
+	if format == JSON && len(parts) > 0 {
 		bw.WriteString("\n  ")
 	}
 	bw.Write(tail)
-	return bw.Flush()
+	return st, bw.Flush()
 }
 
 // frame encodes the feed without items and splits it where they go.
@@ -150,29 +189,53 @@ func (f *Feed) frame(format Format) (head, tail []byte, err error) {
 	return b.Bytes()[:i], b.Bytes()[i:], nil
 }
 
-// encodeItem encodes one item as it appears inside a feed of the catalog.
-func (c *Catalog) encodeItem(it *Item, format Format) ([]byte, error) {
+// encodeItem encodes one item as it appears inside a feed of the catalog;
+// short cuts its content to its summary and a link to read more.
+func (c *Catalog) encodeItem(it *Item, format Format, short bool) ([]byte, error) {
+	content := it.ContentHTML()
+	if short {
+		content = c.readMore(it)
+	}
 	var b bytes.Buffer
 	var err error
 	switch format {
 	case RSS:
 		enc := xml.NewEncoder(&b)
 		enc.Indent("    ", "  ")
-		err = enc.Encode(c.rssItem(it))
+		err = enc.Encode(c.rssItem(it, content))
 	case Atom:
 		enc := xml.NewEncoder(&b)
 		enc.Indent("  ", "  ")
-		err = enc.Encode(c.atomEntry(it))
+		err = enc.Encode(c.atomEntry(it, content))
 	default:
 		enc := json.NewEncoder(&b)
 		enc.SetEscapeHTML(false)
 		enc.SetIndent("    ", "  ")
-		err = enc.Encode(c.jsonItem(it))
+		err = enc.Encode(c.jsonItem(it, content))
 	}
 	if err != nil {
 		return nil, fmt.Errorf("curafeed: encoding %s item %s: %w", format, it.Path, err)
 	}
 	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
+}
+
+// readMoreChars bounds the text of a cut item whose record has no summary.
+const readMoreChars = 300
+
+// readMore is the content of an item cut to meet a size budget: its summary
+// (or the start of its text) and a link to the whole article. It is built
+// from plain text, so it is always well-formed HTML.
+func (c *Catalog) readMore(it *Item) string {
+	text := it.Summary
+	if text == "" {
+		text = truncateText(htmlToText(it.ContentHTML()), readMoreChars)
+	}
+	var b strings.Builder
+	if text != "" {
+		b.WriteString("<p>" + html.EscapeString(text) + "</p>")
+	}
+	b.WriteString(`<p><a href="` + html.EscapeString(c.itemPage(it)) + `">Read more</a></p>`)
+	return b.String()
 }
 
 // Render returns the feed's bytes in the given format.
@@ -223,13 +286,16 @@ type rssDoc struct {
 	NSContent string      `xml:"xmlns:content,attr"`
 	NSAtom    string      `xml:"xmlns:atom,attr"`
 	NSDC      string      `xml:"xmlns:dc,attr"`
+	NSHistory string      `xml:"xmlns:fh,attr,omitempty"`
 	Channel   *rssChannel `xml:"channel"`
 }
 
-// rssChannel is gorilla's RssFeed with a self link and curafeed's items.
+// rssChannel is gorilla's RssFeed with self, hub and archive links, the
+// archive mark and curafeed's items.
 type rssChannel struct {
 	feeds.RssFeed
 	AtomLinks []rssAtomLink `xml:"atom:link"`
+	Archive   *struct{}     `xml:"fh:archive"`
 	Items     []*rssItem    `xml:"item"`
 }
 
@@ -264,11 +330,44 @@ func (f *Feed) rssDoc() *rssDoc {
 		Generator:     Generator,
 	}}
 	ch.AtomLinks = []rssAtomLink{{Href: f.URL(RSS), Rel: "self", Type: RSS.MediaType()}}
-	return &rssDoc{Version: "2.0", NSContent: nsContent, NSAtom: nsAtom, NSDC: nsDC, Channel: ch}
+	for _, l := range f.links(RSS) {
+		ch.AtomLinks = append(ch.AtomLinks, rssAtomLink{Href: l.Href, Rel: l.Rel, Type: l.Type})
+	}
+	doc := &rssDoc{Version: "2.0", NSContent: nsContent, NSAtom: nsAtom, NSDC: nsDC, Channel: ch}
+	if f.Archive > 0 {
+		doc.NSHistory, ch.Archive = nsHistory, &struct{}{}
+	}
+	return doc
 }
 
-// rssItem is it as an RSS 2.0 item.
-func (c *Catalog) rssItem(it *Item) *rssItem {
+// links are the feed's hub links (WebSub) and archive links (RFC 5005) in
+// the given format: a current feed names its newest archive document
+// (prev-archive); an archive document names its current feed and its
+// neighbours.
+func (f *Feed) links(format Format) []feeds.AtomLink {
+	var out []feeds.AtomLink
+	for _, h := range f.cat.cfg.Hubs {
+		out = append(out, feeds.AtomLink{Href: h, Rel: "hub"})
+	}
+	mt := format.MediaType()
+	if f.Current == nil {
+		if n := len(f.Archives); n > 0 {
+			out = append(out, feeds.AtomLink{Href: f.Archives[n-1].URL(format), Rel: "prev-archive", Type: mt})
+		}
+		return out
+	}
+	out = append(out, feeds.AtomLink{Href: f.Current.URL(format), Rel: "current", Type: mt})
+	if k := f.Archive; k > 1 {
+		out = append(out, feeds.AtomLink{Href: f.Current.Archives[k-2].URL(format), Rel: "prev-archive", Type: mt})
+	}
+	if k := f.Archive; k < len(f.Current.Archives) {
+		out = append(out, feeds.AtomLink{Href: f.Current.Archives[k].URL(format), Rel: "next-archive", Type: mt})
+	}
+	return out
+}
+
+// rssItem is it as an RSS 2.0 item with the given content.
+func (c *Catalog) rssItem(it *Item, content string) *rssItem {
 	ri := &rssItem{RssItem: feeds.RssItem{
 		Title:       it.Title,
 		Link:        c.rssLink(it),
@@ -276,8 +375,8 @@ func (c *Catalog) rssItem(it *Item) *rssItem {
 		Guid:        &feeds.RssGuid{Id: it.ID, IsPermaLink: "false"},
 		PubDate:     rfc822(it.Published),
 	}}
-	if h := it.ContentHTML(); h != "" {
-		ri.Content = &feeds.RssContent{Content: h}
+	if content != "" {
+		ri.Content = &feeds.RssContent{Content: content}
 	}
 	for _, t := range it.Topics {
 		ti := c.topics[t.Key]
@@ -333,10 +432,20 @@ func (f *Feed) updated() time.Time {
 // and curafeed's entries.
 type atomFeed struct {
 	feeds.AtomFeed
-	Lang      string           `xml:"xml:lang,attr"`
-	Links     []feeds.AtomLink `xml:"link"`
-	Generator *atomGenerator   `xml:"generator"`
-	Entries   []*atomEntry     `xml:"entry"`
+	NSHistory   string           `xml:"xmlns:fh,attr,omitempty"`
+	NSTombstone string           `xml:"xmlns:at,attr,omitempty"`
+	Lang        string           `xml:"xml:lang,attr"`
+	Links       []feeds.AtomLink `xml:"link"`
+	Generator   *atomGenerator   `xml:"generator"`
+	Archive     *struct{}        `xml:"fh:archive"`
+	Deleted     []atomDeleted    `xml:"at:deleted-entry"`
+	Entries     []*atomEntry     `xml:"entry"`
+}
+
+// atomDeleted is an RFC 6721 tombstone.
+type atomDeleted struct {
+	Ref  string `xml:"ref,attr"`
+	When string `xml:"when,attr"`
 }
 
 type atomGenerator struct {
@@ -366,7 +475,7 @@ type atomCategory struct {
 // atomDoc is the feed as an Atom 1.0 document without entries.
 func (f *Feed) atomDoc() *atomFeed {
 	c := f.cat
-	return &atomFeed{
+	doc := &atomFeed{
 		AtomFeed: feeds.AtomFeed{
 			Xmlns:    nsAtom,
 			Title:    f.Title,
@@ -376,16 +485,26 @@ func (f *Feed) atomDoc() *atomFeed {
 			Author:   &feeds.AtomAuthor{AtomPerson: feeds.AtomPerson{Name: c.cfg.Title, Uri: c.site + "/"}},
 		},
 		Lang: c.cfg.Language,
-		Links: []feeds.AtomLink{
+		Links: append([]feeds.AtomLink{
 			{Href: f.URL(Atom), Rel: "self", Type: Atom.MediaType()},
 			{Href: f.HomeURL, Rel: "alternate", Type: "text/html"},
-		},
+		}, f.links(Atom)...),
 		Generator: &atomGenerator{Name: Generator},
 	}
+	if f.Archive > 0 {
+		doc.NSHistory, doc.Archive = nsHistory, &struct{}{}
+	}
+	if len(f.Tombstones) > 0 {
+		doc.NSTombstone = nsTombstone
+		for _, t := range f.Tombstones {
+			doc.Deleted = append(doc.Deleted, atomDeleted{Ref: t.ID, When: rfc3339(t.When)})
+		}
+	}
+	return doc
 }
 
-// atomEntry is it as an Atom 1.0 entry.
-func (c *Catalog) atomEntry(it *Item) *atomEntry {
+// atomEntry is it as an Atom 1.0 entry with the given content.
+func (c *Catalog) atomEntry(it *Item, content string) *atomEntry {
 	e := &atomEntry{AtomEntry: feeds.AtomEntry{
 		Id:        it.ID,
 		Updated:   rfc3339(c.itemUpdated(it)),
@@ -395,8 +514,8 @@ func (c *Catalog) atomEntry(it *Item) *atomEntry {
 	if it.Summary != "" {
 		e.Summary = &feeds.AtomSummary{Type: "text", Content: it.Summary}
 	}
-	if h := it.ContentHTML(); h != "" {
-		e.Content = &feeds.AtomContent{Type: "html", Content: h}
+	if content != "" {
+		e.Content = &feeds.AtomContent{Type: "html", Content: content}
 	}
 	alt := c.itemPage(it)
 	e.Links = append(e.Links, feeds.AtomLink{Href: alt, Rel: "alternate", Type: "text/html"})
@@ -450,6 +569,14 @@ func (f *Feed) writeJSONFrame(w io.Writer) error {
 		},
 		Items: []*jsonItem{},
 	}
+	for _, l := range f.links(JSON) {
+		switch l.Rel {
+		case "hub":
+			jf.Hubs = append(jf.Hubs, &feeds.JSONHub{Type: "WebSub", Url: l.Href})
+		case "prev-archive": // JSON Feed pages go from newer to older
+			jf.NextUrl = l.Href
+		}
+	}
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
@@ -459,15 +586,15 @@ func (f *Feed) writeJSONFrame(w io.Writer) error {
 	return nil
 }
 
-// jsonItem is it as a JSON Feed 1.1 item.
-func (c *Catalog) jsonItem(it *Item) *jsonItem {
+// jsonItem is it as a JSON Feed 1.1 item with the given content.
+func (c *Catalog) jsonItem(it *Item, content string) *jsonItem {
 	pub, mod := it.Published, c.itemUpdated(it)
 	ji := &jsonItem{JSONItem: feeds.JSONItem{
 		Id:            it.ID,
 		Url:           c.itemPage(it),
 		ExternalUrl:   it.ExternalURL,
 		Title:         it.Title,
-		ContentHTML:   it.ContentHTML(),
+		ContentHTML:   content,
 		Summary:       it.Summary,
 		PublishedDate: &pub,
 		ModifiedDate:  &mod,

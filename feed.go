@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/url"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -107,9 +108,36 @@ type Feed struct {
 	Community   Community  // set for community feeds
 	Topic       *TopicInfo // set for topic feeds
 	Items       []*Item
-	Updated     time.Time // the newest item's updated time
+	Updated     time.Time // the newest item's updated time, or tombstone's when later
 
-	cat *Catalog
+	// Archive is the number of this archive document (RFC 5005), 1 for the
+	// oldest; 0 for a current feed.
+	Archive int
+	// Archives are the archive documents of a current feed, oldest first:
+	// the items beyond its newest Limit, Config.ArchiveSize to a document
+	// (the newest document may hold fewer). Archive N holds the same items
+	// build after build as long as no record of the feed is added, edited
+	// or removed before them.
+	Archives []*Feed
+	// Current is the current feed of an archive document; nil for a current
+	// feed.
+	Current *Feed
+	// Tombstones are the items withdrawn from a current feed (RFC 6721),
+	// newest first. Atom documents carry them; RSS and JSON Feed simply no
+	// longer list the items.
+	Tombstones []Tombstone
+
+	older []*Item // while building: items beyond Limit, newest first
+	cat   *Catalog
+}
+
+// Tombstone is an item withdrawn from a feed: its record's status says it
+// was retracted (Config.RetractedStatuses), or its record disappeared
+// between two builds that shared a cache.
+type Tombstone struct {
+	ID   string    // the withdrawn item's id
+	When time.Time // when it was withdrawn, as the records tell it
+	Path string    // the record file it came from
 }
 
 // URL returns the absolute URL of the feed in the given format.
@@ -118,9 +146,31 @@ func (f *Feed) URL(format Format) string {
 }
 
 // ID returns the feed's permanent id (Atom feed id), derived from the site
-// and the feed's path, so it never changes between builds.
+// and the feed's path, so it never changes between builds. An archive
+// document has the id of its current feed: they are one logical feed.
 func (f *Feed) ID() string {
-	return "urn:uuid:" + uuidV5(f.cat.site+"/"+f.Path+"/")
+	p := f.Path
+	if f.Current != nil {
+		p = f.Current.Path
+	}
+	return "urn:uuid:" + uuidV5(f.cat.site+"/"+p+"/")
+}
+
+// FullArchive reports whether f is an archive document holding
+// Config.ArchiveSize items: newer items never move into it, so caches may
+// keep it long.
+func (f *Feed) FullArchive() bool {
+	return f.Archive > 0 && len(f.Items) == f.cat.cfg.ArchiveSize
+}
+
+// Documents returns the feed and its archive documents, newest first:
+// every document a reader walking the feed's history can fetch.
+func (f *Feed) Documents() []*Feed {
+	docs := []*Feed{f}
+	for i := len(f.Archives) - 1; i >= 0; i-- {
+		docs = append(docs, f.Archives[i])
+	}
+	return docs
 }
 
 // Catalog is every feed built from one set of records. It is immutable once
@@ -140,21 +190,40 @@ type Catalog struct {
 // Config returns the catalog's normalized configuration.
 func (c *Catalog) Config() Config { return c.cfg }
 
-// Feed returns the feed at path (e.g. "topics/gartner-cybersecurity"), or nil.
+// Feed returns the feed or archive document at path (e.g.
+// "topics/gartner-cybersecurity" or "all/archive/3"), or nil.
 func (c *Catalog) Feed(path string) *Feed { return c.byPath[path] }
 
 // Topic returns the catalog's published form of a topic key, or nil.
 func (c *Catalog) Topic(key string) *TopicInfo { return c.topics[key] }
 
 // Build groups items into the site-wide feed, one feed per community, per
-// topic and per community×topic. Items need not be sorted, but their IDs
-// must be distinct, as Load makes them. Build does not modify the items.
+// topic and per community×topic, each with its archive documents. Items
+// need not be sorted, but their IDs must be distinct, as Load makes them.
+// Items whose status says they were withdrawn (Config.RetractedStatuses)
+// are published only as tombstones in the Atom feeds they belong to, for
+// Config.TombstonePeriod; pass Records.All() to give Build both kinds.
+// Build does not modify the items.
 func Build(items []*Item, cfg Config) (*Catalog, error) {
+	return build(items, nil, cfg)
+}
+
+// build is Build with gone: records that disappeared since an earlier
+// build, each with its Updated set to when it was found gone.
+func build(items, gone []*Item, cfg Config) (*Catalog, error) {
 	cfg, site, err := cfg.normalize()
 	if err != nil {
 		return nil, err
 	}
-	sorted := append([]*Item(nil), items...)
+	var sorted, withdrawn []*Item
+	for _, it := range items {
+		if cfg.retracted(it) {
+			withdrawn = append(withdrawn, it)
+		} else {
+			sorted = append(sorted, it)
+		}
+	}
+	withdrawn = append(withdrawn, gone...)
 	sortItems(sorted)
 
 	c := &Catalog{cfg: cfg, site: cfg.SiteURL, byPath: map[string]*Feed{}}
@@ -204,7 +273,108 @@ func Build(items []*Item, cfg Config) (*Catalog, error) {
 		}
 		return a.Path < b.Path
 	})
+	c.tombstones(withdrawn)
+	for _, f := range c.Feeds {
+		c.archive(f)
+	}
 	return c, nil
+}
+
+// archive splits the items beyond f's limit into archive documents of
+// Config.ArchiveSize items, numbered from the oldest, so that a document
+// keeps its items as newer ones arrive.
+func (c *Catalog) archive(f *Feed) {
+	n, size := len(f.older), c.cfg.ArchiveSize
+	for k := 1; (k-1)*size < n; k++ {
+		hi := n - (k-1)*size
+		lo := max(hi-size, 0)
+		a := &Feed{
+			Kind: f.Kind, Path: f.Path + "/archive/" + strconv.Itoa(k),
+			Title: f.Title, Description: f.Description, HomeURL: f.HomeURL,
+			Community: f.Community, Topic: f.Topic,
+			Items: f.older[lo:hi:hi], Archive: k, Current: f, cat: c,
+		}
+		for _, it := range a.Items {
+			if u := c.updated[it.ID]; u.After(a.Updated) {
+				a.Updated = u
+			}
+		}
+		c.byPath[a.Path] = a
+		f.Archives = append(f.Archives, a)
+	}
+	f.older = nil
+}
+
+// tombstones gives every feed the tombstones of the withdrawn items that
+// belong to it and were withdrawn within the tombstone period of the
+// catalog's newest date. An item that is also published gets none.
+func (c *Catalog) tombstones(withdrawn []*Item) {
+	if len(withdrawn) == 0 {
+		return
+	}
+	var newest time.Time
+	for _, u := range c.updated {
+		if u.After(newest) {
+			newest = u
+		}
+	}
+	latest := map[string]*Item{}
+	for _, it := range withdrawn {
+		if _, published := c.updated[it.ID]; published {
+			continue
+		}
+		if w := latest[it.ID]; w == nil || it.Updated.After(w.Updated) || it.Updated.Equal(w.Updated) && it.Path < w.Path {
+			latest[it.ID] = it
+		}
+		if it.Updated.After(newest) {
+			newest = it.Updated
+		}
+	}
+	list := make([]*Item, 0, len(latest))
+	for _, it := range latest {
+		if !it.Updated.Before(newest.Add(-c.cfg.TombstonePeriod)) {
+			list = append(list, it)
+		}
+	}
+	sort.Slice(list, func(i, j int) bool {
+		a, b := list[i], list[j]
+		if !a.Updated.Equal(b.Updated) {
+			return a.Updated.After(b.Updated)
+		}
+		return a.ID < b.ID
+	})
+	for _, it := range list {
+		ts := Tombstone{ID: it.ID, When: it.Updated.UTC(), Path: it.Path}
+		for _, p := range c.feedPaths(it) {
+			if f := c.byPath[p]; f != nil {
+				f.Tombstones = append(f.Tombstones, ts)
+				if ts.When.After(f.Updated) {
+					f.Updated = ts.When
+				}
+			}
+		}
+	}
+}
+
+// feedPaths lists the paths of the feeds an item belongs to.
+func (c *Catalog) feedPaths(it *Item) []string {
+	paths := []string{"all"}
+	cp := ""
+	if s := it.Community.Slug; s != "" {
+		cp = "communities/" + s
+		paths = append(paths, cp)
+	}
+	for _, t := range it.Topics {
+		ti := c.topics[t.Key]
+		if ti == nil {
+			continue
+		}
+		paths = append(paths, "topics/"+ti.Slug)
+		if cp != "" {
+			paths = append(paths, cp+"/topics/"+ti.Slug)
+		}
+	}
+	return paths
 }
 
 func (c *Catalog) feed(kind FeedKind, path, title, desc, home string) *Feed {
@@ -214,9 +384,13 @@ func (c *Catalog) feed(kind FeedKind, path, title, desc, home string) *Feed {
 	return f
 }
 
-// add appends it to f unless f is full; items arrive newest first.
+// add appends it to f, or once f holds Limit items to what f archives;
+// items arrive newest first.
 func (c *Catalog) add(f *Feed, it *Item) {
 	if len(f.Items) >= c.cfg.Limit {
+		if !c.cfg.NoArchives {
+			f.older = append(f.older, it)
+		}
 		return
 	}
 	f.Items = append(f.Items, it)

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // DefaultLimit is the number of items a feed holds when Config.Limit is 0.
@@ -18,6 +19,22 @@ const DefaultLimit = 50
 // DefaultPublishedStatuses are the record statuses that mean "published"
 // when Config.PublishedStatuses is nil. Matching ignores case.
 var DefaultPublishedStatuses = []string{"", "approved", "published"}
+
+// DefaultRetractedStatuses are the record statuses that mean "withdrawn"
+// when Config.RetractedStatuses is nil. Matching ignores case.
+var DefaultRetractedStatuses = []string{"retracted", "withdrawn"}
+
+// Defaults of the syndication settings of Config.
+const (
+	// DefaultArchiveSize is the number of items per archive document.
+	DefaultArchiveSize = 50
+	// DefaultTombstonePeriod is how long a withdrawn item's tombstone stays
+	// in its Atom feeds.
+	DefaultTombstonePeriod = 30 * 24 * time.Hour
+	// DefaultMaxFeedBytes is every feed document's size budget: JSON Feed
+	// 1.1 asks feeds to stay under 250 KB.
+	DefaultMaxFeedBytes = 250_000
+)
 
 // Config is the trusted configuration of a build. The zero value is not
 // usable: SiteURL is required. A Config is read, never changed, by Load and
@@ -50,6 +67,31 @@ type Config struct {
 	// feeds whose bytes change. A cache written by another version of
 	// curafeed or for another configuration, or a damaged one, is ignored.
 	CacheDir string
+
+	// ArchiveSize is the number of items per archive document (RFC 5005):
+	// the items of a feed beyond its newest Limit are published in archive
+	// documents of this size, oldest first. DefaultArchiveSize when 0.
+	ArchiveSize int
+	// NoArchives turns archive documents off: each feed then publishes only
+	// its newest Limit items.
+	NoArchives bool
+	// RetractedStatuses lists the status values that mean a record was
+	// withdrawn (case-insensitive); DefaultRetractedStatuses when nil. Such
+	// a record leaves every feed, and the Atom feeds it belonged to carry a
+	// tombstone for it (RFC 6721).
+	RetractedStatuses []string
+	// TombstonePeriod is how long a tombstone stays, counted back from the
+	// newest date of the catalog (never the clock); DefaultTombstonePeriod
+	// when 0.
+	TombstonePeriod time.Duration
+	// MaxFeedBytes is the size budget of every feed document: a document
+	// over it has the content of its oldest items replaced by their summary
+	// and a link to read more, oldest first, until it fits.
+	// DefaultMaxFeedBytes when 0; no budget when negative.
+	MaxFeedBytes int
+	// Hubs are WebSub hub URLs announced in every feed document (an Atom
+	// link, an RSS atom:link and JSON Feed hubs, each rel="hub").
+	Hubs []string
 }
 
 // site returns the parsed site URL and a normalized copy of c.
@@ -76,6 +118,23 @@ func (c Config) normalize() (Config, *url.URL, error) {
 	if c.Workers <= 0 {
 		c.Workers = runtime.GOMAXPROCS(0)
 	}
+	if c.ArchiveSize <= 0 {
+		c.ArchiveSize = DefaultArchiveSize
+	}
+	if c.RetractedStatuses == nil {
+		c.RetractedStatuses = DefaultRetractedStatuses
+	}
+	if c.TombstonePeriod <= 0 {
+		c.TombstonePeriod = DefaultTombstonePeriod
+	}
+	if c.MaxFeedBytes == 0 {
+		c.MaxFeedBytes = DefaultMaxFeedBytes
+	}
+	for _, h := range c.Hubs {
+		if hu, err := url.Parse(h); err != nil || (hu.Scheme != "http" && hu.Scheme != "https") || hu.Host == "" {
+			return c, nil, fmt.Errorf("curafeed: hub URL %q is not an absolute http(s) URL", h)
+		}
+	}
 	return c, u, nil
 }
 
@@ -90,6 +149,10 @@ type Skip struct {
 type Records struct {
 	// Items are the published records, newest first, ties by ID.
 	Items []*Item
+	// Retracted are the withdrawn records (Config.RetractedStatuses),
+	// newest first. Pass them to Build with Items, so that the feeds they
+	// belonged to carry their tombstones: Build(recs.All(), cfg).
+	Retracted []*Item
 	// Files is the number of record files (*.md) read.
 	Files int
 	// Published is the number of published records: len(Items) after
@@ -227,9 +290,10 @@ func (r *Records) collect(names []string, results []parsed, cfg Config) {
 		items = append(items, res.item)
 	}
 	items = r.dedupe(items)
-	items = r.filter(items, cfg)
-	mergeCommunities(items)
+	items, r.Retracted = r.filter(items, cfg)
+	mergeCommunities(append(items[:len(items):len(items)], r.Retracted...))
 	sortItems(items)
+	sortItems(r.Retracted)
 	r.Items = items
 	r.Published = len(items)
 	r.Errors.Sort()
@@ -302,21 +366,36 @@ func (r *Records) dedupe(items []*Item) []*Item {
 	return out
 }
 
-// filter drops records whose status or kind is not published.
-func (r *Records) filter(items []*Item, cfg Config) []*Item {
+// All returns the published and the retracted records, as Build takes
+// them.
+func (r *Records) All() []*Item {
+	return append(r.Items[:len(r.Items):len(r.Items)], r.Retracted...)
+}
+
+// filter drops records whose status or kind is not published, and returns
+// apart those whose status says they were withdrawn.
+func (r *Records) filter(items []*Item, cfg Config) (published, retracted []*Item) {
 	out := items[:0]
 	for _, it := range items {
-		if !containsFold(cfg.PublishedStatuses, it.Status) {
+		kindOK := len(cfg.Kinds) == 0 || containsFold(cfg.Kinds, it.Kind)
+		switch {
+		case kindOK && cfg.retracted(it):
+			r.Skipped = append(r.Skipped, Skip{it.Path, fmt.Sprintf("status %q: withdrawn, published as a tombstone", it.Status)})
+			retracted = append(retracted, it)
+		case !containsFold(cfg.PublishedStatuses, it.Status):
 			r.Skipped = append(r.Skipped, Skip{it.Path, fmt.Sprintf("status %q is not published", it.Status)})
-			continue
-		}
-		if len(cfg.Kinds) > 0 && !containsFold(cfg.Kinds, it.Kind) {
+		case !kindOK:
 			r.Skipped = append(r.Skipped, Skip{it.Path, fmt.Sprintf("kind %q is not published", it.Kind)})
-			continue
+		default:
+			out = append(out, it)
 		}
-		out = append(out, it)
 	}
-	return out
+	return out, retracted
+}
+
+// retracted reports whether it's status says it was withdrawn.
+func (c Config) retracted(it *Item) bool {
+	return it.Status != "" && containsFold(c.RetractedStatuses, it.Status)
 }
 
 func containsFold(list []string, s string) bool {

@@ -14,14 +14,17 @@ type File struct {
 	ContentType string    // media type with charset
 	Body        []byte    // the bytes; callers must not modify them
 	Updated     time.Time // the newest item's updated time, zero when unknown
-	Feed        *Feed     // the feed this file is a format of, or nil
+	Feed        *Feed     // the feed or archive document this file is a format of, or nil
 	Format      Format    // the feed's format, when Feed is set
+	Short       int       // items cut to their summary to meet the size budget
+	OverBudget  bool      // over the size budget even with every item cut
 }
 
 // Files renders every file of the catalog's tree, in a stable order, and
 // calls fn with each: index.opml first, then index.html (text/html) and
-// feed.xsl (application/xslt+xml), then every feed in each format.
-// It stops at the first error fn returns.
+// feed.xsl (application/xslt+xml), then every feed in each format, each
+// followed by its archive documents, newest first. It stops at the first
+// error fn returns.
 func (c *Catalog) Files(fn func(File) error) error {
 	var buf bytes.Buffer
 	if err := c.WriteOPML(&buf); err != nil {
@@ -41,15 +44,17 @@ func (c *Catalog) Files(fn func(File) error) error {
 		return err
 	}
 	fr := &fragments{}
-	for _, f := range c.Feeds {
+	for _, f := range c.documents() {
 		for _, format := range Formats {
 			buf.Reset()
-			if err := f.write(&buf, format, fr); err != nil {
+			st, err := f.write(&buf, format, fr)
+			if err != nil {
 				return err
 			}
 			file := File{
 				Path: f.Path + "/" + format.FileName(), ContentType: format.ContentType(),
 				Body: bytes.Clone(buf.Bytes()), Updated: f.Updated, Feed: f, Format: format,
+				Short: st.short, OverBudget: st.over,
 			}
 			if err := fn(file); err != nil {
 				return err
@@ -59,13 +64,34 @@ func (c *Catalog) Files(fn func(File) error) error {
 	return nil
 }
 
+// documents lists every feed, each followed by its archive documents,
+// newest first.
+func (c *Catalog) documents() []*Feed {
+	var docs []*Feed
+	for _, f := range c.Feeds {
+		docs = append(docs, f.Documents()...)
+	}
+	return docs
+}
+
 // WriteStats counts what WriteDir did.
 type WriteStats struct {
 	Feeds     int // feeds in the catalog
-	Files     int // files the catalog consists of (feeds × formats, plus index.opml, index.html and feed.xsl)
+	Archives  int // archive documents of those feeds
+	Files     int // files the catalog consists of (documents × formats, plus index.opml, index.html and feed.xsl)
 	Written   int // files whose bytes changed and were written
 	Unchanged int // files left alone because their bytes were already right
 	Removed   int // feed files of an earlier build that no longer exist
+
+	// Short counts the items cut to their summary, over all documents and
+	// formats, to meet the size budget, in ShortFiles files.
+	Short, ShortFiles int
+	// OverBudget lists the files still over the size budget with every
+	// item cut, by path.
+	OverBudget []string
+	// Changed lists the URLs of the current feed documents (not archives)
+	// whose bytes changed: the URLs to announce to WebSub hubs, sorted.
+	Changed []string
 }
 
 // WriteDir writes the catalog's static tree into dir: index.opml,
@@ -76,12 +102,18 @@ type WriteStats struct {
 // under all/, communities/ and topics/ that the catalog no longer has are
 // removed; nothing else in dir is touched.
 func (c *Catalog) WriteDir(dir string) (WriteStats, error) {
-	tw := newTreeWriter(dir, len(c.Feeds))
-	if err := c.Files(func(f File) error { return tw.put(f.Path, f.Body) }); err != nil {
-		return tw.st, err
+	tw := newTreeWriter(c, dir)
+	err := c.Files(func(f File) error {
+		if f.Feed != nil {
+			return tw.putFeed(f.Feed, f.Format, f.Body, docStats{f.Short, f.OverBudget})
+		}
+		return tw.put(f.Path, f.Body)
+	})
+	if err != nil {
+		return tw.stats(), err
 	}
-	err := tw.removeStale()
-	return tw.st, err
+	err = tw.removeStale()
+	return tw.stats(), err
 }
 
 func writeFileAtomic(p string, data []byte) error {
