@@ -57,7 +57,7 @@ func BenchmarkBuild(b *testing.B) {
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := Build(recs.Items, sampleConfig); err != nil {
+		if _, err := Build(recs.All(), sampleConfig); err != nil {
 			b.Fatal(err)
 		}
 	}

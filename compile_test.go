@@ -42,7 +42,7 @@ func TestBuildDirSameBytes(t *testing.T) {
 			}
 			recs, err := Load(src, sampleConfig)
 			require.NoError(t, err)
-			cat, err := Build(recs.Items, sampleConfig)
+			cat, err := Build(recs.All(), sampleConfig)
 			require.NoError(t, err)
 			a := t.TempDir()
 			_, err = cat.WriteDir(a)

@@ -35,7 +35,7 @@ func Example() {
 	for _, e := range recs.Errors {
 		fmt.Fprintln(os.Stderr, e) // path:line: field: cause
 	}
-	cat, err := curafeed.Build(recs.Items, cfg)
+	cat, err := curafeed.Build(recs.All(), cfg)
 	if err != nil {
 		panic(err)
 	}

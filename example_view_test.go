@@ -17,7 +17,7 @@ func ExampleFeed_AutodiscoveryHTML() {
 	if err != nil {
 		panic(err)
 	}
-	cat, err := curafeed.Build(recs.Items, cfg)
+	cat, err := curafeed.Build(recs.All(), cfg)
 	if err != nil {
 		panic(err)
 	}

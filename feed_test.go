@@ -15,7 +15,7 @@ func buildMap(t *testing.T, fsys fstest.MapFS, cfg Config) *Catalog {
 	recs, err := Load(fsys, cfg)
 	require.NoError(t, err)
 	require.Empty(t, recs.Errors)
-	cat, err := Build(recs.Items, cfg)
+	cat, err := Build(recs.All(), cfg)
 	require.NoError(t, err)
 	return cat
 }

@@ -24,7 +24,7 @@ func buildSample(t testing.TB) (*Records, *Catalog) {
 	t.Helper()
 	recs, err := Load(os.DirFS("testdata/records"), sampleConfig)
 	require.NoError(t, err)
-	cat, err := Build(recs.Items, sampleConfig)
+	cat, err := Build(recs.All(), sampleConfig)
 	require.NoError(t, err)
 	return recs, cat
 }

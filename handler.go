@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -19,6 +20,12 @@ import (
 // HandlerOptions.CacheControl is empty: any cache may keep a feed for five
 // minutes, about as often as feed readers poll.
 const DefaultCacheControl = "public, max-age=300"
+
+// DefaultArchiveCacheControl is the Cache-Control header of full archive
+// documents (Feed.FullArchive) when HandlerOptions.ArchiveCacheControl is
+// empty: their items stay until a record of theirs is edited or withdrawn,
+// so caches may keep them a week, and revalidate with their ETag after.
+const DefaultArchiveCacheControl = "public, max-age=604800"
 
 // maxPathLen bounds the request paths the handler looks up; longer ones are
 // answered 404 without further work.
@@ -32,8 +39,12 @@ type HandlerOptions struct {
 	// CacheControl is the Cache-Control header of every file served;
 	// DefaultCacheControl when empty.
 	CacheControl string
+	// ArchiveCacheControl is the Cache-Control header of full archive
+	// documents; DefaultArchiveCacheControl when empty. An archive document
+	// that is not full yet gets CacheControl.
+	ArchiveCacheControl string
 	// Hubs are WebSub hub URLs, each announced on every feed with a
-	// Link: <hub>; rel="hub" header.
+	// Link: <hub>; rel="hub" header, besides the catalog's Config.Hubs.
 	Hubs []string
 }
 
@@ -146,7 +157,17 @@ func newHandler(c *Catalog, opts HandlerOptions, now time.Time, prev *handler) (
 		cacheControl = DefaultCacheControl
 	}
 	cc := one(cacheControl)
+	archiveCC := one(opts.ArchiveCacheControl)
+	if opts.ArchiveCacheControl == "" {
+		archiveCC = one(DefaultArchiveCacheControl)
+	}
 	site := c.Config().SiteURL
+	var hubs []string
+	for _, hub := range append(c.Config().Hubs[:len(c.Config().Hubs):len(c.Config().Hubs)], opts.Hubs...) {
+		if hub != "" && !slices.Contains(hubs, hub) {
+			hubs = append(hubs, hub)
+		}
+	}
 
 	entries := make([]*entry, len(files))
 	compressEach(len(files), func(i int, zw *gzip.Writer, buf *bytes.Buffer) {
@@ -169,10 +190,8 @@ func newHandler(c *Catalog, opts HandlerOptions, now time.Time, prev *handler) (
 		}
 		links := []string{"<" + self + `>; rel="self"`}
 		if f.Feed != nil {
-			for _, hub := range opts.Hubs {
-				if hub != "" {
-					links = append(links, "<"+hub+`>; rel="hub"`)
-				}
+			for _, hub := range hubs {
+				links = append(links, "<"+hub+`>; rel="hub"`)
 			}
 		}
 		links = links[:len(links):len(links)]
@@ -180,8 +199,12 @@ func newHandler(c *Catalog, opts HandlerOptions, now time.Time, prev *handler) (
 		if e.styled {
 			vary = varyStyled
 		}
+		fileCC := cc
+		if f.Feed != nil && f.Feed.FullArchive() {
+			fileCC = archiveCC
+		}
 		common := []header{
-			{"Cache-Control", cc},
+			{"Cache-Control", fileCC},
 			{"Vary", vary},
 			{"X-Content-Type-Options", nosniff},
 		}

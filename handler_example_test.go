@@ -27,7 +27,7 @@ identifier: Security
 	if err != nil {
 		panic(err)
 	}
-	cat, err := curafeed.Build(recs.Items, cfg)
+	cat, err := curafeed.Build(recs.All(), cfg)
 	if err != nil {
 		panic(err)
 	}

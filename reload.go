@@ -23,6 +23,13 @@ type ReloadOptions struct {
 	// (in NewReloader) included, whether or not it succeeded. Calls are
 	// serialized, in the order of the loads; OnReload must not call Reload.
 	OnReload func(ReloadReport)
+	// Publisher, when not nil, is told the URLs of the feeds whose bytes a
+	// reload changed (ReloadReport.ChangedFeeds), after the new catalog is
+	// served, on a goroutine of its own: publishing never delays a reload
+	// or a request. The first load announces nothing.
+	Publisher *Publisher
+	// OnPublish, when not nil, receives the report of each publish.
+	OnPublish func(PublishReport)
 }
 
 // ReloadReport says what one load of a Reloader read and what it changed.
@@ -51,6 +58,9 @@ type ReloadReport struct {
 	Files   int      // files served: feeds × formats, index.opml and the rest
 	Changed []string // paths of the served files this load added or changed
 	Removed []string // paths of the served files this load removed
+	// ChangedFeeds lists the URLs of the current feed documents (not
+	// archives) among Changed: what WebSub hubs are told.
+	ChangedFeeds []string
 }
 
 // Reloader serves a catalog that it reloads from its records on demand
@@ -72,9 +82,11 @@ type Reloader struct {
 
 // snapshot is one loaded catalog, ready to serve.
 type snapshot struct {
-	cat   *Catalog
-	h     *handler
-	items []*Item // the published items, kept ones included
+	cat       *Catalog
+	h         *handler
+	items     []*Item // the published items, kept ones included
+	retracted []*Item // the withdrawn records
+	gone      []*Item // items whose records disappeared, with when as Updated, while they have tombstones
 }
 
 // NewReloader loads the records of fsys, builds the catalog and renders it.
@@ -129,7 +141,11 @@ func (r *Reloader) load() (rep ReloadReport) {
 	if prev != nil && len(recs.Errors) > 0 {
 		items, rep.Kept = keepLastGood(items, recs.Errors, prev.items)
 	}
-	cat, err := Build(items, r.cfg)
+	var gone []*Item
+	if prev != nil {
+		gone = goneSince(prev, items, recs.Retracted)
+	}
+	cat, err := build(append(items[:len(items):len(items)], recs.Retracted...), gone, r.cfg)
 	if err != nil {
 		rep.Err = err
 		return rep
@@ -143,15 +159,82 @@ func (r *Reloader) load() (rep ReloadReport) {
 		rep.Err = err
 		return rep
 	}
-	next := &snapshot{cat: cat, h: h, items: items}
+	next := &snapshot{cat: cat, h: h, items: items, retracted: recs.Retracted}
+	for _, it := range gone {
+		if cat.hasTombstone(it.ID) {
+			next.gone = append(next.gone, it)
+		}
+	}
 	if prev != nil {
 		rep.Changed, rep.Removed = diffFiles(prev.h, h)
 	} else {
 		rep.Changed, _ = diffFiles(&handler{}, h)
 	}
+	rep.ChangedFeeds = changedFeeds(cat, rep.Changed)
 	r.cur.Store(next)
 	rep.Published, rep.Feeds, rep.Files = len(items), len(cat.Feeds), len(h.files)
+	if p := r.opts.Publisher; p != nil && prev != nil && len(rep.ChangedFeeds) > 0 {
+		urls, onPublish := rep.ChangedFeeds, r.opts.OnPublish
+		go func() {
+			pr := p.Publish(context.Background(), urls)
+			if onPublish != nil {
+				onPublish(pr)
+			}
+		}()
+	}
 	return rep
+}
+
+// changedFeeds returns the URLs of the current feed documents among the
+// changed paths, sorted.
+func changedFeeds(cat *Catalog, changed []string) []string {
+	set := make(map[string]bool, len(changed))
+	for _, p := range changed {
+		set[p] = true
+	}
+	var urls []string
+	for _, f := range cat.Feeds {
+		for _, format := range Formats {
+			if set[f.Path+"/"+format.FileName()] {
+				urls = append(urls, f.URL(format))
+			}
+		}
+	}
+	sort.Strings(urls)
+	return urls
+}
+
+// goneSince returns the items the previous snapshot published or retracted
+// that are now neither, each with its Updated set to when this was found
+// (for a published one the newest date of the records, or its own when
+// later), and the items the snapshot already knew were gone that did not
+// come back.
+func goneSince(prev *snapshot, items, retracted []*Item) []*Item {
+	now := map[string]bool{}
+	var newest time.Time
+	for _, list := range [][]*Item{items, retracted} {
+		for _, it := range list {
+			now[it.ID] = true
+			if it.Updated.After(newest) {
+				newest = it.Updated
+			}
+		}
+	}
+	var gone []*Item
+	for i, list := range [][]*Item{prev.gone, prev.retracted, prev.items} {
+		for _, it := range list {
+			if now[it.ID] {
+				continue
+			}
+			now[it.ID] = true
+			g := *it
+			if i == 2 && newest.After(g.Updated) { // published until now
+				g.Updated = newest
+			}
+			gone = append(gone, &g)
+		}
+	}
+	return gone
 }
 
 // keepLastGood adds to items the previous version of each rejected record:

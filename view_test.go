@@ -29,7 +29,7 @@ func buildHostile(t testing.TB) *Catalog {
 	require.NoError(t, err)
 	require.Empty(t, recs.Errors)
 	require.Len(t, recs.Items, 1)
-	cat, err := Build(recs.Items, hostileConfig)
+	cat, err := Build(recs.All(), hostileConfig)
 	require.NoError(t, err)
 	return cat
 }

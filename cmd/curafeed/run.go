@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"path/filepath"
 	"runtime/pprof"
 	"strings"
+	"time"
 
 	"github.com/curafeed/curafeed"
 )
@@ -22,8 +24,9 @@ const (
 
 const usage = `usage:
   curafeed build [-records DIR] [-out DIR] [-site URL] [-limit N] [-title T] [-lang L] [-cache DIR] [-v]
+                 [-archive-size N] [-no-archives] [-max-bytes N] [-tombstone-period D] [-hub URL]...
   curafeed check [-records DIR] [-site URL] [-v]
-  curafeed serve [-records DIR] [-addr HOST:PORT] [-site URL] [-limit N] [-title T] [-interval D]
+  curafeed serve [-records DIR] [-addr HOST:PORT] [-site URL] [-limit N] [-title T] [-interval D] [-hub URL]...
 
 With no arguments, curafeed builds the sample records in testdata/records into ./public.
 Exit status: 0 all records good, 1 some records rejected, 2 usage or I/O error.
@@ -56,6 +59,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	limit := fl.Int("limit", curafeed.DefaultLimit, "items per feed")
 	verbose := fl.Bool("v", false, "also list warnings and skipped files")
 	cpuprofile := fl.String("cpuprofile", "", "write a CPU profile of the run to this file")
+	syn := syndicationFlags(fl)
 	var out, cache *string
 	if cmd == "build" {
 		out = fl.String("out", defaultOut, "output folder")
@@ -66,6 +70,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return code
 	}
 	if code, bad := checkCommon(*records, *limit, stderr); bad {
+		return code
+	}
+	if code, bad := syn.check(stderr); bad {
 		return code
 	}
 	if *cpuprofile != "" {
@@ -82,14 +89,17 @@ func run(args []string, stdout, stderr io.Writer) int {
 		defer pprof.StopCPUProfile()
 	}
 	cfg := curafeed.Config{SiteURL: *site, Title: *title, Language: *lang, Limit: *limit}
+	syn.apply(&cfg)
 	if cache != nil {
 		cfg.CacheDir = *cache
 	}
 	var (
-		recs  *curafeed.Records
-		feeds int
-		wrote string
-		err   error
+		recs    *curafeed.Records
+		feeds   int
+		wrote   string
+		budget  string
+		changed []string
+		err     error
 	)
 	if cmd == "build" {
 		// The bounded-memory build: the same bytes as Load, Build and
@@ -98,14 +108,16 @@ func run(args []string, stdout, stderr io.Writer) int {
 		recs, st, err = curafeed.BuildDir(os.DirFS(*records), cfg, *out)
 		if err == nil {
 			feeds = st.Feeds
-			wrote = fmt.Sprintf(" written to %s (files %d: %d written, %d unchanged, %d removed)",
-				*out, st.Files, st.Written, st.Unchanged, st.Removed)
+			wrote = fmt.Sprintf(", archive documents %d; written to %s (files %d: %d written, %d unchanged, %d removed)",
+				st.Archives, *out, st.Files, st.Written, st.Unchanged, st.Removed)
+			budget = budgetLine(cfg, st)
+			changed = st.Changed
 		}
 	} else {
 		recs, err = curafeed.Load(os.DirFS(*records), cfg)
 		if err == nil {
 			var cat *curafeed.Catalog
-			if cat, err = curafeed.Build(recs.Items, cfg); err == nil {
+			if cat, err = curafeed.Build(recs.All(), cfg); err == nil {
 				feeds = len(cat.Feeds)
 			}
 		}
@@ -128,10 +140,91 @@ func run(args []string, stdout, stderr io.Writer) int {
 	summary := fmt.Sprintf("records read %d, published %d, skipped %d, rejected %d, warnings %d; feeds %d%s",
 		recs.Files, recs.Published, len(recs.Skipped), len(recs.Errors), len(recs.Warnings), feeds, wrote)
 	fmt.Fprintln(stdout, summary)
+	if budget != "" {
+		fmt.Fprintln(stdout, budget)
+	}
+	if len(syn.hubs) > 0 && cmd == "build" {
+		// The feeds are on disk: tell the hubs which of them changed.
+		rep := syn.publisher().Publish(context.Background(), changed)
+		fmt.Fprintln(stdout, rep)
+		for _, n := range rep.Failed {
+			fmt.Fprintf(stderr, "curafeed: websub: %s: %s: %v\n", n.Hub, n.URL, n.Err)
+		}
+	}
 	if len(recs.Errors) > 0 {
 		return 1
 	}
 	return 0
+}
+
+// budgetLine reports what meeting the size budget took, or "" when nothing
+// was over it.
+func budgetLine(cfg curafeed.Config, st curafeed.WriteStats) string {
+	if st.ShortFiles == 0 && len(st.OverBudget) == 0 {
+		return ""
+	}
+	line := fmt.Sprintf("size budget %d bytes: %d items cut to their summary in %d files", cfg.MaxFeedBytes, st.Short, st.ShortFiles)
+	if n := len(st.OverBudget); n > 0 {
+		line += fmt.Sprintf("; %d files still over it: %s", n, strings.Join(st.OverBudget, ", "))
+	}
+	return line
+}
+
+// syndication holds the flags of archives, tombstones, size budgets and
+// WebSub hubs.
+type syndication struct {
+	archiveSize int
+	noArchives  bool
+	maxBytes    int
+	tombstones  time.Duration
+	hubs        []string
+	hubTimeout  time.Duration
+}
+
+// syndicationFlags defines the syndication flags on fl.
+func syndicationFlags(fl *flag.FlagSet) *syndication {
+	s := &syndication{}
+	fl.IntVar(&s.archiveSize, "archive-size", curafeed.DefaultArchiveSize, "items per archive document (RFC 5005)")
+	fl.BoolVar(&s.noArchives, "no-archives", false, "publish only the newest -limit items of each feed, no archive documents")
+	fl.IntVar(&s.maxBytes, "max-bytes", curafeed.DefaultMaxFeedBytes, "size budget of each feed document in bytes; 0 for none")
+	fl.DurationVar(&s.tombstones, "tombstone-period", curafeed.DefaultTombstonePeriod, "how long withdrawn items keep their Atom tombstones (RFC 6721)")
+	fl.Func("hub", "WebSub hub URL to announce in the feeds and to notify of changed feeds (repeatable)", func(v string) error {
+		s.hubs = append(s.hubs, v)
+		return nil
+	})
+	fl.DurationVar(&s.hubTimeout, "hub-timeout", curafeed.DefaultPublishTimeout, "how long notifying the hubs may take in all")
+	return s
+}
+
+// check reports unusable syndication flags.
+func (s *syndication) check(stderr io.Writer) (code int, bad bool) {
+	switch {
+	case s.archiveSize < 1:
+		fmt.Fprintln(stderr, "curafeed: -archive-size must be at least 1")
+	case s.maxBytes < 0:
+		fmt.Fprintln(stderr, "curafeed: -max-bytes must not be negative")
+	case s.tombstones <= 0:
+		fmt.Fprintln(stderr, "curafeed: -tombstone-period must be positive")
+	case s.hubTimeout <= 0:
+		fmt.Fprintln(stderr, "curafeed: -hub-timeout must be positive")
+	default:
+		return 0, false
+	}
+	return 2, true
+}
+
+// apply sets the syndication settings of cfg.
+func (s *syndication) apply(cfg *curafeed.Config) {
+	cfg.ArchiveSize, cfg.NoArchives, cfg.TombstonePeriod, cfg.Hubs = s.archiveSize, s.noArchives, s.tombstones, s.hubs
+	cfg.MaxFeedBytes = s.maxBytes
+	if s.maxBytes == 0 {
+		cfg.MaxFeedBytes = -1
+	}
+}
+
+// publisher notifies the hubs of the flags.
+func (s *syndication) publisher() *curafeed.Publisher {
+	return &curafeed.Publisher{Hubs: s.hubs, Timeout: s.hubTimeout}
 }
 
 // prefixed names the record by its path on disk, so editors can open it.

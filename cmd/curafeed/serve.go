@@ -23,10 +23,12 @@ const defaultAddr = "127.0.0.1:8080"
 
 const serveUsage = `usage:
   curafeed serve [-records DIR] [-addr HOST:PORT] [-site URL] [-limit N] [-title T] [-lang L] [-interval D]
+                 [-archive-size N] [-no-archives] [-max-bytes N] [-tombstone-period D] [-hub URL]...
 
 Serves the feeds of the records over HTTP at the root of ADDR (/index.opml, /all/rss.xml, ...),
 reloading them when a record changes, until SIGINT or SIGTERM. Feed self links use -site,
 which defaults to http://ADDR. Each reload and each rejected record is logged on stderr.
+Each -hub is announced in the feeds and in Link headers, and told of every feed a reload changes.
 Exit status: 0 after a clean shutdown, 2 on usage errors or when the records cannot be loaded.
 `
 
@@ -42,11 +44,15 @@ func serveMain(args []string, stdout, stderr io.Writer) int {
 	lang := fl.String("lang", "en", "language of the feeds")
 	limit := fl.Int("limit", curafeed.DefaultLimit, "items per feed")
 	interval := fl.Duration("interval", 2*time.Second, "how often to look for changed records; 0 turns watching off")
+	syn := syndicationFlags(fl)
 	fl.Usage = func() { fmt.Fprint(stderr, serveUsage); fl.PrintDefaults() }
 	if code, done := parseFlags(fl, args, stderr); done {
 		return code
 	}
 	if code, bad := checkCommon(*records, *limit, stderr); bad {
+		return code
+	}
+	if code, bad := syn.check(stderr); bad {
 		return code
 	}
 	if *interval < 0 {
@@ -66,7 +72,12 @@ func serveMain(args []string, stdout, stderr io.Writer) int {
 	// Reloads parse records on half the CPUs, leaving the others to requests.
 	workers := max(1, runtime.GOMAXPROCS(0)/2)
 	cfg := curafeed.Config{SiteURL: *site, Title: *title, Language: *lang, Limit: *limit, Workers: workers}
-	return serve(ctx, ln, *records, cfg, *interval, stderr)
+	syn.apply(&cfg)
+	var pub *curafeed.Publisher
+	if len(syn.hubs) > 0 {
+		pub = syn.publisher()
+	}
+	return serve(ctx, ln, *records, cfg, *interval, pub, stderr)
 }
 
 // siteHost is the host:port of a listener's address as a URL can name it:
@@ -86,13 +97,20 @@ func siteHost(a net.Addr) string {
 // interval (never when interval is 0) and logs every reload on logw, until
 // ctx is done; then it shuts the server down gracefully. It closes ln. It
 // returns the command's exit status.
-func serve(ctx context.Context, ln net.Listener, dir string, cfg curafeed.Config, interval time.Duration, logw io.Writer) int {
+func serve(ctx context.Context, ln net.Listener, dir string, cfg curafeed.Config, interval time.Duration, pub *curafeed.Publisher, logw io.Writer) int {
 	logger := log.New(logw, "", log.LstdFlags)
 	started := false // a failed first load is reported below, once
 	r, err := curafeed.NewReloader(os.DirFS(dir), cfg, curafeed.ReloadOptions{
 		OnReload: func(rep curafeed.ReloadReport) {
 			if started || rep.Err == nil {
 				logReload(logger, dir, rep)
+			}
+		},
+		Publisher: pub,
+		OnPublish: func(rep curafeed.PublishReport) {
+			logger.Print(rep)
+			for _, n := range rep.Failed {
+				logger.Printf("websub: %s: %s: %v", n.Hub, n.URL, n.Err)
 			}
 		},
 	})

@@ -85,7 +85,7 @@ func TestServe(t *testing.T) {
 	var logs syncBuffer
 	code := make(chan int, 1)
 	go func() {
-		code <- serve(ctx, ln, dir, serveConfig(base), 50*time.Millisecond, &logs)
+		code <- serve(ctx, ln, dir, serveConfig(base), 50*time.Millisecond, nil, &logs)
 	}()
 
 	// The first load is done before the server accepts connections.
@@ -150,7 +150,7 @@ func TestServeBadRecords(t *testing.T) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	var logs syncBuffer
-	code := serve(context.Background(), ln, t.TempDir(), serveConfig("not a url"), 0, &logs)
+	code := serve(context.Background(), ln, t.TempDir(), serveConfig("not a url"), 0, nil, &logs)
 	assert.Equal(t, 2, code)
 	assert.Contains(t, logs.String(), "site URL")
 }

@@ -46,7 +46,7 @@ func newRouter(siteURL string) (http.Handler, error) {
 	for _, e := range recs.Errors {
 		log.Print(e)
 	}
-	cat, err := curafeed.Build(recs.Items, cfg)
+	cat, err := curafeed.Build(recs.All(), cfg)
 	if err != nil {
 		return nil, err
 	}
