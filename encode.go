@@ -206,7 +206,11 @@ func (c *Catalog) encodeItem(it *Item, format Format, short bool) ([]byte, error
 	case Atom:
 		enc := xml.NewEncoder(&b)
 		enc.Indent("  ", "  ")
-		err = enc.Encode(c.atomEntry(it, content))
+		e := c.atomEntry(it, content)
+		if short {
+			e.Summary = nil // the content is the summary now
+		}
+		err = enc.Encode(e)
 	default:
 		enc := json.NewEncoder(&b)
 		enc.SetEscapeHTML(false)
