@@ -201,9 +201,41 @@ func (c *Catalog) hasTombstone(id string) bool {
 	return false
 }
 
-// renderGroup parses the group's items again, renders the formats todo
-// names for each feed, and writes them.
+// batchItems bounds the records held at once while rendering: a group's
+// documents are rendered in batches that hold at most this many distinct
+// items (unless one document alone holds more), so that a group with long
+// archives does not hold every record.
+var batchItems = 32 << 10 // a variable so that tests can make batches small
+
+// renderGroup renders the group's documents in batches of at most
+// batchItems distinct items.
 func renderGroup(fsys fs.FS, feeds []*Feed, todo map[*Feed][]Format, workers int, opts ParseOptions, tw *treeWriter) error {
+	seen := map[string]bool{}
+	start := 0
+	for i, f := range feeds {
+		n := 0
+		for _, it := range f.Items {
+			if !seen[it.ID] {
+				n++
+			}
+		}
+		if i > start && len(seen)+n > batchItems {
+			if err := renderBatch(fsys, feeds[start:i], todo, workers, opts, tw); err != nil {
+				return err
+			}
+			start = i
+			clear(seen)
+		}
+		for _, it := range f.Items {
+			seen[it.ID] = true
+		}
+	}
+	return renderBatch(fsys, feeds[start:], todo, workers, opts, tw)
+}
+
+// renderBatch parses the documents' items again, renders the formats todo
+// names for each document, and writes them.
+func renderBatch(fsys fs.FS, feeds []*Feed, todo map[*Feed][]Format, workers int, opts ParseOptions, tw *treeWriter) error {
 	full, err := reparse(fsys, feeds, workers, opts)
 	if err != nil {
 		return err

@@ -34,8 +34,12 @@ func treeBytes(t testing.TB, dir string) map[string][]byte {
 // larger corpus made from them.
 func TestBuildDirSameBytes(t *testing.T) {
 	big := benchCorpus(t, 600)
-	for name, fsys := range map[string]fstest.MapFS{"sample": nil, "600": big} {
+	for name, fsys := range map[string]fstest.MapFS{"sample": nil, "600": big, "600 in small batches": big} {
 		t.Run(name, func(t *testing.T) {
+			if strings.HasSuffix(name, "small batches") {
+				defer func(n int) { batchItems = n }(batchItems)
+				batchItems = 40 // many batches per group, items read again in several
+			}
 			var src = os.DirFS("testdata/records")
 			if fsys != nil {
 				src = fsys
