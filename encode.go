@@ -346,8 +346,9 @@ func (f *Feed) rssDoc() *rssDoc {
 
 // links are the feed's hub links (WebSub) and archive links (RFC 5005) in
 // the given format: a current feed names its newest archive document
-// (prev-archive); an archive document names its current feed and its
-// neighbours.
+// (prev-archive); an archive document names its current feed (current),
+// the archive before it (prev-archive) and the document after it
+// (next-archive: the next archive, or the current feed after the newest).
 func (f *Feed) links(format Format) []feeds.AtomLink {
 	var out []feeds.AtomLink
 	for _, h := range f.cat.cfg.Hubs {
@@ -364,10 +365,14 @@ func (f *Feed) links(format Format) []feeds.AtomLink {
 	if k := f.Archive; k > 1 {
 		out = append(out, feeds.AtomLink{Href: f.Current.Archives[k-2].URL(format), Rel: "prev-archive", Type: mt})
 	}
+	// The newest archive document is followed by the current feed: naming
+	// it keeps every archive document linked onward, as validators expect
+	// of a lone archive, and walkers of prev-archive never follow it.
+	next := f.Current.URL(format)
 	if k := f.Archive; k < len(f.Current.Archives) {
-		out = append(out, feeds.AtomLink{Href: f.Current.Archives[k].URL(format), Rel: "next-archive", Type: mt})
+		next = f.Current.Archives[k].URL(format)
 	}
-	return out
+	return append(out, feeds.AtomLink{Href: next, Rel: "next-archive", Type: mt})
 }
 
 // rssItem is it as an RSS 2.0 item with the given content.
