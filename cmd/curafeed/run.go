@@ -148,7 +148,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		rep := syn.publisher().Publish(context.Background(), changed)
 		fmt.Fprintln(stdout, rep)
 		for _, n := range rep.Failed {
-			fmt.Fprintf(stderr, "curafeed: websub: %s: %s: %v\n", n.Hub, n.URL, n.Err)
+			fmt.Fprintln(stderr, "curafeed:", n.Err) // names the hub and the feed
 		}
 	}
 	if len(recs.Errors) > 0 {

@@ -110,7 +110,7 @@ func serve(ctx context.Context, ln net.Listener, dir string, cfg curafeed.Config
 		OnPublish: func(rep curafeed.PublishReport) {
 			logger.Print(rep)
 			for _, n := range rep.Failed {
-				logger.Printf("websub: %s: %s: %v", n.Hub, n.URL, n.Err)
+				logger.Print(n.Err) // names the hub and the feed
 			}
 		},
 	})
