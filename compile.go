@@ -114,7 +114,8 @@ func BuildDir(fsys fs.FS, cfg Config, dir string) (*Records, WriteStats, error) 
 		}
 	}
 
-	if prev == nil {
+	if prev == nil || len(prev.Outputs) == 0 {
+		// No cache, or none worth trusting: find old files on disk.
 		err = tw.removeStale()
 	} else {
 		err = tw.remove(stale(prev.Outputs, outputs))

@@ -220,3 +220,24 @@ func mustNormalize(t *testing.T, cfg Config) Config {
 	require.NoError(t, err)
 	return n
 }
+
+// TestBuildDirCacheRemovesStale requires a build whose cache cannot be used
+// (here: written for another configuration) to still remove the files of
+// documents that no longer exist.
+func TestBuildDirCacheRemovesStale(t *testing.T) {
+	out, cache := t.TempDir(), t.TempDir()
+	cfg := sampleConfig
+	cfg.CacheDir, cfg.Limit, cfg.ArchiveSize = cache, 3, 2
+	_, first, err := BuildDir(os.DirFS("testdata/records"), cfg, out)
+	require.NoError(t, err)
+	require.Positive(t, first.Archives)
+	archived := filepath.Join(out, "all", "archive", "1", "rss.xml")
+	require.FileExists(t, archived)
+
+	cfg.NoArchives = true
+	_, st, err := BuildDir(os.DirFS("testdata/records"), cfg, out)
+	require.NoError(t, err)
+	assert.Equal(t, 3*first.Archives, st.Removed, "every archive document's three files")
+	assert.NoFileExists(t, archived)
+	assert.NoDirExists(t, filepath.Join(out, "all", "archive"))
+}

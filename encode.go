@@ -346,9 +346,9 @@ func (f *Feed) rssDoc() *rssDoc {
 
 // links are the feed's hub links (WebSub) and archive links (RFC 5005) in
 // the given format: a current feed names its newest archive document
-// (prev-archive); an archive document names its current feed (current),
-// the archive before it (prev-archive) and the document after it
-// (next-archive: the next archive, or the current feed after the newest).
+// (prev-archive); an archive document names its current feed (current) and
+// the archive before it (prev-archive), and the oldest one the document
+// after it (next-archive).
 func (f *Feed) links(format Format) []feeds.AtomLink {
 	var out []feeds.AtomLink
 	for _, h := range f.cat.cfg.Hubs {
@@ -365,14 +365,19 @@ func (f *Feed) links(format Format) []feeds.AtomLink {
 	if k := f.Archive; k > 1 {
 		out = append(out, feeds.AtomLink{Href: f.Current.Archives[k-2].URL(format), Rel: "prev-archive", Type: mt})
 	}
-	// The newest archive document is followed by the current feed: naming
-	// it keeps every archive document linked onward, as validators expect
-	// of a lone archive, and walkers of prev-archive never follow it.
-	next := f.Current.URL(format)
-	if k := f.Archive; k < len(f.Current.Archives) {
-		next = f.Current.Archives[k].URL(format)
+	// Only the oldest archive document names the one after it (the next
+	// archive, or the current feed when it is the only one): validators
+	// expect every archive to link to another, and the others already name
+	// the one before them. Newer documents name no successor, so that a
+	// full archive keeps its bytes when a newer archive appears.
+	if f.Archive == 1 {
+		next := f.Current.URL(format)
+		if len(f.Current.Archives) > 1 {
+			next = f.Current.Archives[1].URL(format)
+		}
+		out = append(out, feeds.AtomLink{Href: next, Rel: "next-archive", Type: mt})
 	}
-	return append(out, feeds.AtomLink{Href: next, Rel: "next-archive", Type: mt})
+	return out
 }
 
 // rssItem is it as an RSS 2.0 item with the given content.

@@ -26,9 +26,11 @@ type ReloadOptions struct {
 	// Publisher, when not nil, is told the URLs of the feeds whose bytes a
 	// reload changed (ReloadReport.ChangedFeeds), after the new catalog is
 	// served, on a goroutine of its own: publishing never delays a reload
-	// or a request. The first load announces nothing.
+	// or a request. Publishes run one at a time, in the order of the
+	// reloads; Close cancels them. The first load announces nothing.
 	Publisher *Publisher
-	// OnPublish, when not nil, receives the report of each publish.
+	// OnPublish, when not nil, receives the report of each publish. Calls
+	// are serialized, in the order of the reloads.
 	OnPublish func(PublishReport)
 }
 
@@ -76,6 +78,11 @@ type Reloader struct {
 
 	mu   sync.Mutex // serializes loads
 	cur  atomic.Pointer[snapshot]
+
+	lastPub   chan struct{}      // closed when the latest publish ends; guarded by mu
+	pubs      sync.WaitGroup     // publishes not yet ended
+	pubCtx    context.Context    // ends when the Reloader is closed
+	pubCancel context.CancelFunc // closes pubCtx
 	seed maphash.Seed
 	sig  atomic.Uint64 // signature of the records when the last load began
 }
@@ -95,6 +102,7 @@ type snapshot struct {
 // the catalog holds every good one.
 func NewReloader(fsys fs.FS, cfg Config, opts ReloadOptions) (*Reloader, error) {
 	r := &Reloader{fsys: fsys, cfg: cfg, opts: opts, seed: maphash.MakeSeed()}
+	r.pubCtx, r.pubCancel = context.WithCancel(context.Background())
 	if rep := r.Reload(); rep.Err != nil {
 		return nil, rep.Err
 	}
@@ -174,15 +182,37 @@ func (r *Reloader) load() (rep ReloadReport) {
 	r.cur.Store(next)
 	rep.Published, rep.Feeds, rep.Files = len(items), len(cat.Feeds), len(h.files)
 	if p := r.opts.Publisher; p != nil && prev != nil && len(rep.ChangedFeeds) > 0 {
-		urls, onPublish := rep.ChangedFeeds, r.opts.OnPublish
-		go func() {
-			pr := p.Publish(context.Background(), urls)
-			if onPublish != nil {
-				onPublish(pr)
-			}
-		}()
+		r.publish(p, rep.ChangedFeeds)
 	}
 	return rep
+}
+
+// publish tells p's hubs about urls on a goroutine of its own, once the
+// publishes of earlier reloads have ended. The caller holds r.mu, so
+// publishes queue in the order of the reloads without holding them up.
+func (r *Reloader) publish(p *Publisher, urls []string) {
+	r.pubs.Add(1)
+	before, done := r.lastPub, make(chan struct{})
+	r.lastPub = done
+	go func() {
+		defer r.pubs.Done()
+		defer close(done)
+		if before != nil {
+			<-before
+		}
+		pr := p.Publish(r.pubCtx, urls)
+		if r.opts.OnPublish != nil {
+			r.opts.OnPublish(pr)
+		}
+	}()
+}
+
+// Close cancels the publishes in progress or queued (their reports list
+// the pairs not notified) and waits for them to end. The Reloader still
+// serves and reloads after Close, but publishes no more.
+func (r *Reloader) Close() {
+	r.pubCancel()
+	r.pubs.Wait()
 }
 
 // changedFeeds returns the URLs of the current feed documents among the

@@ -157,7 +157,11 @@ func (p *Publisher) Publish(ctx context.Context, urls []string) PublishReport {
 	for h, hub := range hubs {
 		shown, bad := checkHub(hub)
 		var next atomic.Int64
-		for range share {
+		// A hub's requests hold a slot of its share and of sem while they
+		// run; more workers than slots keep the slots busy while some
+		// workers wait to try again.
+		hubSem := make(chan struct{}, share)
+		for range min(len(feeds), max(share, publishWorkers)) {
 			wg.Go(func() {
 				for {
 					f := int(next.Add(1) - 1)
@@ -169,7 +173,7 @@ func (p *Publisher) Publish(ctx context.Context, urls []string) PublishReport {
 					if bad != nil {
 						n.Err = bad
 					} else {
-						s.notify(ctx, sem, n)
+						s.notify(ctx, hubSem, sem, n)
 					}
 					if n.Err == nil {
 						continue
@@ -260,10 +264,14 @@ func checkHub(hub string) (string, error) {
 	return u.Redacted(), nil
 }
 
+// publishWorkers is how many pairs of one hub may be in progress at once,
+// most of them waiting to try again.
+const publishWorkers = 32
+
 // notify tells n.Hub about n.URL, trying again while the failure may pass,
 // and records in n the requests made, the last status and the error. Each
-// request holds a slot of sem while it runs.
-func (s publishSettings) notify(ctx context.Context, sem chan struct{}, n *Notification) {
+// request holds a slot of hubSem, then of sem, while it runs.
+func (s publishSettings) notify(ctx context.Context, hubSem, sem chan struct{}, n *Notification) {
 	body := url.Values{"hub.mode": {"publish"}, "hub.url": {n.URL}}.Encode()
 	wait := s.backoff
 	for {
@@ -272,13 +280,21 @@ func (s publishSettings) notify(ctx context.Context, sem chan struct{}, n *Notif
 			return
 		}
 		select {
+		case hubSem <- struct{}{}:
+		case <-ctx.Done():
+			n.Err = tooLate(n.Err, ctx.Err())
+			return
+		}
+		select {
 		case sem <- struct{}{}:
 		case <-ctx.Done():
+			<-hubSem
 			n.Err = tooLate(n.Err, ctx.Err())
 			return
 		}
 		header, retry, err := s.post(ctx, body, n)
 		<-sem
+		<-hubSem
 		if err == nil {
 			n.Err = nil
 			return

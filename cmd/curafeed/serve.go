@@ -158,6 +158,7 @@ func serve(ctx context.Context, ln net.Listener, dir string, cfg curafeed.Config
 	}
 	stopWatch()
 	watching.Wait()
+	r.Close() // hub notifications still in progress end, reported
 	logger.Print("stopped")
 	return code
 }
