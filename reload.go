@@ -76,15 +76,15 @@ type Reloader struct {
 	cfg  Config
 	opts ReloadOptions
 
-	mu   sync.Mutex // serializes loads
-	cur  atomic.Pointer[snapshot]
+	mu  sync.Mutex // serializes loads
+	cur atomic.Pointer[snapshot]
 
 	lastPub   chan struct{}      // closed when the latest publish ends; guarded by mu
 	pubs      sync.WaitGroup     // publishes not yet ended
 	pubCtx    context.Context    // ends when the Reloader is closed
 	pubCancel context.CancelFunc // closes pubCtx
-	seed maphash.Seed
-	sig  atomic.Uint64 // signature of the records when the last load began
+	seed      maphash.Seed
+	sig       atomic.Uint64 // signature of the records when the last load began
 }
 
 // snapshot is one loaded catalog, ready to serve.
