@@ -156,11 +156,13 @@ func (f *Feed) ID() string {
 	return "urn:uuid:" + uuidV5(f.cat.site+"/"+p+"/")
 }
 
-// FullArchive reports whether f is an archive document holding
-// Config.ArchiveSize items: newer items never move into it, so caches may
-// keep it long.
+// FullArchive reports whether f is an archive document whose bytes stay
+// as long as its records do: it holds Config.ArchiveSize items, so newer
+// items never move into it, and it is not a feed's only archive, whose
+// next-archive link changes when a second archive is made. Caches may keep
+// it long.
 func (f *Feed) FullArchive() bool {
-	return f.Archive > 0 && len(f.Items) == f.cat.cfg.ArchiveSize
+	return f.Archive > 0 && len(f.Items) == f.cat.cfg.ArchiveSize && len(f.Current.Archives) > 1
 }
 
 // Documents returns the feed and its archive documents, newest first:
