@@ -311,7 +311,7 @@ func (c *Catalog) archive(f *Feed) {
 // belong to it and were withdrawn within the tombstone period of the
 // catalog's newest date. An item that is also published gets none.
 func (c *Catalog) tombstones(withdrawn []*Item) {
-	if len(withdrawn) == 0 {
+	if len(withdrawn) == 0 || c.cfg.TombstonePeriod < 0 {
 		return
 	}
 	var newest time.Time

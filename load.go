@@ -82,7 +82,8 @@ type Config struct {
 	RetractedStatuses []string
 	// TombstonePeriod is how long a tombstone stays, counted back from the
 	// newest date of the catalog (never the clock); DefaultTombstonePeriod
-	// when 0.
+	// when 0; no tombstones when negative (withdrawn items still leave
+	// every feed).
 	TombstonePeriod time.Duration
 	// MaxFeedBytes is the size budget of every feed document: a document
 	// over it has the content of its oldest items replaced by their summary
@@ -124,7 +125,7 @@ func (c Config) normalize() (Config, *url.URL, error) {
 	if c.RetractedStatuses == nil {
 		c.RetractedStatuses = DefaultRetractedStatuses
 	}
-	if c.TombstonePeriod <= 0 {
+	if c.TombstonePeriod == 0 {
 		c.TombstonePeriod = DefaultTombstonePeriod
 	}
 	if c.MaxFeedBytes == 0 {

@@ -1082,3 +1082,20 @@ func TestHubLinks(t *testing.T) {
 		assert.Error(t, err, "hub %q", bad)
 	}
 }
+
+// TestNoTombstones checks that a negative TombstonePeriod writes no
+// tombstone, while the withdrawn item still leaves every feed.
+func TestNoTombstones(t *testing.T) {
+	cfg := sampleConfig
+	cfg.TombstonePeriod = -1
+	recs, err := Load(os.DirFS("testdata/records"), cfg)
+	require.NoError(t, err)
+	require.Len(t, recs.Retracted, 1)
+	cat, err := Build(recs.All(), cfg)
+	require.NoError(t, err)
+	require.NoError(t, cat.Files(func(f File) error {
+		assert.NotContains(t, string(f.Body), "deleted-entry", f.Path)
+		assert.NotContains(t, string(f.Body), recs.Retracted[0].ID, f.Path)
+		return nil
+	}))
+}

@@ -187,7 +187,7 @@ func syndicationFlags(fl *flag.FlagSet) *syndication {
 	fl.IntVar(&s.archiveSize, "archive-size", curafeed.DefaultArchiveSize, "items per archive document (RFC 5005)")
 	fl.BoolVar(&s.noArchives, "no-archives", false, "publish only the newest -limit items of each feed, no archive documents")
 	fl.IntVar(&s.maxBytes, "max-bytes", curafeed.DefaultMaxFeedBytes, "size budget of each feed document in bytes; 0 for none")
-	fl.DurationVar(&s.tombstones, "tombstone-period", curafeed.DefaultTombstonePeriod, "how long withdrawn items keep their Atom tombstones (RFC 6721)")
+	fl.DurationVar(&s.tombstones, "tombstone-period", curafeed.DefaultTombstonePeriod, "how long withdrawn items keep their Atom tombstones (RFC 6721); 0 for none")
 	fl.Func("hub", "WebSub hub URL to announce in the feeds and to notify of changed feeds (repeatable)", func(v string) error {
 		s.hubs = append(s.hubs, v)
 		return nil
@@ -203,8 +203,8 @@ func (s *syndication) check(stderr io.Writer) (code int, bad bool) {
 		fmt.Fprintln(stderr, "curafeed: -archive-size must be at least 1")
 	case s.maxBytes < 0:
 		fmt.Fprintln(stderr, "curafeed: -max-bytes must not be negative")
-	case s.tombstones <= 0:
-		fmt.Fprintln(stderr, "curafeed: -tombstone-period must be positive")
+	case s.tombstones < 0:
+		fmt.Fprintln(stderr, "curafeed: -tombstone-period must not be negative")
 	case s.hubTimeout <= 0:
 		fmt.Fprintln(stderr, "curafeed: -hub-timeout must be positive")
 	default:
@@ -219,6 +219,9 @@ func (s *syndication) apply(cfg *curafeed.Config) {
 	cfg.MaxFeedBytes = s.maxBytes
 	if s.maxBytes == 0 {
 		cfg.MaxFeedBytes = -1
+	}
+	if s.tombstones == 0 {
+		cfg.TombstonePeriod = -1
 	}
 }
 
