@@ -2,11 +2,8 @@ package curafeed
 
 import (
 	"bytes"
-	"io"
-	"mime"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"os"
 	"path"
 	"path/filepath"
@@ -14,10 +11,10 @@ import (
 	"slices"
 	"sort"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/curafeed/curafeed/internal/hubtest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -28,113 +25,6 @@ const publishSite = "https://community.example.org"
 // publishConfig keeps feeds short so that the sample records have archive
 // documents, which hubs must never be told about.
 var publishConfig = Config{SiteURL: publishSite, Title: "Example", Limit: 3, ArchiveSize: 2}
-
-// hubLog is what a test hub was sent: the hub.url of every request, in the
-// order they came.
-type hubLog struct {
-	mu   sync.Mutex
-	urls []string
-}
-
-func (l *hubLog) add(u string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.urls = append(l.urls, u)
-}
-
-// sorted returns the hub.url values received so far, sorted.
-func (l *hubLog) sorted() []string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	out := slices.Clone(l.urls)
-	sort.Strings(out)
-	return out
-}
-
-func (l *hubLog) count() int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return len(l.urls)
-}
-
-func (l *hubLog) reset() {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.urls = nil
-}
-
-// feedURLPattern is what a current or archived feed URL under publishSite
-// looks like.
-var feedURLPattern = regexp.MustCompile(`/(rss\.xml|atom\.xml|feed\.json)$`)
-
-// checkingHub starts a WebSub hub on loopback. It checks that every request
-// is a form-encoded POST of hub.mode=publish with one hub.url, an absolute
-// URL under site naming a feed document, records that URL (or the raw body
-// of a bad request), then lets answer reply (202 Accepted when answer is
-// nil).
-func checkingHub(t *testing.T, site string, answer func(http.ResponseWriter, *http.Request)) (string, *hubLog) {
-	t.Helper()
-	log := &hubLog{}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, err := io.ReadAll(r.Body)
-		if err != nil {
-			t.Errorf("hub: reading the request: %v", err)
-			w.WriteHeader(http.StatusBadRequest)
-			return
-		}
-		if problem := checkPublishRequest(r, body, site); problem != "" {
-			t.Errorf("hub: %s: %s %s %q", problem, r.Method, r.Header.Get("Content-Type"), body)
-			log.add("bad request: " + string(body))
-			w.WriteHeader(http.StatusBadRequest)
-			return
-		}
-		form, _ := url.ParseQuery(string(body))
-		log.add(form.Get("hub.url"))
-		if answer == nil {
-			w.WriteHeader(http.StatusAccepted)
-			return
-		}
-		answer(w, r)
-	}))
-	t.Cleanup(srv.Close)
-	return srv.URL + "/hub", log
-}
-
-// checkPublishRequest returns what is wrong with a publish request, or "".
-func checkPublishRequest(r *http.Request, body []byte, site string) string {
-	if r.Method != http.MethodPost {
-		return "not a POST"
-	}
-	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/x-www-form-urlencoded" {
-		return "not form-encoded"
-	}
-	form, err := url.ParseQuery(string(body))
-	if err != nil {
-		return "unreadable form: " + err.Error()
-	}
-	if !slices.Equal(form["hub.mode"], []string{"publish"}) {
-		return "hub.mode is not publish"
-	}
-	if len(form["hub.url"]) != 1 {
-		return "not exactly one hub.url"
-	}
-	for k := range form {
-		if k != "hub.mode" && k != "hub.url" {
-			return "unexpected field " + k
-		}
-	}
-	u, err := url.Parse(form.Get("hub.url"))
-	if err != nil || !u.IsAbs() || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
-		return "hub.url is not an absolute http(s) URL"
-	}
-	if !strings.HasPrefix(u.String(), site+"/") {
-		return "hub.url is not under the site " + site
-	}
-	if !feedURLPattern.MatchString(u.Path) {
-		return "hub.url is not a feed document"
-	}
-	return ""
-}
 
 // editTitle rewrites the first title: line of the record at rel under dir,
 // keeping the file's line endings.
@@ -221,10 +111,10 @@ func requireNoArchiveURL(t *testing.T, cat *Catalog, urls []string) {
 
 func TestReloaderPublishesChangedFeeds(t *testing.T) {
 	dir := copyTree(t, "testdata/records")
-	hub, log := checkingHub(t, publishSite, nil)
+	hub := hubtest.Start(t, publishSite, nil)
 	reports := make(chan PublishReport, 10)
 	r, err := NewReloader(os.DirFS(dir), publishConfig, ReloadOptions{
-		Publisher: &Publisher{Hubs: []string{hub}, Backoff: 10 * time.Millisecond, Timeout: 5 * time.Second},
+		Publisher: &Publisher{Hubs: []string{hub.URL}, Backoff: 10 * time.Millisecond, Timeout: 5 * time.Second},
 		OnPublish: func(rep PublishReport) { reports <- rep },
 	})
 	require.NoError(t, err)
@@ -236,7 +126,7 @@ func TestReloaderPublishesChangedFeeds(t *testing.T) {
 		t.Fatalf("the first load published: %v", rep)
 	case <-time.After(100 * time.Millisecond):
 	}
-	assert.Zero(t, log.count(), "the first load sent requests")
+	assert.Zero(t, hub.Count(), "the first load sent requests")
 
 	before := fetchCurrentFeeds(t, r)
 	editNewestAndOldest(t, r.Catalog(), dir)
@@ -266,18 +156,18 @@ func TestReloaderPublishesChangedFeeds(t *testing.T) {
 	assert.Empty(t, pr.Failed, "%v", pr.Err())
 	var notified []string
 	for _, n := range pr.Notified {
-		assert.Equal(t, hub, n.Hub)
+		assert.Equal(t, hub.URL, n.Hub)
 		assert.Equal(t, 1, n.Attempts)
 		assert.Equal(t, http.StatusAccepted, n.Status)
 		notified = append(notified, n.URL)
 	}
 	assert.Equal(t, rep.ChangedFeeds, notified)
-	assert.Equal(t, rep.ChangedFeeds, log.sorted(), "the hub got one request per changed feed and no other")
+	assert.Equal(t, rep.ChangedFeeds, hub.Got(), "the hub got one request per changed feed and no other")
 	t.Logf("reload changed %d of %d current feed URLs (%d files, %d of them archive documents); the hub got %d requests",
-		len(rep.ChangedFeeds), total, len(rep.Changed), archives, log.count())
+		len(rep.ChangedFeeds), total, len(rep.Changed), archives, hub.Count())
 
 	// A reload that changes nothing announces nothing.
-	log.reset()
+	hub.Reset()
 	rep = r.Reload()
 	require.NoError(t, rep.Err)
 	assert.Empty(t, rep.Changed)
@@ -287,18 +177,18 @@ func TestReloaderPublishesChangedFeeds(t *testing.T) {
 		t.Errorf("a reload without changes published: %v", pr)
 	case <-time.After(200 * time.Millisecond):
 	}
-	assert.Zero(t, log.count(), "a reload without changes sent requests: %v", log.sorted())
+	assert.Zero(t, hub.Count(), "a reload without changes sent requests: %v", hub.Got())
 }
 
 func TestReloaderPublishDoesNotBlock(t *testing.T) {
 	dir := copyTree(t, "testdata/records")
 	release := make(chan struct{})
-	hub, log := checkingHub(t, publishSite, func(http.ResponseWriter, *http.Request) { <-release })
+	hub := hubtest.Start(t, publishSite, func(http.ResponseWriter, *http.Request) { <-release })
 	t.Cleanup(func() { close(release) }) // runs before the hub closes
 	const timeout = 300 * time.Millisecond
 	reports := make(chan PublishReport, 10)
 	r, err := NewReloader(os.DirFS(dir), publishConfig, ReloadOptions{
-		Publisher: &Publisher{Hubs: []string{hub}, Backoff: 10 * time.Millisecond, Timeout: timeout},
+		Publisher: &Publisher{Hubs: []string{hub.URL}, Backoff: 10 * time.Millisecond, Timeout: timeout},
 		OnPublish: func(rep PublishReport) { reports <- rep },
 	})
 	require.NoError(t, err)
@@ -312,7 +202,7 @@ func TestReloaderPublishDoesNotBlock(t *testing.T) {
 	assert.Less(t, took, 2*time.Second, "Reload waited for the hung hub")
 
 	// While the hub hangs, the new catalog is served, and reloads go on.
-	require.Eventually(t, func() bool { return log.count() > 0 }, 5*time.Second, 5*time.Millisecond, "the hub got no request")
+	require.Eventually(t, func() bool { return hub.Count() > 0 }, 5*time.Second, 5*time.Millisecond, "the hub got no request")
 	start := time.Now()
 	for _, u := range rep.ChangedFeeds {
 		res := httptest.NewRecorder()
@@ -349,14 +239,14 @@ func TestReloaderPublishDoesNotBlock(t *testing.T) {
 	require.Len(t, pr.Failed, len(rep.ChangedFeeds))
 	var failed []string
 	for _, n := range pr.Failed {
-		assert.Equal(t, hub, n.Hub)
+		assert.Equal(t, hub.URL, n.Hub)
 		assert.Error(t, n.Err)
 		assert.Contains(t, n.Err.Error(), "publish timeout of 300ms ran out", n.URL)
 		failed = append(failed, n.URL)
 	}
 	assert.Equal(t, rep.ChangedFeeds, failed)
-	assert.LessOrEqual(t, log.count(), DefaultPublishConcurrency, "requests beyond the concurrency limit")
-	t.Logf("reload took %v; %d pairs failed after about %v; the hub got %d requests", took, len(pr.Failed), elapsed, log.count())
+	assert.LessOrEqual(t, hub.Count(), DefaultPublishConcurrency, "requests beyond the concurrency limit")
+	t.Logf("reload took %v; %d pairs failed after about %v; the hub got %d requests", took, len(pr.Failed), elapsed, hub.Count())
 }
 
 func TestBuildDirChangedFeeds(t *testing.T) {

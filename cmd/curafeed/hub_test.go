@@ -2,23 +2,18 @@ package main
 
 import (
 	"bytes"
-	"io"
-	"mime"
 	"net/http"
-	"net/http/httptest"
-	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
-	"slices"
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/curafeed/curafeed"
+	"github.com/curafeed/curafeed/internal/hubtest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -28,106 +23,6 @@ const hubSite = "https://community.example.org"
 
 // feedFile matches the path of a feed document in the output tree.
 var feedFile = regexp.MustCompile(`(^|/)(rss\.xml|atom\.xml|feed\.json)$`)
-
-// recordedHub is a WebSub hub on loopback that checks and records the
-// requests it gets.
-type recordedHub struct {
-	URL  string
-	mu   sync.Mutex
-	urls []string // hub.url of each request, or the body of a bad one
-}
-
-// startHub starts a hub that checks every request is a form-encoded POST of
-// hub.mode=publish and one hub.url, an absolute URL under site naming a
-// feed document; records that URL; then lets answer reply (202 Accepted when
-// answer is nil).
-func startHub(t *testing.T, site string, answer func(http.ResponseWriter, *http.Request)) *recordedHub {
-	t.Helper()
-	h := &recordedHub{}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, err := io.ReadAll(r.Body)
-		if err != nil {
-			t.Errorf("hub: reading the request: %v", err)
-			w.WriteHeader(http.StatusBadRequest)
-			return
-		}
-		if problem := badPublish(r, body, site); problem != "" {
-			t.Errorf("hub: %s: %s %s %q", problem, r.Method, r.Header.Get("Content-Type"), body)
-			h.add("bad request: " + string(body))
-			w.WriteHeader(http.StatusBadRequest)
-			return
-		}
-		form, _ := url.ParseQuery(string(body))
-		h.add(form.Get("hub.url"))
-		if answer == nil {
-			w.WriteHeader(http.StatusAccepted)
-			return
-		}
-		answer(w, r)
-	}))
-	t.Cleanup(srv.Close)
-	h.URL = srv.URL + "/hub"
-	return h
-}
-
-// badPublish returns what is wrong with a publish request, or "".
-func badPublish(r *http.Request, body []byte, site string) string {
-	if r.Method != http.MethodPost {
-		return "not a POST"
-	}
-	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/x-www-form-urlencoded" {
-		return "not form-encoded"
-	}
-	form, err := url.ParseQuery(string(body))
-	switch {
-	case err != nil:
-		return "unreadable form: " + err.Error()
-	case len(form) != 2 || !slices.Equal(form["hub.mode"], []string{"publish"}):
-		return "not hub.mode=publish and hub.url alone"
-	case len(form["hub.url"]) != 1:
-		return "not exactly one hub.url"
-	}
-	u, err := url.Parse(form.Get("hub.url"))
-	switch {
-	case err != nil || !u.IsAbs() || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https"):
-		return "hub.url is not an absolute http(s) URL"
-	case !strings.HasPrefix(u.String(), site+"/"):
-		return "hub.url is not under the site " + site
-	case !feedFile.MatchString(u.Path):
-		return "hub.url is not a feed document"
-	}
-	return ""
-}
-
-func (h *recordedHub) add(u string) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	h.urls = append(h.urls, u)
-}
-
-// got returns the hub.url values received so far, sorted.
-func (h *recordedHub) got() []string {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	out := slices.Clone(h.urls)
-	sort.Strings(out)
-	return out
-}
-
-func (h *recordedHub) reset() {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	h.urls = nil
-}
-
-// perURL counts the requests for each hub.url.
-func (h *recordedHub) perURL() map[string]int {
-	counts := map[string]int{}
-	for _, u := range h.got() {
-		counts[u]++
-	}
-	return counts
-}
 
 // outTree reads every file under dir, by slash path.
 func outTree(t *testing.T, dir string) map[string][]byte {
@@ -211,7 +106,7 @@ func hubFailures(t *testing.T, stderr, hub string, urls []string) []string {
 func TestBuildNotifiesHub(t *testing.T) {
 	dir := copyRecords(t)
 	out := t.TempDir()
-	hub := startHub(t, hubSite, nil)
+	hub := hubtest.Start(t, hubSite, nil)
 	args := []string{"build", "-records", dir, "-out", out, "-site", hubSite, "-hub", hub.URL}
 
 	code, stdout, stderr := runCmd(t, args...)
@@ -221,7 +116,7 @@ func TestBuildNotifiesHub(t *testing.T) {
 	all := currentFeeds(first, nil)
 	require.NotEmpty(t, all)
 	assert.Len(t, all, 3*summaryFeeds(t, stdout), "every feed in every format")
-	assert.Equal(t, all, hub.got(), "the first build tells the hub of every current feed, once")
+	assert.Equal(t, all, hub.Got(), "the first build tells the hub of every current feed, once")
 	assert.Contains(t, stdout, websubLine(len(all), 0))
 
 	// Edit one record: the hub hears of the feeds whose files changed.
@@ -231,22 +126,22 @@ func TestBuildNotifiesHub(t *testing.T) {
 	edited := bytes.Replace(data, []byte("\ntitle: Improving Cybersecurity"), []byte("\ntitle: Improving Cyber Security"), 1)
 	require.NotEqual(t, data, edited)
 	require.NoError(t, os.WriteFile(seed, edited, 0o644))
-	hub.reset()
+	hub.Reset()
 	code, stdout, stderr = runCmd(t, args...)
 	assert.Equal(t, 1, code, stderr)
 	assert.NotContains(t, stderr, "websub")
 	changed := currentFeeds(outTree(t, out), first)
 	assert.NotEmpty(t, changed)
 	assert.Less(t, len(changed), len(all))
-	assert.Equal(t, changed, hub.got(), "the second build tells the hub of the changed feeds, once each")
+	assert.Equal(t, changed, hub.Got(), "the second build tells the hub of the changed feeds, once each")
 	assert.Contains(t, stdout, websubLine(len(changed), 0))
 	t.Logf("first build: %d feed URLs notified; after one edit: %d", len(all), len(changed))
 
 	// Nothing changed: the hub hears nothing.
-	hub.reset()
+	hub.Reset()
 	code, stdout, _ = runCmd(t, args...)
 	assert.Equal(t, 1, code)
-	assert.Empty(t, hub.got())
+	assert.Empty(t, hub.Got())
 	assert.Contains(t, stdout, websubLine(0, 0))
 }
 
@@ -259,7 +154,7 @@ func TestBuildHubFailures(t *testing.T) {
 		require.NoError(t, os.WriteFile(filepath.Join(dir, "news", "good.md"), []byte("---\ntitle: Good\ndate: 2024-01-01\nbasePath: /news/\n---\nbody\n"), 0o644))
 		require.NoError(t, os.WriteFile(filepath.Join(dir, "news", "bad.md"), []byte("---\ndate: 2024-01-01\n---\nno title\n"), 0o644))
 		out := t.TempDir()
-		hub := startHub(t, hubSite, func(w http.ResponseWriter, _ *http.Request) {
+		hub := hubtest.Start(t, hubSite, func(w http.ResponseWriter, _ *http.Request) {
 			w.WriteHeader(http.StatusInternalServerError)
 		})
 
@@ -269,7 +164,7 @@ func TestBuildHubFailures(t *testing.T) {
 		assert.Equal(t, 1, code, "the exit status is the records': %s", stderr)
 		urls := currentFeeds(outTree(t, out), nil)
 		require.Len(t, urls, 3, "one feed in three formats is written")
-		counts := hub.perURL()
+		counts := hub.PerURL()
 		assert.Len(t, counts, len(urls))
 		for _, u := range urls {
 			assert.Equal(t, curafeed.DefaultPublishAttempts, counts[u], "%s: a 500 is tried again, up to the default attempts", u)
@@ -282,12 +177,12 @@ func TestBuildHubFailures(t *testing.T) {
 		}
 		assert.Contains(t, stderr, filepath.Join(dir, "news", "bad.md")+": title: missing")
 		assert.Less(t, took, 5*time.Second)
-		t.Logf("500: %d requests for %d URLs in %v", len(hub.got()), len(urls), took)
+		t.Logf("500: %d requests for %d URLs in %v", len(hub.Got()), len(urls), took)
 	})
 
 	t.Run("hang", func(t *testing.T) {
 		release := make(chan struct{})
-		hub := startHub(t, hubSite, func(http.ResponseWriter, *http.Request) { <-release })
+		hub := hubtest.Start(t, hubSite, func(http.ResponseWriter, *http.Request) { <-release })
 		t.Cleanup(func() { close(release) }) // runs before the hub closes
 		out := t.TempDir()
 
@@ -307,7 +202,7 @@ func TestBuildHubFailures(t *testing.T) {
 		for _, l := range failures {
 			assert.Contains(t, l, "the publish timeout of 300ms ran out")
 		}
-		got := len(hub.got())
+		got := len(hub.Got())
 		assert.Positive(t, got)
 		assert.LessOrEqual(t, got, curafeed.DefaultPublishConcurrency, "no more requests than may be in flight")
 		t.Logf("hang: run took %v; %d pairs failed; the hub got %d requests", took, len(failures), got)
