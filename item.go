@@ -510,8 +510,14 @@ func (p *parser) date(rec record, keys keyNodes, field string) (time.Time, error
 }
 
 // foldCase folds case the Unicode way. A cases.Caser is not safe for
-// concurrent use, so each call makes its own (it is cheap).
-func foldCase(s string) string { return cases.Fold().String(s) }
+// concurrent use, so each call makes its own; ASCII text, which folds to
+// its lower case, needs none.
+func foldCase(s string) string {
+	if isASCII(s) {
+		return strings.ToLower(s)
+	}
+	return cases.Fold().String(s)
+}
 
 var hashRE = regexp.MustCompile(`(?i)-hash-`)
 

@@ -7,9 +7,11 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"golang.org/x/text/cases"
 )
 
 var testSite, _ = url.Parse("https://www.example.org")
@@ -285,4 +287,19 @@ func TestParseBadLinkWarnsOnce(t *testing.T) {
 	assert.Empty(t, it.ExternalURL)
 	require.Len(t, warns, 1)
 	assert.Equal(t, `r.md:5: link.href: not an absolute http(s) URL, ignored: "javascript:alert(1)"`, warns[0].Error())
+}
+
+// TestFoldCaseASCII requires foldCase's ASCII shortcut to agree with Unicode
+// case folding on every ASCII character, alone and in words.
+func TestFoldCaseASCII(t *testing.T) {
+	var all strings.Builder
+	for c := 0; c < utf8.RuneSelf; c++ {
+		s := string(rune(c))
+		all.WriteString(s)
+		assert.Equal(t, cases.Fold().String(s), foldCase(s), "%q", s)
+	}
+	for _, s := range []string{all.String(), "Gartner: Cybersecurity", "KLAS: EHR", "already folded", ""} {
+		assert.Equal(t, cases.Fold().String(s), foldCase(s), "%q", s)
+	}
+	assert.Equal(t, "strasse k", foldCase("STRAßE \u212a"), "non-ASCII text takes the Unicode path (ß, the Kelvin sign)")
 }
