@@ -507,3 +507,52 @@ func TestReloaderRace(t *testing.T) {
 	assert.Positive(t, requests.Load())
 	t.Logf("%d requests (%d answered 304) during %d reloads", requests.Load(), notModified.Load(), reloads.Load())
 }
+
+// TestReloaderTombstonesGoneRecords requires a record that disappears
+// between two loads to leave a tombstone (RFC 6721) in the Atom feeds it was
+// in, dated by the newest record (or its own date when later), for as long as
+// the tombstone period lasts, and the tombstone to go when the record comes
+// back.
+func TestReloaderTombstonesGoneRecords(t *testing.T) {
+	m := newMemFS()
+	m.set(recordPath("security", 1), reloadRecord(1, "security", "First", "2024-01-01"))
+	m.set(recordPath("security", 2), reloadRecord(2, "security", "Second", "2024-01-02"))
+	m.set(recordPath("security", 3), reloadRecord(3, "security", "Third", "2024-01-03"))
+	r, err := NewReloader(m, reloadConfig, ReloadOptions{})
+	require.NoError(t, err)
+	gone := "urn:uuid:00000000-0000-5000-8000-000000000001"
+	tombstone := `<at:deleted-entry ref="` + gone + `" when="2024-01-03T00:00:00Z">`
+	for _, p := range []string{"/all/atom.xml", "/communities/security/atom.xml"} {
+		assert.NotContains(t, get(t, r, p).Body.String(), "deleted-entry", p)
+	}
+
+	m.remove(recordPath("security", 1))
+	require.NoError(t, r.Reload().Err)
+	for _, p := range []string{"/all/atom.xml", "/communities/security/atom.xml", "/topics/gartner-cybersecurity/atom.xml", "/communities/security/topics/gartner-cybersecurity/atom.xml"} {
+		body := get(t, r, p).Body.String()
+		assert.Contains(t, body, tombstone, p)
+		assert.NotContains(t, body, "<id>"+gone+"</id>", p)
+	}
+	for _, p := range []string{"/all/rss.xml", "/all/feed.json"} {
+		assert.NotContains(t, get(t, r, p).Body.String(), gone, p)
+	}
+
+	// Another reload keeps the tombstone, with the same date, even after a
+	// newer record arrives; one dated beyond the period drops it.
+	m.set(recordPath("security", 4), reloadRecord(4, "security", "Fourth", "2024-01-20"))
+	require.NoError(t, r.Reload().Err)
+	assert.Contains(t, get(t, r, "/all/atom.xml").Body.String(), tombstone)
+	m.set(recordPath("security", 5), reloadRecord(5, "security", "Fifth", "2024-03-01"))
+	require.NoError(t, r.Reload().Err)
+	assert.NotContains(t, get(t, r, "/all/atom.xml").Body.String(), "deleted-entry", "30 days after, the tombstone is gone")
+
+	// A record that comes back is published again, without a tombstone.
+	m.remove(recordPath("security", 2))
+	require.NoError(t, r.Reload().Err)
+	require.Contains(t, get(t, r, "/all/atom.xml").Body.String(), "000000000002")
+	m.set(recordPath("security", 2), reloadRecord(2, "security", "Second", "2024-01-02"))
+	require.NoError(t, r.Reload().Err)
+	body := get(t, r, "/all/atom.xml").Body.String()
+	assert.NotContains(t, body, "deleted-entry")
+	assert.Contains(t, body, "<title type=\"text\">Second</title>")
+}
