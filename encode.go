@@ -346,9 +346,9 @@ func (f *Feed) rssDoc() *rssDoc {
 
 // links are the feed's hub links (WebSub) and archive links (RFC 5005) in
 // the given format: a current feed names its newest archive document
-// (prev-archive); an archive document names its current feed (current) and
-// the archive before it (prev-archive), and the oldest one the document
-// after it (next-archive).
+// (prev-archive); an archive document names its current feed (current),
+// the archive before it (prev-archive) and the document after it
+// (next-archive: the next archive, or the current feed after the newest).
 func (f *Feed) links(format Format) []feeds.AtomLink {
 	var out []feeds.AtomLink
 	for _, h := range f.cat.cfg.Hubs {
@@ -365,19 +365,13 @@ func (f *Feed) links(format Format) []feeds.AtomLink {
 	if k := f.Archive; k > 1 {
 		out = append(out, feeds.AtomLink{Href: f.Current.Archives[k-2].URL(format), Rel: "prev-archive", Type: mt})
 	}
-	// Only the oldest archive document names the one after it (the next
-	// archive, or the current feed when it is the only one): validators
-	// expect every archive to link to another, and the others already name
-	// the one before them. Newer documents name no successor, so that a
-	// full archive keeps its bytes when a newer archive appears.
-	if f.Archive == 1 {
-		next := f.Current.URL(format)
-		if len(f.Current.Archives) > 1 {
-			next = f.Current.Archives[1].URL(format)
-		}
-		out = append(out, feeds.AtomLink{Href: next, Rel: "next-archive", Type: mt})
+	// next-archive: the next archive, or for the open (newest) archive the
+	// current feed, the document that follows it.
+	next := f.Current.URL(format)
+	if k := f.Archive; k < len(f.Current.Archives) {
+		next = f.Current.Archives[k].URL(format)
 	}
-	return out
+	return append(out, feeds.AtomLink{Href: next, Rel: "next-archive", Type: mt})
 }
 
 // rssItem is it as an RSS 2.0 item with the given content.
