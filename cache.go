@@ -7,21 +7,20 @@ import (
 	"encoding/gob"
 	"errors"
 	"fmt"
-	"hash"
 	"hash/crc64"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
-	"time"
+	"unsafe"
 )
 
 // cacheVersion names the layout of the build cache and of everything whose
 // bytes it vouches for; a cache written under another version is ignored.
 // Change it whenever parsing, sanitizing or encoding changes what a record
 // becomes.
-const cacheVersion = "curafeed-cache-3"
+const cacheVersion = "curafeed-cache-4"
 
 var crcTable = crc64.MakeTable(crc64.ECMA)
 
@@ -196,43 +195,92 @@ func (e *cachedRecord) parsed(path string) parsed {
 	return p
 }
 
-// outputKey fingerprints everything a feed file's bytes are made of: the
-// feed's own fields and, for each item, its record's content hash, the
-// updated time and community the catalog gives it, and its topics as the
-// catalog publishes them.
-func (f *Feed) outputKey(format Format) uint64 {
-	h := crc64.New(crcTable)
-	w := func(parts ...string) {
-		for _, p := range parts {
-			io.WriteString(h, p)
-			h.Write([]byte{0})
-		}
-	}
-	num := func(h hash.Hash64, v uint64) {
-		var b [8]byte
-		binary.LittleEndian.PutUint64(b[:], v)
-		h.Write(b[:])
-	}
+// contentKey fingerprints everything a document's bytes are made of, in
+// any format: the feed's own fields and links, its tombstones and, for
+// each item, its record's content hash, the updated time and community the
+// catalog gives it, and its topics as the catalog publishes them.
+func (f *Feed) contentKey() uint64 {
+	var k keyHash
 	c := f.cat
-	w(cacheVersion, format.String(), f.Path, f.Title, f.Description, f.HomeURL, f.updated().Format(time.RFC3339Nano))
+	k.str(cacheVersion, f.Path, f.Title, f.Description, f.HomeURL)
+	k.num(uint64(f.updated().UnixNano()))
 	cur := f
 	if f.Current != nil {
 		cur = f.Current
 	}
-	num(h, uint64(f.Archive))
-	num(h, uint64(len(cur.Archives)))
+	k.num(uint64(f.Archive))
+	k.num(uint64(len(cur.Archives)))
 	for _, t := range f.Tombstones {
-		w(t.ID, t.When.Format(time.RFC3339Nano))
+		k.str(t.ID)
+		k.num(uint64(t.When.UnixNano()))
 	}
 	for _, it := range f.Items {
-		num(h, it.sum)
-		w(it.ID, c.itemUpdated(it).Format(time.RFC3339Nano), it.Community.Slug, it.Community.Name)
+		k.num(it.sum)
+		k.num(uint64(c.itemUpdated(it).UnixNano()))
+		k.str(it.ID, it.Community.Slug, it.Community.Name)
 		for _, t := range it.Topics {
 			ti := c.topics[t.Key]
-			w(ti.Vocabulary, ti.Term, ti.Slug)
+			k.str(ti.Vocabulary, ti.Term, ti.Slug)
 		}
 	}
-	return h.Sum64()
+	return k.sum
+}
+
+// formatKey is the fingerprint of a document in one format.
+func formatKey(content uint64, format Format) uint64 {
+	k := keyHash{sum: content}
+	k.num(uint64(format) + 1)
+	return k.sum
+}
+
+// keyHash is a CRC-64 fed with strings and numbers, each delimited, without
+// allocating.
+type keyHash struct {
+	sum uint64
+	buf [8]byte
+}
+
+func (k *keyHash) str(parts ...string) {
+	for _, p := range parts {
+		k.sum = crc64.Update(k.sum, crcTable, unsafeBytes(p))
+		k.sum = crc64.Update(k.sum, crcTable, zero[:])
+	}
+}
+
+func (k *keyHash) num(v uint64) {
+	binary.LittleEndian.PutUint64(k.buf[:], v)
+	k.sum = crc64.Update(k.sum, crcTable, k.buf[:])
+}
+
+var zero = [1]byte{0}
+
+// unsafeBytes is s's bytes, without a copy; the hash only reads them.
+func unsafeBytes(s string) []byte { return unsafe.Slice(unsafe.StringData(s), len(s)) }
+
+// sameCache reports whether next records exactly what prev does, so that
+// writing it again can be skipped. Record entries are compared by identity:
+// an entry taken over unchanged from prev is the same pointer.
+func sameCache(prev, next *buildCache) bool {
+	if len(prev.Records) != len(next.Records) || len(prev.Outputs) != len(next.Outputs) ||
+		len(prev.Gone) != len(next.Gone) || !slices.Equal(prev.Live, next.Live) {
+		return false
+	}
+	for p, e := range next.Records {
+		if prev.Records[p] != e {
+			return false
+		}
+	}
+	for p, k := range next.Outputs {
+		if old, ok := prev.Outputs[p]; !ok || old != k {
+			return false
+		}
+	}
+	for id, it := range next.Gone {
+		if prev.Gone[id] != it {
+			return false
+		}
+	}
+	return true
 }
 
 // stale lists the outputs of the previous build that this one did not make.

@@ -70,21 +70,37 @@ func BuildDir(fsys fs.FS, cfg Config, dir string) (*Records, WriteStats, error) 
 
 	// Which feed files must be rendered: all of them, or with a cache those
 	// whose fingerprint changed or whose file is gone.
+	// Fingerprints and file checks run on all workers: at 100,000 records
+	// there are tens of thousands of feed files.
 	outputs := map[string]uint64{}
 	todo := map[*Feed][]Format{}
 	docs := cat.documents()
-	for _, f := range docs {
-		for _, format := range Formats {
-			rel := f.Path + "/" + format.FileName()
-			if prev == nil {
-				todo[f] = append(todo[f], format)
-				continue
+	type plan struct {
+		keys [3]uint64 // by format
+		keep [3]bool   // the file is there and its fingerprint is unchanged
+	}
+	plans := make([]plan, len(docs))
+	if prev != nil {
+		parallel(len(docs), ncfg.Workers, func(i int) {
+			f, p := docs[i], &plans[i]
+			base := f.contentKey()
+			for j, format := range Formats {
+				rel := f.Path + "/" + format.FileName()
+				p.keys[j] = formatKey(base, format)
+				old, ok := prev.Outputs[rel]
+				p.keep[j] = ok && old == p.keys[j] && tw.exists(rel)
 			}
-			key := f.outputKey(format)
-			outputs[rel] = key
-			if old, ok := prev.Outputs[rel]; ok && old == key && tw.exists(rel) {
-				tw.keep(rel)
-				continue
+		})
+	}
+	for i, f := range docs {
+		for j, format := range Formats {
+			rel := f.Path + "/" + format.FileName()
+			if prev != nil {
+				outputs[rel] = plans[i].keys[j]
+				if plans[i].keep[j] {
+					tw.keep(rel)
+					continue
+				}
 			}
 			todo[f] = append(todo[f], format)
 		}
@@ -141,8 +157,10 @@ func BuildDir(fsys fs.FS, cfg Config, dir string) (*Records, WriteStats, error) 
 			}
 		}
 		sort.Strings(next.Live)
-		if err := writeCache(ncfg.CacheDir, ncfg, next); err != nil {
-			return nil, tw.stats(), err
+		if !sameCache(prev, next) {
+			if err := writeCache(ncfg.CacheDir, ncfg, next); err != nil {
+				return nil, tw.stats(), err
+			}
 		}
 	}
 	recs.Items, recs.Retracted = nil, nil

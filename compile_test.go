@@ -129,10 +129,16 @@ func TestBuildDirCache(t *testing.T) {
 	assert.Equal(t, first.Files, first.Written)
 	requireSameTree(t, cleanBuild(t, records), treeBytes(t, out))
 
-	// Nothing changed: nothing is rendered or written.
+	// Nothing changed: nothing is rendered or written, the cache included.
+	cacheFile := filepath.Join(cache, cacheFileName)
+	before, err := os.Stat(cacheFile)
+	require.NoError(t, err)
 	st := build()
 	assert.Equal(t, 0, st.Written)
 	assert.Equal(t, st.Files, st.Unchanged)
+	cacheKept, err := os.Stat(cacheFile)
+	require.NoError(t, err)
+	assert.True(t, os.SameFile(before, cacheKept), "an unchanged cache is not written again")
 
 	// Edit one record: only the feeds that hold it change; the rest keep
 	// their files (and modification times).
@@ -141,11 +147,14 @@ func TestBuildDirCache(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, os.WriteFile(seed, bytes.Replace(data, []byte("title: Improving Cybersecurity"), []byte("title: Improving Cyber Security"), 1), 0o644))
 	femtech := filepath.Join(out, "communities/femtech/rss.xml")
-	before, err := os.Stat(femtech)
+	before, err = os.Stat(femtech)
 	require.NoError(t, err)
 	st = build()
 	assert.Positive(t, st.Written)
 	assert.Less(t, st.Written, st.Files/4, "only the feeds holding the record are written")
+	rewritten, err := os.Stat(cacheFile)
+	require.NoError(t, err)
+	assert.False(t, os.SameFile(cacheKept, rewritten), "the cache of an edited record is written")
 	after, err := os.Stat(femtech)
 	require.NoError(t, err)
 	assert.Equal(t, before.ModTime(), after.ModTime(), "an unrelated feed is not rewritten")
