@@ -2,6 +2,7 @@ package curafeed
 
 import (
 	"bytes"
+	"context"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -318,5 +319,51 @@ func TestBuildDirChangedFeeds(t *testing.T) {
 			assert.Empty(t, again.Changed, "an unchanged rebuild announces nothing")
 			assert.Zero(t, again.Written)
 		})
+	}
+}
+
+// TestReloaderCloseAndOrder requires a Reloader's publishes to report in the
+// order of the reloads, one at a time, and Close to cancel those still
+// waiting on a hung hub instead of waiting out their timeout.
+func TestReloaderCloseAndOrder(t *testing.T) {
+	dir := copyTree(t, "testdata/records")
+	release := make(chan struct{})
+	hub := hubtest.Start(t, publishSite, func(http.ResponseWriter, *http.Request) { <-release })
+	t.Cleanup(func() { close(release) })
+	reports := make(chan PublishReport, 10)
+	inReport := 0 // OnPublish calls in progress; more than one would be a race
+	r, err := NewReloader(os.DirFS(dir), publishConfig, ReloadOptions{
+		Publisher: &Publisher{Hubs: []string{hub.URL}, Timeout: time.Minute},
+		OnPublish: func(rep PublishReport) {
+			inReport++
+			assert.Equal(t, 1, inReport, "OnPublish calls overlap")
+			reports <- rep
+			inReport--
+		},
+	})
+	require.NoError(t, err)
+
+	editTitle(t, dir, r.Catalog().Feed("all").Items[0].Path, "First edit")
+	first := r.Reload()
+	require.NotEmpty(t, first.ChangedFeeds)
+	editTitle(t, dir, r.Catalog().Feed("communities/pandemic").Items[0].Path, "Second edit")
+	second := r.Reload()
+	require.NotEmpty(t, second.ChangedFeeds)
+	require.NotEqual(t, first.ChangedFeeds, second.ChangedFeeds, "the two reloads change different feeds")
+	require.Eventually(t, func() bool { return hub.Count() > 0 }, 5*time.Second, 5*time.Millisecond)
+
+	closed := time.Now()
+	r.Close()
+	assert.Less(t, time.Since(closed), 5*time.Second, "Close waited for the publish timeout")
+	require.Len(t, reports, 2, "both publishes reported by the time Close returns")
+	for i, want := range [][]string{first.ChangedFeeds, second.ChangedFeeds} {
+		rep := <-reports
+		assert.Empty(t, rep.Notified)
+		var urls []string
+		for _, n := range rep.Failed {
+			urls = append(urls, n.URL)
+			assert.ErrorIs(t, n.Err, context.Canceled)
+		}
+		assert.Equal(t, want, urls, "report %d is for reload %d", i+1, i+1)
 	}
 }
