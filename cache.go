@@ -20,7 +20,7 @@ import (
 // bytes it vouches for; a cache written under another version is ignored.
 // Change it whenever parsing, sanitizing or encoding changes what a record
 // becomes.
-const cacheVersion = "curafeed-cache-4"
+const cacheVersion = "curafeed-cache-5"
 
 var crcTable = crc64.MakeTable(crc64.ECMA)
 
@@ -34,9 +34,21 @@ func fileSum(data []byte) uint64 { return crc64.Checksum(data, crcTable) }
 // not rendered again.
 type buildCache struct {
 	Records map[string]*cachedRecord // by record path
-	Outputs map[string]uint64        // by output path: fingerprint of what made it
 	Live    []string                 // paths of the records published or retracted, sorted
 	Gone    map[string]*Item         // by item ID: records found gone, with Updated set to when, while their tombstones last
+
+	// OutputsKey is the configuration Outputs were made under (configKey);
+	// the rest holds for every configuration with the same recordsKey.
+	OutputsKey string
+	Outputs    map[string]cachedOutput // by output path
+}
+
+// cachedOutput is what a feed file was made of, and what meeting the size
+// budget took, so that a build that keeps the file still reports it.
+type cachedOutput struct {
+	Key   uint64 // fingerprint of everything the bytes are made of
+	Short int    // items cut to their summary
+	Over  bool   // still over the budget
 }
 
 // cachedRecord is one record file's parse outcome.
@@ -75,18 +87,53 @@ func configKey(cfg Config) string {
 	return fmt.Sprintf("%#v\x00%s", cfg, cacheVersion)
 }
 
-const cacheFileName = "build.cache"
+// recordsKey is a fingerprint of what in cfg changes what records parse to
+// and which are published or retracted: what the records part of a cache
+// (Records, Live, Gone) depends on. Another title, limit or hub keeps it.
+func recordsKey(cfg Config) string {
+	return fmt.Sprintf("%q\x00%q\x00%q\x00%q\x00%s", cfg.SiteURL, cfg.PublishedStatuses, cfg.RetractedStatuses, cfg.Kinds, cacheVersion)
+}
+
+const (
+	cacheFileName = "build.cache"
+	// dirtyFileName marks a build that was writing feed files when it
+	// stopped: the files on disk may then not be those the cache's outputs
+	// describe, so the next build does not trust them.
+	dirtyFileName = "build.cache.dirty"
+)
+
+// markDirty records, before a build writes feed files, that the cache's
+// outputs may no longer describe them; clean removes the mark once the
+// cache says again what is on disk.
+func markDirty(dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("curafeed: writing the build cache: %w", err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, dirtyFileName), nil, 0o644); err != nil {
+		return fmt.Errorf("curafeed: writing the build cache: %w", err)
+	}
+	return nil
+}
+
+func markClean(dir string) error {
+	if err := os.Remove(filepath.Join(dir, dirtyFileName)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("curafeed: writing the build cache: %w", err)
+	}
+	return nil
+}
 
 // readCache returns the cache in dir for cfg, or an empty cache when there
-// is none, it was written by another version or configuration, or it is
-// damaged: a cache is never trusted beyond its checksum.
+// is none, it was written by another version or for records read another
+// way, or it is damaged: a cache is never trusted beyond its checksum. Its
+// outputs are left out (empty) when they were made under another
+// configuration, or when a build stopped while writing feed files.
 func readCache(dir string, cfg Config) *buildCache {
-	empty := &buildCache{Records: map[string]*cachedRecord{}, Outputs: map[string]uint64{}}
+	empty := &buildCache{Records: map[string]*cachedRecord{}, Outputs: map[string]cachedOutput{}}
 	data, err := os.ReadFile(filepath.Join(dir, cacheFileName))
 	if err != nil {
 		return empty
 	}
-	head := cacheVersion + "\n" + configKey(cfg) + "\n"
+	head := cacheVersion + "\n" + recordsKey(cfg) + "\n"
 	if len(data) < len(head)+sha256.Size || string(data[:len(head)]) != head {
 		return empty
 	}
@@ -103,18 +150,24 @@ func readCache(dir string, cfg Config) *buildCache {
 			return empty
 		}
 	}
+	if c.OutputsKey != configKey(cfg) {
+		c.Outputs = map[string]cachedOutput{}
+	} else if _, err := os.Stat(filepath.Join(dir, dirtyFileName)); err == nil {
+		c.Outputs = map[string]cachedOutput{}
+	}
 	return &c
 }
 
 // writeCache replaces the cache in dir atomically.
 func writeCache(dir string, cfg Config, c *buildCache) error {
+	c.OutputsKey = configKey(cfg)
 	var body bytes.Buffer
 	if err := gob.NewEncoder(&body).Encode(c); err != nil {
 		return fmt.Errorf("curafeed: encoding the build cache: %w", err)
 	}
 	sum := sha256.Sum256(body.Bytes())
 	var out bytes.Buffer
-	out.WriteString(cacheVersion + "\n" + configKey(cfg) + "\n")
+	out.WriteString(cacheVersion + "\n" + recordsKey(cfg) + "\n")
 	out.Write(sum[:])
 	out.Write(body.Bytes())
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -261,7 +314,7 @@ func unsafeBytes(s string) []byte { return unsafe.Slice(unsafe.StringData(s), le
 // writing it again can be skipped. Record entries are compared by identity:
 // an entry taken over unchanged from prev is the same pointer.
 func sameCache(prev, next *buildCache) bool {
-	if len(prev.Records) != len(next.Records) || len(prev.Outputs) != len(next.Outputs) ||
+	if prev.OutputsKey != next.OutputsKey || len(prev.Records) != len(next.Records) || len(prev.Outputs) != len(next.Outputs) ||
 		len(prev.Gone) != len(next.Gone) || !slices.Equal(prev.Live, next.Live) {
 		return false
 	}
@@ -284,7 +337,7 @@ func sameCache(prev, next *buildCache) bool {
 }
 
 // stale lists the outputs of the previous build that this one did not make.
-func stale(prev, now map[string]uint64) []string {
+func stale(prev, now map[string]cachedOutput) []string {
 	var out []string
 	for p := range prev {
 		if _, ok := now[p]; !ok && !strings.Contains(p, "..") {

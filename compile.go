@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -56,6 +57,11 @@ func BuildDir(fsys fs.FS, cfg Config, dir string) (*Records, WriteStats, error) 
 		return nil, WriteStats{}, err
 	}
 
+	if prev != nil {
+		if err := markDirty(ncfg.CacheDir); err != nil {
+			return nil, WriteStats{}, err
+		}
+	}
 	tw := newTreeWriter(cat, dir)
 	var buf bytes.Buffer
 	if err := cat.WriteOPML(&buf); err != nil {
@@ -72,7 +78,7 @@ func BuildDir(fsys fs.FS, cfg Config, dir string) (*Records, WriteStats, error) 
 	// whose fingerprint changed or whose file is gone.
 	// Fingerprints and file checks run on all workers: at 100,000 records
 	// there are tens of thousands of feed files.
-	outputs := map[string]uint64{}
+	outputs := map[string]cachedOutput{}
 	todo := map[*Feed][]Format{}
 	docs := cat.documents()
 	type plan struct {
@@ -88,7 +94,7 @@ func BuildDir(fsys fs.FS, cfg Config, dir string) (*Records, WriteStats, error) 
 				rel := f.Path + "/" + format.FileName()
 				p.keys[j] = formatKey(base, format)
 				old, ok := prev.Outputs[rel]
-				p.keep[j] = ok && old == p.keys[j] && tw.exists(rel)
+				p.keep[j] = ok && old.Key == p.keys[j] && tw.exists(rel)
 			}
 		})
 	}
@@ -96,9 +102,11 @@ func BuildDir(fsys fs.FS, cfg Config, dir string) (*Records, WriteStats, error) 
 		for j, format := range Formats {
 			rel := f.Path + "/" + format.FileName()
 			if prev != nil {
-				outputs[rel] = plans[i].keys[j]
+				outputs[rel] = cachedOutput{Key: plans[i].keys[j]}
 				if plans[i].keep[j] {
-					tw.keep(rel)
+					old := prev.Outputs[rel]
+					outputs[rel] = old
+					tw.keepFeed(rel, docStats{old.Short, old.Over})
 					continue
 				}
 			}
@@ -140,6 +148,11 @@ func BuildDir(fsys fs.FS, cfg Config, dir string) (*Records, WriteStats, error) 
 		return nil, tw.stats(), err
 	}
 	if prev != nil {
+		for rel, ds := range tw.rendered() {
+			o := outputs[rel]
+			o.Short, o.Over = ds.short, ds.over
+			outputs[rel] = o
+		}
 		next := &buildCache{Records: make(map[string]*cachedRecord, len(names)), Outputs: outputs, Gone: map[string]*Item{}}
 		for i, e := range entries {
 			if e != nil {
@@ -157,10 +170,14 @@ func BuildDir(fsys fs.FS, cfg Config, dir string) (*Records, WriteStats, error) 
 			}
 		}
 		sort.Strings(next.Live)
+		next.OutputsKey = configKey(ncfg)
 		if !sameCache(prev, next) {
 			if err := writeCache(ncfg.CacheDir, ncfg, next); err != nil {
 				return nil, tw.stats(), err
 			}
+		}
+		if err := markClean(ncfg.CacheDir); err != nil {
+			return nil, tw.stats(), err
 		}
 	}
 	recs.Items, recs.Retracted = nil, nil
@@ -183,6 +200,12 @@ func goneItems(prev *buildCache, recs *Records, cfg Config) []*Item {
 			}
 		}
 	}
+	// A record that is still there but now rejected is not gone: a clean
+	// build would not publish it either, and it comes back once mended.
+	rejected := make(map[string]bool, len(recs.Errors))
+	for _, e := range recs.Errors {
+		rejected[e.Path] = true
+	}
 	seen := map[string]bool{}
 	var gone []*Item
 	for _, it := range prev.Gone {
@@ -193,7 +216,7 @@ func goneItems(prev *buildCache, recs *Records, cfg Config) []*Item {
 	}
 	for _, p := range prev.Live {
 		e := prev.Records[p]
-		if e == nil || e.Item == nil || now[e.Item.ID] || seen[e.Item.ID] {
+		if e == nil || e.Item == nil || now[e.Item.ID] || seen[e.Item.ID] || rejected[p] {
 			continue
 		}
 		it := *e.Item
@@ -356,6 +379,7 @@ type treeWriter struct {
 	dirs sync.Map // directories known to exist
 	mu   sync.Mutex
 	want map[string]bool
+	docs map[string]docStats // feed files rendered by putFeed, by path
 	st   WriteStats
 }
 
@@ -364,7 +388,7 @@ func newTreeWriter(c *Catalog, dir string) *treeWriter {
 	for _, f := range c.Feeds {
 		st.Archives += len(f.Archives)
 	}
-	return &treeWriter{dir: dir, want: map[string]bool{}, st: st}
+	return &treeWriter{dir: dir, want: map[string]bool{}, docs: map[string]docStats{}, st: st}
 }
 
 // stats returns what the writer did, its lists sorted.
@@ -389,6 +413,25 @@ func (tw *treeWriter) putFeed(f *Feed, format Format, data []byte, ds docStats) 
 	}
 	tw.mu.Lock()
 	defer tw.mu.Unlock()
+	tw.docs[rel] = ds
+	tw.countBudget(rel, ds)
+	if written && f.Current == nil {
+		tw.st.Changed = append(tw.st.Changed, f.URL(format))
+	}
+	return nil
+}
+
+// keepFeed counts a feed file left as it is, with what meeting the size
+// budget took when it was made.
+func (tw *treeWriter) keepFeed(rel string, ds docStats) {
+	tw.keep(rel)
+	tw.mu.Lock()
+	defer tw.mu.Unlock()
+	tw.countBudget(rel, ds)
+}
+
+// countBudget adds a feed file's budget figures to the stats; tw.mu is held.
+func (tw *treeWriter) countBudget(rel string, ds docStats) {
 	if ds.short > 0 {
 		tw.st.Short += ds.short
 		tw.st.ShortFiles++
@@ -396,10 +439,14 @@ func (tw *treeWriter) putFeed(f *Feed, format Format, data []byte, ds docStats) 
 	if ds.over {
 		tw.st.OverBudget = append(tw.st.OverBudget, rel)
 	}
-	if written && f.Current == nil {
-		tw.st.Changed = append(tw.st.Changed, f.URL(format))
-	}
-	return nil
+}
+
+// rendered returns what meeting the size budget took for each feed file
+// written by putFeed.
+func (tw *treeWriter) rendered() map[string]docStats {
+	tw.mu.Lock()
+	defer tw.mu.Unlock()
+	return maps.Clone(tw.docs)
 }
 
 func (tw *treeWriter) put(rel string, data []byte) error {

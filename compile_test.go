@@ -250,3 +250,95 @@ func TestBuildDirCacheRemovesStale(t *testing.T) {
 	assert.NoFileExists(t, archived)
 	assert.NoDirExists(t, filepath.Join(out, "all", "archive"))
 }
+
+// TestBuildDirCacheAfterFailure requires a cached build after one that
+// failed while writing feed files to give the bytes of a clean build: the
+// files the failed build left are not trusted.
+func TestBuildDirCacheAfterFailure(t *testing.T) {
+	records := copyTree(t, "testdata/records")
+	out, cache := t.TempDir(), t.TempDir()
+	cfg := sampleConfig
+	cfg.CacheDir, cfg.Limit, cfg.ArchiveSize = cache, 3, 4
+	_, _, err := BuildDir(os.DirFS(records), cfg, out)
+	require.NoError(t, err)
+
+	// Edit a femtech record, and make the security group fail to write.
+	femtech := filepath.Join(records, "communities/femtech/curated-content/2cf15346-fd38-5a48-9448-fd87d1d3b2ef.md")
+	original, err := os.ReadFile(femtech)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(femtech, bytes.Replace(original, []byte("title: 'Offering: MamaCare"), []byte("title: 'Offering: MamaCare Edited"), 1), 0o644))
+	blocker := filepath.Join(out, "communities", "security", "topics")
+	require.NoError(t, os.RemoveAll(blocker))
+	require.NoError(t, os.WriteFile(blocker, []byte("not a folder"), 0o644))
+	_, _, err = BuildDir(os.DirFS(records), cfg, out)
+	require.Error(t, err, "the build cannot write under a file")
+	require.FileExists(t, filepath.Join(cache, dirtyFileName))
+
+	// Undo both: the next cached build must not keep the failed build's
+	// femtech feeds, which its old fingerprints match again.
+	require.NoError(t, os.Remove(blocker))
+	require.NoError(t, os.WriteFile(femtech, original, 0o644))
+	_, _, err = BuildDir(os.DirFS(records), cfg, out)
+	require.NoError(t, err)
+	assert.NoFileExists(t, filepath.Join(cache, dirtyFileName))
+	clean := t.TempDir()
+	c2 := cfg
+	c2.CacheDir = ""
+	_, _, err = BuildDir(os.DirFS(records), c2, clean)
+	require.NoError(t, err)
+	requireSameTree(t, treeBytes(t, clean), treeBytes(t, out))
+}
+
+// TestBuildDirCacheKeeps requires a cached build to keep what the cache
+// knows beyond one configuration: tombstones of deleted records survive a
+// change of hubs, a rejected record is not taken for a deleted one, and a
+// build that keeps its files still reports what the size budget took.
+func TestBuildDirCacheKeeps(t *testing.T) {
+	records := copyTree(t, "testdata/records")
+	out, cache := t.TempDir(), t.TempDir()
+	cfg := sampleConfig
+	cfg.CacheDir = cache
+	build := func(cfg Config) WriteStats {
+		t.Helper()
+		_, st, err := BuildDir(os.DirFS(records), cfg, out)
+		require.NoError(t, err)
+		return st
+	}
+	build(cfg)
+	atom := func() string { return string(treeBytes(t, out)["all/atom.xml"]) }
+
+	// A record whose front matter breaks is rejected, not deleted.
+	broken := filepath.Join(records, "communities/femtech/curated-content/3f74710d-6ad2-5b7f-9dae-24a495cb6a86.md")
+	data, err := os.ReadFile(broken)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(broken, bytes.Replace(data, []byte("\ntitle:"), []byte("\ntitle: [unclosed\ntitle2:"), 1), 0o644))
+	recs, _, err := BuildDir(os.DirFS(records), cfg, out)
+	require.NoError(t, err)
+	require.Contains(t, recs.Errors.Error(), "3f74710d-6ad2-5b7f-9dae-24a495cb6a86.md", "the record is rejected")
+	assert.NotContains(t, atom(), "3f74710d-6ad2-5b7f-9dae-24a495cb6a86\" when=", "a rejected record gets no tombstone")
+	require.NoError(t, os.WriteFile(broken, data, 0o644))
+	build(cfg)
+
+	// A deleted record's tombstone survives a change of hubs.
+	require.NoError(t, os.Remove(filepath.Join(records, "communities/femtech/curated-content/2cf15346-fd38-5a48-9448-fd87d1d3b2ef.md")))
+	build(cfg)
+	tombstone := `<at:deleted-entry ref="urn:uuid:2cf15346-fd38-5a48-9448-fd87d1d3b2ef"`
+	require.Contains(t, atom(), tombstone)
+	withHub := cfg
+	withHub.Hubs = []string{"https://hub.example/"}
+	build(withHub)
+	assert.Contains(t, atom(), tombstone, "after a change of hubs")
+	build(cfg)
+	assert.Contains(t, atom(), tombstone, "and back")
+
+	// The budget report of a build that keeps every file.
+	small := cfg
+	small.MaxFeedBytes = 3000
+	first := build(small)
+	require.Positive(t, first.Short)
+	again := build(small)
+	assert.Zero(t, again.Written)
+	assert.Equal(t, first.Short, again.Short)
+	assert.Equal(t, first.ShortFiles, again.ShortFiles)
+	assert.Equal(t, first.OverBudget, again.OverBudget)
+}

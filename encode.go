@@ -130,8 +130,11 @@ func (f *Feed) write(w io.Writer, format Format, fr *fragments) (docStats, error
 		}
 		size += len(parts[i]) + 1 // the newline before it
 		if format == JSON {
-			size += 5 // ",\n    " instead, or "\n    " and "\n  " around the first
+			size += 5 // ",\n    " instead, or "\n    " before the first
 		}
+	}
+	if format == JSON && len(parts) > 0 {
+		size += 2 // "\n  " after the last, less the comma the first lacks
 	}
 	if budget := f.cat.cfg.MaxFeedBytes; budget > 0 {
 		for i := len(f.Items) - 1; i >= 0 && size > budget; i-- {

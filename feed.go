@@ -418,14 +418,20 @@ func (c *Catalog) itemUpdated(it *Item) time.Time {
 
 // distinctUpdated gives every item an updated time no other item has, by
 // moving ties (common when records carry only a day) apart by a microsecond
-// each, in ID order: Atom readers and validators treat equal updated times
-// as one entry edited twice. Published times are never changed.
+// each, in order of publication, then ID: Atom readers and validators treat
+// equal updated times as one entry edited twice. Published times are never
+// changed.
 func distinctUpdated(items []*Item) map[string]time.Time {
 	byUpdated := append([]*Item(nil), items...)
 	sort.SliceStable(byUpdated, func(i, j int) bool {
 		a, b := byUpdated[i], byUpdated[j]
 		if !a.Updated.Equal(b.Updated) {
 			return a.Updated.Before(b.Updated)
+		}
+		// Ties: the earlier published keeps the time, so that a record
+		// published later moves itself, not items already archived.
+		if !a.Published.Equal(b.Published) {
+			return a.Published.Before(b.Published)
 		}
 		return a.ID < b.ID
 	})

@@ -135,3 +135,21 @@ func TestBuildEmpty(t *testing.T) {
 	require.NoError(t, err)
 	assert.Contains(t, string(b), `"items": []`)
 }
+
+// TestBuildDistinctUpdatedTies requires ties in updated time to be broken
+// in order of publication, so that a record published later, whatever its
+// id, takes the shifted time and items already published (and archived)
+// keep theirs.
+func TestBuildDistinctUpdatedTies(t *testing.T) {
+	same := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	old := &Item{ID: "urn:uuid:ffffffff-0000-5000-8000-000000000001", Published: same.Add(-48 * time.Hour), Updated: same}
+	cat, err := Build([]*Item{old}, testConfig)
+	require.NoError(t, err)
+	require.Equal(t, same, cat.itemUpdated(old))
+
+	newer := &Item{ID: "urn:uuid:00000000-0000-5000-8000-000000000002", Published: same, Updated: same}
+	cat, err = Build([]*Item{old, newer}, testConfig)
+	require.NoError(t, err)
+	assert.Equal(t, same, cat.itemUpdated(old), "the earlier published item keeps its time")
+	assert.Equal(t, same.Add(time.Microsecond), cat.itemUpdated(newer))
+}

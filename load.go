@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"net/url"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -131,11 +132,24 @@ func (c Config) normalize() (Config, *url.URL, error) {
 	if c.MaxFeedBytes == 0 {
 		c.MaxFeedBytes = DefaultMaxFeedBytes
 	}
+	var hubs []string
 	for _, h := range c.Hubs {
-		if hu, err := url.Parse(h); err != nil || (hu.Scheme != "http" && hu.Scheme != "https") || hu.Host == "" {
+		hu, err := url.Parse(h)
+		switch {
+		case err != nil || (hu.Scheme != "http" && hu.Scheme != "https") || hu.Host == "":
 			return c, nil, fmt.Errorf("curafeed: hub URL %q is not an absolute http(s) URL", h)
+		case hu.User != nil:
+			// Feeds and Link headers are public: a hub's credentials would
+			// be published with them.
+			return c, nil, fmt.Errorf("curafeed: hub URL %q carries credentials, which every feed would publish", hu.Redacted())
+		case strings.ContainsAny(h, " \t\r\n<>\"',\\"):
+			return c, nil, fmt.Errorf("curafeed: hub URL %q has characters a Link header cannot carry; percent-encode them", h)
+		}
+		if !slices.Contains(hubs, h) {
+			hubs = append(hubs, h)
 		}
 	}
+	c.Hubs = hubs
 	return c, u, nil
 }
 

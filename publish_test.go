@@ -366,4 +366,14 @@ func TestReloaderCloseAndOrder(t *testing.T) {
 		}
 		assert.Equal(t, want, urls, "report %d is for reload %d", i+1, i+1)
 	}
+
+	// After Close, reloads still serve the new records but publish nothing.
+	requests := hub.Count()
+	editTitle(t, dir, r.Catalog().Feed("all").Items[0].Path, "Third edit")
+	third := r.Reload()
+	require.NotEmpty(t, third.ChangedFeeds)
+	assert.Contains(t, get(t, r, "/all/rss.xml").Body.String(), "Third edit")
+	time.Sleep(200 * time.Millisecond)
+	assert.Empty(t, reports, "no publish after Close")
+	assert.Equal(t, requests, hub.Count())
 }

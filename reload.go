@@ -181,7 +181,7 @@ func (r *Reloader) load() (rep ReloadReport) {
 	rep.ChangedFeeds = changedFeeds(cat, rep.Changed)
 	r.cur.Store(next)
 	rep.Published, rep.Feeds, rep.Files = len(items), len(cat.Feeds), len(h.files)
-	if p := r.opts.Publisher; p != nil && prev != nil && len(rep.ChangedFeeds) > 0 {
+	if p := r.opts.Publisher; p != nil && prev != nil && len(rep.ChangedFeeds) > 0 && r.pubCtx.Err() == nil {
 		r.publish(p, rep.ChangedFeeds)
 	}
 	return rep
@@ -211,7 +211,9 @@ func (r *Reloader) publish(p *Publisher, urls []string) {
 // the pairs not notified) and waits for them to end. The Reloader still
 // serves and reloads after Close, but publishes no more.
 func (r *Reloader) Close() {
+	r.mu.Lock() // no load is between its check of pubCtx and its pubs.Add
 	r.pubCancel()
+	r.mu.Unlock()
 	r.pubs.Wait()
 }
 

@@ -1094,3 +1094,63 @@ func TestNoTombstones(t *testing.T) {
 		return nil
 	}))
 }
+
+// TestSizeBudgetEdge requires the budget to hold to the byte: a document
+// exactly at the budget is left whole, one byte over is cut or flagged.
+func TestSizeBudgetEdge(t *testing.T) {
+	whole := synConfig(func(c *Config) { c.MaxFeedBytes = -1 })
+	_, cat := synBuild(t, os.DirFS("testdata/records"), whole)
+	sizes := map[string]int{}
+	for _, f := range synFiles(t, cat) {
+		if f.Feed != nil && len(f.Feed.Items) > 1 {
+			sizes[f.Path] = len(f.Body)
+		}
+	}
+	for _, path := range []string{"all/rss.xml", "all/atom.xml", "all/feed.json", "communities/femtech/feed.json"} {
+		size := sizes[path]
+		require.Positive(t, size, path)
+		for _, budget := range []int{size, size - 1} {
+			cfg := synConfig(func(c *Config) { c.MaxFeedBytes = budget })
+			_, cat := synBuild(t, os.DirFS("testdata/records"), cfg)
+			for _, f := range synFiles(t, cat) {
+				if f.Path != path {
+					continue
+				}
+				if budget == size {
+					assert.Zero(t, f.Short, "%s at a budget of its size is left whole", path)
+					assert.Len(t, f.Body, size, path)
+				} else {
+					assert.True(t, f.Short > 0 || f.OverBudget, "%s one byte over the budget is neither cut nor flagged", path)
+					assert.True(t, len(f.Body) <= budget || f.OverBudget, path)
+				}
+			}
+		}
+	}
+}
+
+// TestHubURLChecks requires hub URLs that would leak credentials or break
+// a Link header to be refused, and repeated ones to be announced once.
+func TestHubURLChecks(t *testing.T) {
+	for _, hub := range []string{
+		"https://alice:s3cret@hub.example/",
+		"https://hub.example/a b",
+		"https://hub.example/<x>",
+		"https://hub.example/a,b",
+		`https://hub.example/"`,
+	} {
+		cfg := synConfig(func(c *Config) { c.Hubs = []string{hub} })
+		_, err := Build(nil, cfg)
+		assert.Error(t, err, hub)
+		if err != nil {
+			assert.NotContains(t, err.Error(), "s3cret", "the error does not repeat the password")
+		}
+	}
+	cfg := synConfig(func(c *Config) { c.Hubs = []string{"https://hub.example/", "https://hub.example/"} })
+	_, cat := synBuild(t, os.DirFS("testdata/records"), cfg)
+	assert.Equal(t, []string{"https://hub.example/"}, cat.Config().Hubs)
+	for _, f := range synFiles(t, cat) {
+		if f.Feed != nil {
+			assert.Equal(t, 1, strings.Count(string(f.Body), "https://hub.example/"), f.Path)
+		}
+	}
+}
