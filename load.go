@@ -66,7 +66,9 @@ type Config struct {
 	// (by content hash) and what each feed file was made of, so that the
 	// next build parses only the records that changed and renders only the
 	// feeds whose bytes change. A cache written by another version of
-	// curafeed or for another configuration, or a damaged one, is ignored.
+	// curafeed, or for another site URL, statuses or kinds, or a damaged
+	// one, is ignored; after any other change of configuration its feed
+	// fingerprints are.
 	CacheDir string
 
 	// ArchiveSize is the number of items per archive document (RFC 5005):
