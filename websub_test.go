@@ -42,6 +42,18 @@ func hangingHub(t *testing.T) (string, *atomic.Int32) {
 }
 
 // fastPublisher is a Publisher with short waits, for tests.
+// countingHub starts a hub that answers 204 No Content and counts the
+// requests it gets.
+func countingHub(t *testing.T) (string, *atomic.Int32) {
+	t.Helper()
+	var got atomic.Int32
+	hub := hubServer(t, func(w http.ResponseWriter, r *http.Request) {
+		got.Add(1)
+		w.WriteHeader(http.StatusNoContent)
+	})
+	return hub, &got
+}
+
 func fastPublisher(hubs ...string) *Publisher {
 	return &Publisher{Hubs: hubs, Timeout: 2 * time.Second, Backoff: 10 * time.Millisecond}
 }
@@ -210,11 +222,7 @@ func TestPublishRedirect(t *testing.T) {
 }
 
 func TestPublishInvalidHub(t *testing.T) {
-	var got atomic.Int32
-	hub := hubServer(t, func(w http.ResponseWriter, r *http.Request) {
-		got.Add(1)
-		w.WriteHeader(http.StatusNoContent)
-	})
+	hub, got := countingHub(t)
 	rep := fastPublisher("ftp://hub.example/", hub, "/relative", "http://[::1").Publish(context.Background(), []string{"https://x.example/all/rss.xml"})
 	assert.Equal(t, []string{hub + " https://x.example/all/rss.xml"}, notifiedPairs(rep.Notified))
 	require.Len(t, rep.Failed, 3)
@@ -396,11 +404,7 @@ func TestPublishConcurrency(t *testing.T) {
 }
 
 func TestPublishEmpty(t *testing.T) {
-	var got atomic.Int32
-	hub := hubServer(t, func(w http.ResponseWriter, r *http.Request) {
-		got.Add(1)
-		w.WriteHeader(http.StatusNoContent)
-	})
+	hub, got := countingHub(t)
 	for name, tc := range map[string]struct {
 		p    *Publisher
 		urls []string
@@ -421,11 +425,7 @@ func TestPublishEmpty(t *testing.T) {
 }
 
 func TestPublishCanceled(t *testing.T) {
-	var got atomic.Int32
-	hub := hubServer(t, func(w http.ResponseWriter, r *http.Request) {
-		got.Add(1)
-		w.WriteHeader(http.StatusNoContent)
-	})
+	hub, got := countingHub(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	rep := fastPublisher(hub).Publish(ctx, []string{"https://x.example/a/rss.xml", "https://x.example/b/rss.xml"})
@@ -438,11 +438,7 @@ func TestPublishCanceled(t *testing.T) {
 }
 
 func TestPublishConcurrentCalls(t *testing.T) {
-	var got atomic.Int32
-	hub := hubServer(t, func(w http.ResponseWriter, r *http.Request) {
-		got.Add(1)
-		w.WriteHeader(http.StatusNoContent)
-	})
+	hub, got := countingHub(t)
 	p := fastPublisher(hub)
 	var wg sync.WaitGroup
 	reports := make([]PublishReport, 8)
