@@ -285,9 +285,17 @@ func TestPublishHungHub(t *testing.T) {
 		assert.ErrorContains(t, n.Err, "context deadline exceeded (the publish timeout of 200ms ran out)")
 		assert.Zero(t, n.Status)
 	}
-	assert.Equal(t, 1, rep.Failed[0].Attempts)
-	assert.Zero(t, rep.Failed[1].Attempts, "not tried")
-	assert.Zero(t, rep.Failed[2].Attempts, "not tried")
+	// Which pair gets the hung hub's one slot is a race among its waiting
+	// pairs; the others are never tried.
+	tried := 0
+	for _, n := range rep.Failed {
+		assert.LessOrEqual(t, n.Attempts, 1, n.URL)
+		tried += n.Attempts
+		if n.Attempts == 0 {
+			assert.ErrorContains(t, n.Err, "not tried", n.URL)
+		}
+	}
+	assert.Equal(t, 1, tried)
 }
 
 func TestPublishClientTimeoutRetried(t *testing.T) {
