@@ -589,8 +589,10 @@ func TestArchiveStable(t *testing.T) {
 		n := 0
 		for _, file := range synFiles(t, cat) {
 			assert.NotContains(t, file.Path, "/archive/")
-			for _, s := range []string{"prev-archive", "next-archive", `rel="current"`, "next_url", synNSHistory} {
-				assert.NotContains(t, string(file.Body), s, file.Path)
+			if file.Feed != nil { // feed.xsl knows archives, whether or not there are any
+				for _, s := range []string{"prev-archive", "next-archive", `rel="current"`, "next_url", synNSHistory} {
+					assert.NotContains(t, string(file.Body), s, file.Path)
+				}
 			}
 			if file.Feed != nil {
 				d := synParse(t, file.Path, file.Format, file.Body)

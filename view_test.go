@@ -262,13 +262,13 @@ func TestStylesheetXSLTProc(t *testing.T) {
 	if err != nil {
 		t.Skip("xsltproc not installed (Debian package xsltproc)")
 	}
-	for name, cat := range map[string]*Catalog{"sample": buildSampleCatalog(t), "hostile": buildHostile(t)} {
+	for name, cat := range map[string]*Catalog{"sample": buildSampleCatalog(t), "hostile": buildHostile(t), "archives": buildArchived(t)} {
 		dir := t.TempDir()
 		xsl := filepath.Join(dir, StylesheetPath)
 		require.NoError(t, os.WriteFile(xsl, render(t, cat.WriteStylesheet), 0o644))
-		for _, f := range cat.Feeds {
-			if name == "sample" && f.Kind != KindAll && f.Path != "communities/security" && f.Path != "topics/gartner-cybersecurity" {
-				continue // three feeds of the sample are enough
+		for _, f := range cat.documents() {
+			if name != "hostile" && f.Kind != KindAll && f.Path != "communities/security" && f.Path != "topics/gartner-cybersecurity" {
+				continue // three feeds of the sample, and their archives, are enough
 			}
 			for _, format := range []Format{RSS, Atom} {
 				t.Run(name+"/"+f.Path+"/"+format.FileName(), func(t *testing.T) {
@@ -316,7 +316,13 @@ func checkFeedPage(t *testing.T, f *Feed, format Format, page []byte) {
 	}
 	assert.Equal(t, f.Title, h1)
 	assert.Equal(t, f.Title+" (web feed)", title)
-	assert.Equal(t, f.URL(format), url)
+	if f.Current != nil { // an archive: subscribe to its current feed
+		assert.Equal(t, f.Current.URL(format), url)
+		assert.Contains(t, string(page), "This page is an archive")
+	} else {
+		assert.Equal(t, f.URL(format), url)
+		assert.NotContains(t, string(page), "This page is an archive")
+	}
 	assert.Contains(t, string(page), "This is a web feed")
 	assert.Contains(t, formats, "RSS")
 	assert.Contains(t, formats, "JSON Feed")
@@ -385,4 +391,18 @@ func TestFilesIncludeView(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, string(byPath[p].Body), string(data))
 	}
+}
+
+// buildArchived builds the sample records with feeds of 3 items, so that
+// they have archive documents.
+func buildArchived(t *testing.T) *Catalog {
+	t.Helper()
+	cfg := sampleConfig
+	cfg.Limit, cfg.ArchiveSize = 3, 4
+	recs, err := Load(os.DirFS("testdata/records"), cfg)
+	require.NoError(t, err)
+	cat, err := Build(recs.All(), cfg)
+	require.NoError(t, err)
+	require.NotEmpty(t, cat.Feed("all").Archives)
+	return cat
 }

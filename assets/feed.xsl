@@ -10,7 +10,8 @@
   xmlns:xsl="http://www.w3.org/1999/XSL/Transform"
   xmlns:atom="http://www.w3.org/2005/Atom"
   xmlns:dc="http://purl.org/dc/elements/1.1/"
-  exclude-result-prefixes="atom dc">
+  xmlns:fh="http://purl.org/syndication/history/1.0"
+  exclude-result-prefixes="atom dc fh">
 
   <xsl:output method="html" encoding="UTF-8" indent="yes" doctype-system="about:legacy-compat"/>
 
@@ -25,6 +26,8 @@
       <xsl:with-param name="title" select="channel/title"/>
       <xsl:with-param name="description" select="channel/description"/>
       <xsl:with-param name="self" select="channel/atom:link[@rel='self']/@href"/>
+      <xsl:with-param name="current" select="channel/atom:link[@rel='current']/@href"/>
+      <xsl:with-param name="archive" select="boolean(channel/fh:archive)"/>
       <xsl:with-param name="home" select="channel/link"/>
       <xsl:with-param name="lang" select="channel/language"/>
       <xsl:with-param name="items" select="channel/item"/>
@@ -39,6 +42,8 @@
       <xsl:with-param name="title" select="atom:title"/>
       <xsl:with-param name="description" select="atom:subtitle"/>
       <xsl:with-param name="self" select="atom:link[@rel='self']/@href"/>
+      <xsl:with-param name="current" select="atom:link[@rel='current']/@href"/>
+      <xsl:with-param name="archive" select="boolean(fh:archive)"/>
       <xsl:with-param name="home" select="atom:link[@rel='alternate'][1]/@href"/>
       <xsl:with-param name="lang" select="@xml:lang"/>
       <xsl:with-param name="items" select="atom:entry"/>
@@ -59,6 +64,8 @@
     <xsl:param name="title"/>
     <xsl:param name="description"/>
     <xsl:param name="self"/>
+    <xsl:param name="current"/>
+    <xsl:param name="archive" select="false()"/>
     <xsl:param name="home"/>
     <xsl:param name="lang"/>
     <xsl:param name="items"/>
@@ -82,11 +89,21 @@
           <section class="about" aria-labelledby="about">
             <h2 id="about">This is a web feed</h2>
             <p>A web feed lets a feed reader app (also called a news reader or RSS reader) show you every new article here as soon as it is published, without visiting the site. You are seeing it in a browser, so it is shown as this page.</p>
-            <xsl:if test="$self != ''">
-              <p><strong>To subscribe</strong>, copy this address into your feed reader:</p>
-              <code class="url"><xsl:value-of select="$self"/></code>
-              <p class="hint">Click the address once to select all of it.</p>
+            <xsl:if test="$archive">
+              <p><strong>This page is an archive</strong> of older articles of the feed. Feed readers that keep a feed's whole history read it; to follow new articles, subscribe to the feed itself.</p>
             </xsl:if>
+            <xsl:choose>
+              <xsl:when test="$archive and $current != ''">
+                <p><strong>To subscribe</strong>, copy this address into your feed reader:</p>
+                <code class="url"><xsl:value-of select="$current"/></code>
+                <p class="hint">Click the address once to select all of it.</p>
+              </xsl:when>
+              <xsl:when test="$self != ''">
+                <p><strong>To subscribe</strong>, copy this address into your feed reader:</p>
+                <code class="url"><xsl:value-of select="$self"/></code>
+                <p class="hint">Click the address once to select all of it.</p>
+              </xsl:when>
+            </xsl:choose>
             <xsl:if test="$n &gt; 0 and substring($self, $n + 1) = $file">
               <xsl:variable name="base" select="substring($self, 1, $n)"/>
               <p>
