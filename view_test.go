@@ -319,9 +319,11 @@ func checkFeedPage(t *testing.T, f *Feed, format Format, page []byte) {
 	if f.Current != nil { // an archive: subscribe to its current feed
 		assert.Equal(t, f.Current.URL(format), url)
 		assert.Contains(t, string(page), "This page is an archive")
+		assert.Contains(t, string(page), "Articles in this archive")
 	} else {
 		assert.Equal(t, f.URL(format), url)
 		assert.NotContains(t, string(page), "This page is an archive")
+		assert.Contains(t, string(page), "Latest articles")
 	}
 	assert.Contains(t, string(page), "This is a web feed")
 	assert.Contains(t, formats, "RSS")

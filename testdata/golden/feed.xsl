@@ -130,7 +130,12 @@
           </section>
 
           <section aria-labelledby="items">
-            <h2 id="items">Latest articles</h2>
+            <h2 id="items">
+              <xsl:choose>
+                <xsl:when test="$archive">Articles in this archive</xsl:when>
+                <xsl:otherwise>Latest articles</xsl:otherwise>
+              </xsl:choose>
+            </h2>
             <p class="meta">
               <xsl:choose>
                 <xsl:when test="count($items) = 1">1 article</xsl:when>
