@@ -114,10 +114,10 @@ type Feed struct {
 	// oldest; 0 for a current feed.
 	Archive int
 	// Archives are the archive documents of a current feed, oldest first:
-	// the items beyond its newest Limit, Config.ArchiveSize to a document.
-	// The newest one is the open archive and holds fewer, perhaps none.
-	// Archive N holds the same items build after build as long as no
-	// record of the feed is added, edited or removed before them.
+	// the items beyond its newest Limit, Config.ArchiveSize to a document;
+	// only the newest may hold fewer. Archive N holds the same items build
+	// after build as long as no record of the feed is added, edited or
+	// removed before them.
 	Archives []*Feed
 	// Current is the current feed of an archive document; nil for a current
 	// feed.
@@ -156,11 +156,13 @@ func (f *Feed) ID() string {
 	return "urn:uuid:" + uuidV5(f.cat.site+"/"+p+"/")
 }
 
-// FullArchive reports whether f is an archive document holding
-// Config.ArchiveSize items: newer items never move into it and its links
-// never change, so caches may keep it long.
+// FullArchive reports whether f is an archive document whose bytes stay
+// as long as its records do: it holds Config.ArchiveSize items, so newer
+// items never move into it, and it is not the newest archive, whose
+// next-archive link (the current feed) becomes the next archive once one is
+// made. Caches may keep it long.
 func (f *Feed) FullArchive() bool {
-	return f.Archive > 0 && len(f.Items) == f.cat.cfg.ArchiveSize
+	return f.Archive > 0 && len(f.Items) == f.cat.cfg.ArchiveSize && f.Archive < len(f.Current.Archives)
 }
 
 // Documents returns the feed and its archive documents, newest first:
@@ -282,16 +284,10 @@ func build(items, gone []*Item, cfg Config) (*Catalog, error) {
 
 // archive splits the items beyond f's limit into archive documents of
 // Config.ArchiveSize items, numbered from the oldest, so that a document
-// keeps its items as newer ones arrive. The newest archive document is
-// always the open one, not full yet: when the archived items fill their
-// documents exactly, it is empty. So a full archive always has a successor
-// to link to, and never changes once full.
+// keeps its items as newer ones arrive; only the newest may hold fewer.
 func (c *Catalog) archive(f *Feed) {
 	n, size := len(f.older), c.cfg.ArchiveSize
-	if n == 0 {
-		return
-	}
-	for k := 1; k <= n/size+1; k++ {
+	for k := 1; (k-1)*size < n; k++ {
 		hi := n - (k-1)*size
 		lo := max(hi-size, 0)
 		a := &Feed{
@@ -304,9 +300,6 @@ func (c *Catalog) archive(f *Feed) {
 			if u := c.updated[it.ID]; u.After(a.Updated) {
 				a.Updated = u
 			}
-		}
-		if len(a.Items) == 0 { // the empty open archive: as new as the one before it
-			a.Updated = f.Archives[k-2].Updated
 		}
 		c.byPath[a.Path] = a
 		f.Archives = append(f.Archives, a)
