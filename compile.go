@@ -11,7 +11,6 @@ import (
 	"slices"
 	"sort"
 	"sync"
-	"time"
 )
 
 // BuildDir reads every record of fsys and writes the catalog's static tree
@@ -159,8 +158,9 @@ func BuildDir(fsys fs.FS, cfg Config, dir string) (*Records, WriteStats, error) 
 				next.Records[names[i]] = e
 			}
 		}
+		tombstoned := cat.tombstoned()
 		for _, it := range gone {
-			if cat.hasTombstone(it.ID) {
+			if tombstoned[it.ID] {
 				next.Gone[it.ID] = it
 			}
 		}
@@ -184,63 +184,22 @@ func BuildDir(fsys fs.FS, cfg Config, dir string) (*Records, WriteStats, error) 
 	return recs, tw.stats(), nil
 }
 
-// goneItems returns the items the previous build published or retracted
-// whose records are gone, each with its Updated set to when this was
-// found (for a published one the newest date of the records, or its own
-// when later), and those the previous build already knew were gone that did
-// not come back.
+// goneItems returns what the previous build knew that the records no
+// longer hold (see withdrawnSince). A record that is still there but now
+// rejected is not gone: a clean build would not publish it either, and it
+// comes back once mended.
 func goneItems(prev *buildCache, recs *Records, cfg Config) []*Item {
-	now := map[string]bool{}
-	var newest time.Time
-	for _, list := range [][]*Item{recs.Items, recs.Retracted} {
-		for _, it := range list {
-			now[it.ID] = true
-			if it.Updated.After(newest) {
-				newest = it.Updated
-			}
-		}
-	}
-	// A record that is still there but now rejected is not gone: a clean
-	// build would not publish it either, and it comes back once mended.
 	rejected := make(map[string]bool, len(recs.Errors))
 	for _, e := range recs.Errors {
 		rejected[e.Path] = true
 	}
-	seen := map[string]bool{}
-	var gone []*Item
-	for _, it := range prev.Gone {
-		if !now[it.ID] && !seen[it.ID] {
-			seen[it.ID] = true
-			gone = append(gone, it)
-		}
-	}
+	var live []*Item
 	for _, p := range prev.Live {
-		e := prev.Records[p]
-		if e == nil || e.Item == nil || now[e.Item.ID] || seen[e.Item.ID] || rejected[p] {
-			continue
-		}
-		it := *e.Item
-		seen[it.ID] = true
-		it.Path = p
-		if !cfg.retracted(&it) && newest.After(it.Updated) {
-			it.Updated = newest
-		}
-		gone = append(gone, &it)
-	}
-	sort.Slice(gone, func(i, j int) bool { return gone[i].ID < gone[j].ID })
-	return gone
-}
-
-// hasTombstone reports whether any feed carries a tombstone for id.
-func (c *Catalog) hasTombstone(id string) bool {
-	for _, f := range c.Feeds {
-		for _, t := range f.Tombstones {
-			if t.ID == id {
-				return true
-			}
+		if e := prev.Records[p]; e != nil && e.Item != nil && !rejected[p] {
+			live = append(live, e.Item) // its Path is p: entries are kept by path
 		}
 	}
-	return false
+	return withdrawnSince(slices.Collect(maps.Values(prev.Gone)), live, recs.Items, recs.Retracted, cfg)
 }
 
 // batchItems bounds the records held at once while rendering: a group's

@@ -358,6 +358,57 @@ func (c *Catalog) tombstones(withdrawn []*Item) {
 	}
 }
 
+// withdrawnSince returns what an earlier catalog knew that the records no
+// longer hold, sorted by ID: the items it already knew were gone (gone, as
+// they are), and the items it published or retracted (live) that are now
+// in neither items nor retracted, each a copy with its Updated set to when
+// this was found: for one that was published under cfg, the newest date of
+// the records now, or its own when later.
+func withdrawnSince(gone, live, items, retracted []*Item, cfg Config) []*Item {
+	now := map[string]bool{}
+	var newest time.Time
+	for _, list := range [][]*Item{items, retracted} {
+		for _, it := range list {
+			now[it.ID] = true
+			if it.Updated.After(newest) {
+				newest = it.Updated
+			}
+		}
+	}
+	var out []*Item
+	for _, it := range gone {
+		if !now[it.ID] {
+			now[it.ID] = true
+			out = append(out, it)
+		}
+	}
+	for _, it := range live {
+		if now[it.ID] {
+			continue
+		}
+		now[it.ID] = true
+		g := *it
+		if !cfg.retracted(it) && newest.After(g.Updated) {
+			g.Updated = newest
+		}
+		out = append(out, &g)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
+}
+
+// tombstoned returns the IDs of the items some feed carries a tombstone
+// for.
+func (c *Catalog) tombstoned() map[string]bool {
+	ids := map[string]bool{}
+	for _, f := range c.Feeds {
+		for _, t := range f.Tombstones {
+			ids[t.ID] = true
+		}
+	}
+	return ids
+}
+
 // feedPaths lists the paths of the feeds an item belongs to.
 func (c *Catalog) feedPaths(it *Item) []string {
 	paths := []string{"all"}

@@ -161,9 +161,10 @@ func newHandler(c *Catalog, opts HandlerOptions, now time.Time, prev *handler) (
 	if opts.ArchiveCacheControl == "" {
 		archiveCC = one(DefaultArchiveCacheControl)
 	}
-	site := c.Config().SiteURL
+	cfg := c.Config()
+	site := cfg.SiteURL
 	var hubs []string
-	for _, hub := range append(c.Config().Hubs[:len(c.Config().Hubs):len(c.Config().Hubs)], opts.Hubs...) {
+	for _, hub := range slices.Concat(cfg.Hubs, opts.Hubs) {
 		if hub != "" && !slices.Contains(hubs, hub) {
 			hubs = append(hubs, hub)
 		}

@@ -151,7 +151,8 @@ func (r *Reloader) load() (rep ReloadReport) {
 	}
 	var gone []*Item
 	if prev != nil {
-		gone = goneSince(prev, items, recs.Retracted)
+		live := append(prev.retracted[:len(prev.retracted):len(prev.retracted)], prev.items...)
+		gone = withdrawnSince(prev.gone, live, items, recs.Retracted, prev.cat.cfg)
 	}
 	cat, err := build(append(items[:len(items):len(items)], recs.Retracted...), gone, r.cfg)
 	if err != nil {
@@ -168,8 +169,9 @@ func (r *Reloader) load() (rep ReloadReport) {
 		return rep
 	}
 	next := &snapshot{cat: cat, h: h, items: items, retracted: recs.Retracted}
+	tombstoned := cat.tombstoned()
 	for _, it := range gone {
-		if cat.hasTombstone(it.ID) {
+		if tombstoned[it.ID] {
 			next.gone = append(next.gone, it)
 		}
 	}
@@ -234,39 +236,6 @@ func changedFeeds(cat *Catalog, changed []string) []string {
 	}
 	sort.Strings(urls)
 	return urls
-}
-
-// goneSince returns the items the previous snapshot published or retracted
-// that are now neither, each with its Updated set to when this was found
-// (for a published one the newest date of the records, or its own when
-// later), and the items the snapshot already knew were gone that did not
-// come back.
-func goneSince(prev *snapshot, items, retracted []*Item) []*Item {
-	now := map[string]bool{}
-	var newest time.Time
-	for _, list := range [][]*Item{items, retracted} {
-		for _, it := range list {
-			now[it.ID] = true
-			if it.Updated.After(newest) {
-				newest = it.Updated
-			}
-		}
-	}
-	var gone []*Item
-	for i, list := range [][]*Item{prev.gone, prev.retracted, prev.items} {
-		for _, it := range list {
-			if now[it.ID] {
-				continue
-			}
-			now[it.ID] = true
-			g := *it
-			if i == 2 && newest.After(g.Updated) { // published until now
-				g.Updated = newest
-			}
-			gone = append(gone, &g)
-		}
-	}
-	return gone
 }
 
 // keepLastGood adds to items the previous version of each rejected record:

@@ -69,10 +69,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if code, done := parseFlags(fl, args, stderr); done {
 		return code
 	}
-	if code, bad := checkCommon(*records, *limit, stderr); bad {
-		return code
-	}
-	if code, bad := syn.check(stderr); bad {
+	if code, bad := checkCommon(*records, *limit, syn, stderr); bad {
 		return code
 	}
 	if *cpuprofile != "" {
@@ -256,7 +253,10 @@ func parseFlags(fl *flag.FlagSet, args []string, stderr io.Writer) (code int, do
 
 // checkCommon checks the flags every command has; bad is true, with the
 // exit status, when one is unusable.
-func checkCommon(records string, limit int, stderr io.Writer) (code int, bad bool) {
+func checkCommon(records string, limit int, syn *syndication, stderr io.Writer) (code int, bad bool) {
+	if code, bad := syn.check(stderr); bad {
+		return code, bad
+	}
 	if limit < 1 {
 		fmt.Fprintln(stderr, "curafeed: -limit must be at least 1")
 		return 2, true

@@ -49,10 +49,7 @@ func serveMain(args []string, stdout, stderr io.Writer) int {
 	if code, done := parseFlags(fl, args, stderr); done {
 		return code
 	}
-	if code, bad := checkCommon(*records, *limit, stderr); bad {
-		return code
-	}
-	if code, bad := syn.check(stderr); bad {
+	if code, bad := checkCommon(*records, *limit, syn, stderr); bad {
 		return code
 	}
 	if *interval < 0 {
