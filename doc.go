@@ -1,0 +1,32 @@
+// Package curafeed turns curation records into sanitized RSS 2.0, Atom 1.0
+// and JSON Feed 1.1 feeds, and serves them from any Go server.
+//
+// A curation record is one curated article: a Markdown file with YAML front
+// matter (title, dates, the curated link, community, topics, curators, an
+// image) and an HTML or Markdown body. Records are untrusted. Every text
+// field is cleaned (entities decoded once, mojibake repaired, control,
+// bidirectional-override and non-characters removed, Unicode NFC), every body
+// is rendered and sanitized against an allowlist, and every URL is checked
+// and made absolute.
+//
+// # Data flow
+//
+// Records flow one way:
+//
+//	fs.FS of records ──Load──▶ *Records ──Build──▶ *Catalog ──┬─ Feed.WriteRSS / WriteAtom / WriteJSON (io.Writer)
+//	                   (parse once,        (feeds: all,        ├─ NewHandler (http.Handler: ETags, 304s, gzip)
+//	                    dedupe; errors      per community,     └─ Catalog.WriteDir, BuildDir (static files)
+//	                    collected)          per topic, both)
+//
+// Load walks an fs.FS, parses each record once, and collects one error per
+// bad file (path:line: field: reason) while keeping every good record.
+// Build groups the published items into a Catalog: one feed for the whole
+// site, one per community, one per topic and one per community×topic, each
+// available in the three formats plus an OPML list of them all. A Catalog is
+// immutable and safe for concurrent use. BuildDir does Load, Build and
+// WriteDir in one bounded-memory pass with an optional cache, and a Reloader
+// keeps a Catalog current for a running server.
+//
+// Output is deterministic: the same records and Config give the same bytes,
+// with ids derived from the records, never random, and times in UTC.
+package curafeed
