@@ -558,32 +558,38 @@ func mergeCommunities(items []*Item) {
 }
 
 // aliasCommunities moves the items of every alias of cfg.CommunityAliases
-// to its canonical community, which takes the display name of the first
-// record, in path order, that names it directly; cfg is normalized.
+// to its canonical community. The community takes one display name: that of
+// the first record, in path order, that names the canonical slug itself,
+// or when none does, of the first that names an alias of it. cfg is
+// normalized.
 func aliasCommunities(items []*Item, cfg Config) {
 	if len(cfg.CommunityAliases) == 0 {
 		return
 	}
-	names := map[string]string{}
 	byPath := slices.Clone(items)
 	sort.SliceStable(byPath, func(i, j int) bool { return byPath[i].Path < byPath[j].Path })
+	direct, aliased := map[string]string{}, map[string]string{}
 	for _, it := range byPath {
-		if s := it.Community.Slug; s != "" && names[s] == "" {
-			names[s] = it.Community.Name
+		s := it.Community.Slug
+		if to, ok := cfg.CommunityAliases[s]; ok {
+			if _, ok := aliased[to]; !ok {
+				aliased[to] = it.Community.Name
+			}
+		} else if _, ok := direct[s]; !ok && s != "" {
+			direct[s] = it.Community.Name
 		}
 	}
 	for _, it := range items {
-		s := it.Community.Slug
-		to, ok := cfg.CommunityAliases[s]
+		to, ok := cfg.CommunityAliases[it.Community.Slug]
 		if !ok {
+			if _, target := aliased[it.Community.Slug]; target {
+				it.Community.Name = direct[it.Community.Slug]
+			}
 			continue
 		}
-		name := names[to]
-		if name == "" || name == to {
-			name = it.Community.Name
-			if name == s {
-				name = to
-			}
+		name, ok := direct[to]
+		if !ok {
+			name = aliased[to]
 		}
 		it.Community = Community{Slug: to, Name: name}
 	}
