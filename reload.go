@@ -49,6 +49,7 @@ type ReloadReport struct {
 	Read      int       // record files read
 	Published int       // items in the catalog now served, Kept included
 	Skipped   int       // files read but not published
+	Skips     []Skip    // those files, and why, sorted by path
 	Errors    ErrorList // rejected records
 	Warnings  ErrorList // records that lost a field
 	// Kept lists the paths of rejected records whose last good version is
@@ -157,7 +158,7 @@ func (r *Reloader) load() (rep ReloadReport) {
 	}
 	rep.Read, rep.Skipped = recs.Files, len(recs.Skipped)
 	rep.Errors, rep.Warnings = recs.Errors, recs.Warnings
-	rep.NextScheduled = recs.NextScheduled
+	rep.NextScheduled, rep.Skips = recs.NextScheduled, recs.Skipped
 	items := recs.Items
 	if prev != nil && len(recs.Errors) > 0 {
 		items, rep.Kept = keepLastGood(items, recs.Errors, prev.items)
