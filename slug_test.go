@@ -220,3 +220,63 @@ func TestBuildCommunityFromCode(t *testing.T) {
 	})
 	require.NoError(t, err)
 }
+
+// TestHostileBuildRecords builds the hostile records of paths and names
+// (testdata/hostile/build-*.md): every record with a date in the past is
+// published, every feed path is made of safe slugs, and the two spellings
+// (NFC and NFD) of a community share one feed.
+func TestHostileBuildRecords(t *testing.T) {
+	cfg := Config{SiteURL: "https://community.example.org", Now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	recs, err := Load(os.DirFS("testdata/hostile"), cfg)
+	require.NoError(t, err)
+	markers := map[string]bool{}
+	for _, it := range recs.Items {
+		markers[it.Title] = true
+	}
+	for _, m := range []string{"LONG-TOPIC", "LONG-TOPIC-TWIN", "LONG-COMMUNITY", "RESERVED", "DOTDOT", "NFC", "NFD", "CJK", "ALIAS-SHORT", "ALIAS-LONG"} {
+		assert.True(t, markers["HOSTILE-BUILD-"+m+"-MARKER"], "%s is not published", m)
+	}
+	assert.False(t, markers["HOSTILE-BUILD-FUTURE-MARKER"], "a scheduled record is published")
+	for _, e := range recs.Errors {
+		assert.NotContains(t, e.Path, "build-", "a hostile name costs no record: %v", e)
+	}
+	cat, err := Build(recs.All(), cfg)
+	require.NoError(t, err)
+	var nfc, nfd string
+	for _, f := range cat.Feeds {
+		for _, d := range f.Documents() {
+			for _, seg := range strings.Split(d.Path, "/") {
+				checkSlug(t, d.Path, seg)
+				require.NotEmpty(t, seg, d.Path)
+			}
+		}
+		if f.Kind != KindCommunity {
+			continue
+		}
+		for _, it := range f.Items {
+			switch it.Title {
+			case "HOSTILE-BUILD-NFC-MARKER":
+				nfc = f.Path
+			case "HOSTILE-BUILD-NFD-MARKER":
+				nfd = f.Path
+			}
+		}
+	}
+	assert.Equal(t, "communities/sante-publique", nfc)
+	assert.Equal(t, nfc, nfd, "NFC and NFD spellings of one community")
+	topics := map[string]bool{}
+	for _, f := range cat.Feeds {
+		if f.Kind == KindTopic && strings.HasPrefix(f.Topic.Label(), "Medigy: Population Health") {
+			topics[f.Path] = true
+		}
+	}
+	assert.Len(t, topics, 2, "two long topics that differ at the end keep two feeds")
+
+	parent := t.TempDir()
+	out := filepath.Join(parent, "out")
+	_, _, err = BuildDir(os.DirFS("testdata/hostile"), cfg, out)
+	require.NoError(t, err)
+	entries, err := os.ReadDir(parent)
+	require.NoError(t, err)
+	assert.Len(t, entries, 1, "nothing beside the output folder")
+}
