@@ -1,6 +1,8 @@
 package curafeed
 
 import (
+	"crypto/sha1"
+	"encoding/hex"
 	"fmt"
 	"net/url"
 	"sort"
@@ -543,20 +545,26 @@ func chooseTopics(items []*Item) map[string]*TopicInfo {
 				best, bestN = t, n
 			}
 		}
-		// Slugify bounds the slug and keeps it a safe file name; a topic
-		// whose slug another took, or that names nothing, is told apart by
-		// the hash of its key.
+		// Slugify bounds the slug and keeps it a safe file name. A topic
+		// whose slug another took is told apart by a hash of its key (the
+		// first 8 hex digits of its SHA-1, as published before slugs were
+		// bounded, so that its feed keeps its URL), cut to fit.
 		slug := Slugify(best.Label())
 		for n := 0; slug == "" || used[slug]; n++ {
 			key := k
 			if n > 0 {
 				key += "\x00" + strconv.Itoa(n)
 			}
-			if base := Slugify(best.Label()); base != "" {
-				slug = withSlugHash(base, key)
-			} else {
-				slug = "u-" + slugHash(key)
+			sum := sha1.Sum([]byte(key))
+			h := hex.EncodeToString(sum[:4])
+			base := Slugify(best.Label())
+			if base == "" {
+				base = "u"
 			}
+			if len(base) > maxSlugBytes-1-len(h) {
+				base = strings.TrimRight(base[:maxSlugBytes-1-len(h)], "-")
+			}
+			slug = base + "-" + h
 		}
 		used[slug] = true
 		out[k] = &TopicInfo{Topic: best, Slug: slug}

@@ -93,6 +93,8 @@ type Reloader struct {
 
 	stopTimer func() // stops the reload armed for the next scheduled record; guarded by mu
 	closed    bool   // guarded by mu
+	clock     func() time.Time
+	after     func(time.Duration, func()) (stop func())
 }
 
 // snapshot is one loaded catalog, ready to serve.
@@ -109,7 +111,7 @@ type snapshot struct {
 // ReloadReport.Err); rejected records are reported to opts.OnReload, and
 // the catalog holds every good one.
 func NewReloader(fsys fs.FS, cfg Config, opts ReloadOptions) (*Reloader, error) {
-	r := &Reloader{fsys: fsys, cfg: cfg, opts: opts, seed: maphash.MakeSeed()}
+	r := &Reloader{fsys: fsys, cfg: cfg, opts: opts, seed: maphash.MakeSeed(), clock: reloadClock, after: afterFunc}
 	r.pubCtx, r.pubCancel = context.WithCancel(context.Background())
 	if rep := r.Reload(); rep.Err != nil {
 		return nil, rep.Err
@@ -149,7 +151,7 @@ func (r *Reloader) load() (rep ReloadReport) {
 
 	cfg := r.cfg
 	if cfg.Now.IsZero() {
-		cfg.Now = reloadClock() // once per load: Load and build agree on what is due
+		cfg.Now = r.clock() // once per load: Load and build agree on what is due
 	}
 	recs, err := Load(r.fsys, cfg)
 	if err != nil {
@@ -240,7 +242,7 @@ func (r *Reloader) Close() {
 }
 
 // reloadClock and afterFunc are the clock of a Reloader's loads and its
-// timers; tests replace them.
+// timers, which NewReloader copies; tests replace them.
 var (
 	reloadClock = time.Now
 	afterFunc   = func(d time.Duration, f func()) (stop func()) {
@@ -263,7 +265,7 @@ func (r *Reloader) schedule(rep ReloadReport) {
 	if rep.NextScheduled.IsZero() || !r.cfg.Now.IsZero() || r.closed {
 		return
 	}
-	r.stopTimer = afterFunc(max(rep.NextScheduled.Sub(reloadClock()), 0), func() { r.Reload() })
+	r.stopTimer = r.after(max(rep.NextScheduled.Sub(r.clock()), 0), func() { r.Reload() })
 }
 
 // changedFeeds returns the URLs of the current feed documents among the
