@@ -43,6 +43,9 @@ const slugHashLen = 10
 // Slugify(Slugify(s)) == Slugify(s). It is "" only when s has no letter,
 // digit or symbol at all ("", "..", "/").
 func Slugify(s string) string {
+	if isSlug(s) {
+		return s
+	}
 	slug, dropped := foldSlug(s)
 	switch {
 	case slug == "" && dropped:
@@ -57,6 +60,23 @@ func Slugify(s string) string {
 		return withSlugHash(slug, slug)
 	}
 	return slug
+}
+
+// isSlug reports whether s is already what Slugify makes of it: a slug
+// that needs no hash.
+func isSlug(s string) bool {
+	if s == "" || len(s) > maxSlugBytes || s[0] == '-' || s[len(s)-1] == '-' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case 'a' <= c && c <= 'z' || '0' <= c && c <= '9':
+		case c == '-' && s[i-1] != '-':
+		default:
+			return false
+		}
+	}
+	return !reservedSlug(s)
 }
 
 // foldSlug folds s to lower-case ASCII letters and digits in groups joined
