@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 	"unsafe"
 )
 
@@ -84,6 +85,7 @@ func (c cachedError) record(path string) *RecordError {
 // parse to or what feeds contain.
 func configKey(cfg Config) string {
 	cfg.CacheDir, cfg.Workers = "", 0 // where and how fast, not what
+	cfg.Now = time.Time{}             // which records are due shows in the feeds themselves
 	return fmt.Sprintf("%#v\x00%s", cfg, cacheVersion)
 }
 

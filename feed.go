@@ -205,6 +205,10 @@ func (c *Catalog) Topic(key string) *TopicInfo { return c.topics[key] }
 // Items whose status says they were withdrawn (Config.RetractedStatuses)
 // are published only as tombstones in the Atom feeds they belong to, for
 // Config.TombstonePeriod; pass Records.All() to give Build both kinds.
+// Items dated after Config.Now are scheduled, not published: they stay out
+// of every feed unless Config.IncludeFuture. Community slugs are folded by
+// Slugify and mapped by Config.CommunityAliases, whatever the items say, so
+// no item can name a path outside its feed's folder.
 // Build does not modify the items.
 func Build(items []*Item, cfg Config) (*Catalog, error) {
 	return build(items, nil, cfg)
@@ -219,6 +223,9 @@ func build(items, gone []*Item, cfg Config) (*Catalog, error) {
 	}
 	var sorted, withdrawn []*Item
 	for _, it := range items {
+		if cfg.scheduled(it) {
+			continue // not yet published: Load reports it as scheduled
+		}
 		if cfg.retracted(it) {
 			withdrawn = append(withdrawn, it)
 		} else {
@@ -236,13 +243,13 @@ func build(items, gone []*Item, cfg Config) (*Catalog, error) {
 	for _, it := range sorted {
 		c.add(all, it)
 		var cf *Feed
-		if s := it.Community.Slug; s != "" {
-			cf = c.byPath["communities/"+s]
+		if cm := c.community(it); cm.Slug != "" {
+			cf = c.byPath["communities/"+cm.Slug]
 			if cf == nil {
-				cf = c.feed(KindCommunity, "communities/"+s, it.Community.Name+" | "+cfg.Title,
-					"Curated articles from the "+it.Community.Name+" community of "+cfg.Title+".",
-					site.ResolveReference(&url.URL{Path: "/communities/" + s + "/"}).String())
-				cf.Community = it.Community
+				cf = c.feed(KindCommunity, "communities/"+cm.Slug, cm.Name+" | "+cfg.Title,
+					"Curated articles from the "+cm.Name+" community of "+cfg.Title+".",
+					site.ResolveReference(&url.URL{Path: "/communities/" + cm.Slug + "/"}).String())
+				cf.Community = cm
 			}
 			c.add(cf, it)
 		}
@@ -409,11 +416,30 @@ func (c *Catalog) tombstoned() map[string]bool {
 	return ids
 }
 
+// community returns the community of it as the catalog publishes it: its
+// slug folded by Slugify, so that a slug set in code ("../x", "CON", "")
+// cannot name a path outside its feed's folder, then mapped by
+// Config.CommunityAliases; its name, or the slug when it has none.
+func (c *Catalog) community(it *Item) Community {
+	cm := it.Community
+	if cm.Slug == "" {
+		return Community{}
+	}
+	cm.Slug = c.cfg.canonicalCommunity(Slugify(cm.Slug))
+	if cm.Slug == "" {
+		return Community{}
+	}
+	if cm.Name == "" {
+		cm.Name = cm.Slug
+	}
+	return cm
+}
+
 // feedPaths lists the paths of the feeds an item belongs to.
 func (c *Catalog) feedPaths(it *Item) []string {
 	paths := []string{"all"}
 	cp := ""
-	if s := it.Community.Slug; s != "" {
+	if s := c.community(it).Slug; s != "" {
 		cp = "communities/" + s
 		paths = append(paths, cp)
 	}
@@ -519,10 +545,26 @@ func chooseTopics(items []*Item) map[string]*TopicInfo {
 				best, bestN = t, n
 			}
 		}
+		// Slugify bounds the slug and keeps it a safe file name. A topic
+		// whose slug another took is told apart by a hash of its key (the
+		// first 8 hex digits of its SHA-1, as published before slugs were
+		// bounded, so that its feed keeps its URL), cut to fit.
 		slug := Slugify(best.Label())
-		if slug == "" || used[slug] {
-			sum := sha1.Sum([]byte(k))
-			slug = strings.Trim(slug+"-"+hex.EncodeToString(sum[:4]), "-")
+		for n := 0; slug == "" || used[slug]; n++ {
+			key := k
+			if n > 0 {
+				key += "\x00" + strconv.Itoa(n)
+			}
+			sum := sha1.Sum([]byte(key))
+			h := hex.EncodeToString(sum[:4])
+			base := Slugify(best.Label())
+			if base == "" {
+				base = "u"
+			}
+			if len(base) > maxSlugBytes-1-len(h) {
+				base = strings.TrimRight(base[:maxSlugBytes-1-len(h)], "-")
+			}
+			slug = base + "-" + h
 		}
 		used[slug] = true
 		out[k] = &TopicInfo{Topic: best, Slug: slug}

@@ -96,6 +96,77 @@ type Config struct {
 	// Hubs are WebSub hub URLs announced in every feed document (an Atom
 	// link, an RSS atom:link and JSON Feed hubs, each rel="hub").
 	Hubs []string
+
+	// CommunityAliases joins the spellings of one community into one feed:
+	// each key is a community slug records use (an alias, e.g.
+	// "risk-compliance"), its value the slug the community is published
+	// under ("risk-and-compliance"). Keys and values are folded by
+	// Slugify; an alias of an alias resolves to the last one, and a cycle is
+	// an error. The community takes the display name of the records that
+	// use the canonical slug, when there are some.
+	CommunityAliases map[string]string
+	// Now is the time against which records dated in the future are
+	// scheduled rather than published: a record whose date is after Now
+	// stays out of every feed (see IncludeFuture). When zero, Load, Build
+	// and BuildDir read the clock once each; the same records, Config and
+	// Now always give the same bytes, so set Now for reproducible builds.
+	Now time.Time
+	// IncludeFuture publishes records dated after Now as well.
+	IncludeFuture bool
+}
+
+// canonicalCommunity returns the community slug s is published under: its
+// alias target in the normalized CommunityAliases, or s.
+func (c Config) canonicalCommunity(s string) string {
+	if v, ok := c.CommunityAliases[s]; ok {
+		return v
+	}
+	return s
+}
+
+// scheduled reports whether it is dated after the build's time and is
+// therefore kept back until then; c is normalized.
+func (c Config) scheduled(it *Item) bool {
+	return !c.IncludeFuture && it.Published.After(c.Now)
+}
+
+// normalizeAliases folds the keys and values of aliases by Slugify and
+// resolves chains, so that every alias maps straight to a slug that is no
+// alias.
+func normalizeAliases(aliases map[string]string) (map[string]string, error) {
+	if len(aliases) == 0 {
+		return nil, nil
+	}
+	folded := make(map[string]string, len(aliases))
+	for k, v := range aliases {
+		fk, fv := Slugify(k), Slugify(v)
+		if fk == "" || fv == "" {
+			return nil, fmt.Errorf("curafeed: community alias %q=%q: both must name a community", k, v)
+		}
+		if old, ok := folded[fk]; ok && old != fv {
+			return nil, fmt.Errorf("curafeed: community alias %q is given two communities, %q and %q", fk, old, fv)
+		}
+		if fk != fv {
+			folded[fk] = fv
+		}
+	}
+	out := make(map[string]string, len(folded))
+	for k, v := range folded {
+		seen := map[string]bool{k: true}
+		for {
+			next, ok := folded[v]
+			if !ok {
+				break
+			}
+			if seen[v] {
+				return nil, fmt.Errorf("curafeed: community aliases go round in a cycle through %q", v)
+			}
+			seen[v] = true
+			v = next
+		}
+		out[k] = v
+	}
+	return out, nil
 }
 
 // site returns the parsed site URL and a normalized copy of c.
@@ -152,6 +223,13 @@ func (c Config) normalize() (Config, *url.URL, error) {
 		}
 	}
 	c.Hubs = hubs
+	if c.CommunityAliases, err = normalizeAliases(c.CommunityAliases); err != nil {
+		return c, nil, err
+	}
+	if c.Now.IsZero() {
+		c.Now = time.Now()
+	}
+	c.Now = c.Now.UTC()
 	return c, u, nil
 }
 
@@ -182,6 +260,10 @@ type Records struct {
 	Errors ErrorList
 	// Warnings lists problems that cost a field but not the record.
 	Warnings ErrorList
+	// NextScheduled is the earliest date of the records kept back because
+	// they are dated after Config.Now (listed in Skipped as scheduled);
+	// zero when there are none. A build at or after it publishes more.
+	NextScheduled time.Time
 }
 
 type parsed struct {
@@ -308,7 +390,9 @@ func (r *Records) collect(names []string, results []parsed, cfg Config) {
 	}
 	items = r.dedupe(items)
 	items, r.Retracted = r.filter(items, cfg)
-	mergeCommunities(append(items[:len(items):len(items)], r.Retracted...))
+	all := append(items[:len(items):len(items)], r.Retracted...)
+	mergeCommunities(all)
+	aliasCommunities(all, cfg)
 	sortItems(items)
 	sortItems(r.Retracted)
 	r.Items = items
@@ -389,13 +473,16 @@ func (r *Records) All() []*Item {
 	return append(r.Items[:len(r.Items):len(r.Items)], r.Retracted...)
 }
 
-// filter drops records whose status or kind is not published, and returns
-// apart those whose status says they were withdrawn.
+// filter drops records whose status or kind is not published, and records
+// scheduled for later than cfg.Now (noting the earliest in NextScheduled),
+// and returns apart those whose status says they were withdrawn.
 func (r *Records) filter(items []*Item, cfg Config) (published, retracted []*Item) {
 	out := items[:0]
 	for _, it := range items {
 		kindOK := len(cfg.Kinds) == 0 || containsFold(cfg.Kinds, it.Kind)
 		switch {
+		case kindOK && cfg.retracted(it) && cfg.scheduled(it):
+			r.Skipped = append(r.Skipped, Skip{it.Path, fmt.Sprintf("status %q: withdrawn before its date %s", it.Status, it.Published.Format(time.RFC3339))})
 		case kindOK && cfg.retracted(it):
 			r.Skipped = append(r.Skipped, Skip{it.Path, fmt.Sprintf("status %q: withdrawn, published as a tombstone", it.Status)})
 			retracted = append(retracted, it)
@@ -403,6 +490,11 @@ func (r *Records) filter(items []*Item, cfg Config) (published, retracted []*Ite
 			r.Skipped = append(r.Skipped, Skip{it.Path, fmt.Sprintf("status %q is not published", it.Status)})
 		case !kindOK:
 			r.Skipped = append(r.Skipped, Skip{it.Path, fmt.Sprintf("kind %q is not published", it.Kind)})
+		case cfg.scheduled(it):
+			r.Skipped = append(r.Skipped, Skip{it.Path, fmt.Sprintf("scheduled: dated %s, after the build's time %s", it.Published.Format(time.RFC3339), cfg.Now.Format(time.RFC3339))})
+			if r.NextScheduled.IsZero() || it.Published.Before(r.NextScheduled) {
+				r.NextScheduled = it.Published
+			}
 		default:
 			out = append(out, it)
 		}
@@ -462,6 +554,44 @@ func mergeCommunities(items []*Item) {
 				break
 			}
 		}
+	}
+}
+
+// aliasCommunities moves the items of every alias of cfg.CommunityAliases
+// to its canonical community. The community takes one display name: that of
+// the first record, in path order, that names the canonical slug itself,
+// or when none does, of the first that names an alias of it. cfg is
+// normalized.
+func aliasCommunities(items []*Item, cfg Config) {
+	if len(cfg.CommunityAliases) == 0 {
+		return
+	}
+	byPath := slices.Clone(items)
+	sort.SliceStable(byPath, func(i, j int) bool { return byPath[i].Path < byPath[j].Path })
+	direct, aliased := map[string]string{}, map[string]string{}
+	for _, it := range byPath {
+		s := it.Community.Slug
+		if to, ok := cfg.CommunityAliases[s]; ok {
+			if _, ok := aliased[to]; !ok {
+				aliased[to] = it.Community.Name
+			}
+		} else if _, ok := direct[s]; !ok && s != "" {
+			direct[s] = it.Community.Name
+		}
+	}
+	for _, it := range items {
+		to, ok := cfg.CommunityAliases[it.Community.Slug]
+		if !ok {
+			if _, target := aliased[it.Community.Slug]; target {
+				it.Community.Name = direct[it.Community.Slug]
+			}
+			continue
+		}
+		name, ok := direct[to]
+		if !ok {
+			name = aliased[to]
+		}
+		it.Community = Community{Slug: to, Name: name}
 	}
 }
 

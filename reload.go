@@ -49,6 +49,7 @@ type ReloadReport struct {
 	Read      int       // record files read
 	Published int       // items in the catalog now served, Kept included
 	Skipped   int       // files read but not published
+	Skips     []Skip    // those files, and why, sorted by path
 	Errors    ErrorList // rejected records
 	Warnings  ErrorList // records that lost a field
 	// Kept lists the paths of rejected records whose last good version is
@@ -63,6 +64,10 @@ type ReloadReport struct {
 	// ChangedFeeds lists the URLs of the current feed documents (not
 	// archives) among Changed: what WebSub hubs are told.
 	ChangedFeeds []string
+	// NextScheduled is the earliest date of the records kept back because
+	// they are dated in the future; zero when there are none. The Reloader
+	// reloads then, so that they are published when their time comes.
+	NextScheduled time.Time
 }
 
 // Reloader serves a catalog that it reloads from its records on demand
@@ -85,6 +90,11 @@ type Reloader struct {
 	pubCancel context.CancelFunc // closes pubCtx
 	seed      maphash.Seed
 	sig       atomic.Uint64 // signature of the records when the last load began
+
+	stopTimer func() // stops the reload armed for the next scheduled record; guarded by mu
+	closed    bool   // guarded by mu
+	clock     func() time.Time
+	after     func(time.Duration, func()) (stop func())
 }
 
 // snapshot is one loaded catalog, ready to serve.
@@ -101,7 +111,7 @@ type snapshot struct {
 // ReloadReport.Err); rejected records are reported to opts.OnReload, and
 // the catalog holds every good one.
 func NewReloader(fsys fs.FS, cfg Config, opts ReloadOptions) (*Reloader, error) {
-	r := &Reloader{fsys: fsys, cfg: cfg, opts: opts, seed: maphash.MakeSeed()}
+	r := &Reloader{fsys: fsys, cfg: cfg, opts: opts, seed: maphash.MakeSeed(), clock: reloadClock, after: afterFunc}
 	r.pubCtx, r.pubCancel = context.WithCancel(context.Background())
 	if rep := r.Reload(); rep.Err != nil {
 		return nil, rep.Err
@@ -126,6 +136,7 @@ func (r *Reloader) Reload() ReloadReport {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	rep := r.load()
+	r.schedule(rep)
 	if r.opts.OnReload != nil {
 		r.opts.OnReload(rep)
 	}
@@ -138,13 +149,18 @@ func (r *Reloader) load() (rep ReloadReport) {
 	r.sig.Store(r.signature())
 	prev := r.cur.Load()
 
-	recs, err := Load(r.fsys, r.cfg)
+	cfg := r.cfg
+	if cfg.Now.IsZero() {
+		cfg.Now = r.clock() // once per load: Load and build agree on what is due
+	}
+	recs, err := Load(r.fsys, cfg)
 	if err != nil {
 		rep.Err = err
 		return rep
 	}
 	rep.Read, rep.Skipped = recs.Files, len(recs.Skipped)
 	rep.Errors, rep.Warnings = recs.Errors, recs.Warnings
+	rep.NextScheduled, rep.Skips = recs.NextScheduled, recs.Skipped
 	items := recs.Items
 	if prev != nil && len(recs.Errors) > 0 {
 		items, rep.Kept = keepLastGood(items, recs.Errors, prev.items)
@@ -154,7 +170,7 @@ func (r *Reloader) load() (rep ReloadReport) {
 		live := append(prev.retracted[:len(prev.retracted):len(prev.retracted)], prev.items...)
 		gone = withdrawnSince(prev.gone, live, items, recs.Retracted, prev.cat.cfg)
 	}
-	cat, err := build(append(items[:len(items):len(items)], recs.Retracted...), gone, r.cfg)
+	cat, err := build(append(items[:len(items):len(items)], recs.Retracted...), gone, cfg)
 	if err != nil {
 		rep.Err = err
 		return rep
@@ -210,13 +226,46 @@ func (r *Reloader) publish(p *Publisher, urls []string) {
 }
 
 // Close cancels the publishes in progress or queued (their reports list
-// the pairs not notified) and waits for them to end. The Reloader still
-// serves and reloads after Close, but publishes no more.
+// the pairs not notified) and waits for them to end, and stops the reload
+// armed for the next scheduled record. The Reloader still serves and
+// reloads after Close, but publishes no more and arms no timer.
 func (r *Reloader) Close() {
 	r.mu.Lock() // no load is between its check of pubCtx and its pubs.Add
 	r.pubCancel()
+	r.closed = true
+	if r.stopTimer != nil {
+		r.stopTimer()
+		r.stopTimer = nil
+	}
 	r.mu.Unlock()
 	r.pubs.Wait()
+}
+
+// reloadClock and afterFunc are the clock of a Reloader's loads and its
+// timers, which NewReloader copies; tests replace them.
+var (
+	reloadClock = time.Now
+	afterFunc   = func(d time.Duration, f func()) (stop func()) {
+		t := time.AfterFunc(d, f)
+		return func() { t.Stop() }
+	}
+)
+
+// schedule arms a reload for when the next record scheduled by rep is due,
+// replacing the one armed before, unless Config.Now fixes the time (then no
+// record ever becomes due) or the Reloader is closed. The caller holds r.mu.
+func (r *Reloader) schedule(rep ReloadReport) {
+	if rep.Err != nil {
+		return // the catalog served and its timer stay as they were
+	}
+	if r.stopTimer != nil {
+		r.stopTimer()
+		r.stopTimer = nil
+	}
+	if rep.NextScheduled.IsZero() || !r.cfg.Now.IsZero() || r.closed {
+		return
+	}
+	r.stopTimer = r.after(max(rep.NextScheduled.Sub(r.clock()), 0), func() { r.Reload() })
 }
 
 // changedFeeds returns the URLs of the current feed documents among the

@@ -164,22 +164,3 @@ func FuzzAbsoluteURL(f *testing.F) {
 		}
 	})
 }
-
-var slugPattern = regexp.MustCompile(`^(?:[a-z0-9]+(?:-[a-z0-9]+)*)?$`)
-
-// FuzzSlugify checks that a slug is lower-case ASCII letters and digits in
-// groups joined by single '-', and a fixed point.
-func FuzzSlugify(f *testing.F) {
-	for _, tt := range slugifyTests {
-		f.Add(tt.in)
-	}
-	f.Fuzz(func(t *testing.T, in string) {
-		got := Slugify(in)
-		if !slugPattern.MatchString(got) {
-			t.Fatalf("bad slug %q from %q", got, in)
-		}
-		if again := Slugify(got); again != got {
-			t.Fatalf("not a fixed point: %q, %q", got, again)
-		}
-	})
-}

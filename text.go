@@ -6,7 +6,6 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/net/html"
-	"golang.org/x/text/unicode/norm"
 )
 
 // CleanText returns s as safe plain text: HTML tags stripped (with the
@@ -480,54 +479,6 @@ func mojibakeByteAt(s string, i int) (b byte, n int, ok bool) {
 var cp1252High = [32]rune{
 	'€', 0, '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', 0, 'Ž', 0,
 	0, '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', 0, 'ž', 'Ÿ',
-}
-
-// Slugify folds s to a URL path segment: lower-case ASCII letters, digits
-// and single '-' separators, with no '-' at either end. Letters lose their
-// diacritics by Unicode compatibility decomposition ("Santé" becomes "sante"),
-// a few letters that do not decompose are spelled out ("ß" becomes "ss"),
-// apostrophes vanish ("Becker's" becomes "beckers"), and every other run of
-// characters becomes one '-'. The result never contains '/' or "..". It is ""
-// when s has no letter or digit that folds to ASCII.
-func Slugify(s string) string {
-	if !isASCII(s) {
-		s = norm.NFKD.String(s)
-	}
-	var b strings.Builder
-	b.Grow(len(s))
-	dash := false
-	for _, r := range s {
-		var part string
-		switch {
-		case 'a' <= r && r <= 'z' || '0' <= r && r <= '9':
-		case 'A' <= r && r <= 'Z':
-			r += 'a' - 'A'
-		case r == '\'' || r == '’' || unicode.Is(unicode.Mn, r):
-			continue // apostrophes and combining marks join, not separate
-		default:
-			if part = slugLetters[r]; part == "" {
-				dash = true
-				continue
-			}
-		}
-		if dash && b.Len() > 0 {
-			b.WriteByte('-')
-		}
-		dash = false
-		if part != "" {
-			b.WriteString(part)
-		} else {
-			b.WriteByte(byte(r))
-		}
-	}
-	return b.String()
-}
-
-// slugLetters spells out Latin letters that Unicode decomposition leaves alone.
-var slugLetters = map[rune]string{
-	'ß': "ss", 'ẞ': "ss", 'æ': "ae", 'Æ': "ae", 'œ': "oe", 'Œ': "oe",
-	'ø': "o", 'Ø': "o", 'ł': "l", 'Ł': "l", 'đ': "d", 'Đ': "d", 'ð': "d", 'Ð': "d",
-	'þ': "th", 'Þ': "th", 'ı': "i", 'ħ': "h", 'Ħ': "h", 'ŧ': "t", 'Ŧ': "t",
 }
 
 func isASCII(s string) bool {

@@ -8,9 +8,12 @@
 //	curafeed check [-records DIR] [-site URL]
 //
 // With no arguments it builds the sample records in testdata/records into
-// ./public. Exit status: 0 when every record was good, 1 when some were
-// rejected (the feeds are still written for the good ones), 2 on usage or
-// I/O errors.
+// ./public. Every file not published is named on stderr, one line each:
+// "path:line: field: reason" for a rejected record, "path: skipped: reason"
+// for a file that is not a record, a record filtered out, a duplicate or a
+// record scheduled for a later date (-future publishes those). Exit status:
+// 0 when every record was good, 1 when some were rejected (the feeds are
+// still written for the good ones), 2 on usage or I/O errors.
 package main
 
 import (

@@ -25,10 +25,14 @@ const (
 const usage = `usage:
   curafeed build [-records DIR] [-out DIR] [-site URL] [-limit N] [-title T] [-lang L] [-cache DIR] [-v]
                  [-archive-size N] [-no-archives] [-max-bytes N] [-tombstone-period D] [-hub URL]...
-  curafeed check [-records DIR] [-site URL] [-v]
+                 [-future] [-community-alias ALIAS=CANONICAL]... [-community-aliases FILE]
+  curafeed check [-records DIR] [-site URL] [-v] [-future] [-community-alias ALIAS=CANONICAL]...
   curafeed serve [-records DIR] [-addr HOST:PORT] [-site URL] [-limit N] [-title T] [-interval D] [-hub URL]...
 
 With no arguments, curafeed builds the sample records in testdata/records into ./public.
+Every file not published is named on stderr: "path: skipped: reason" for a file that is
+not a record, filtered out, a duplicate or scheduled (dated in the future), and
+"path:line: field: reason" for a rejected record; -v adds the warnings.
 Exit status: 0 all records good, 1 some records rejected, 2 usage or I/O error.
 `
 
@@ -57,9 +61,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	title := fl.String("title", "", "site name used in feed titles (default: the site's host)")
 	lang := fl.String("lang", "en", "language of the feeds")
 	limit := fl.Int("limit", curafeed.DefaultLimit, "items per feed")
-	verbose := fl.Bool("v", false, "also list warnings and skipped files")
+	verbose := fl.Bool("v", false, "also list warnings (records that lost a field)")
 	cpuprofile := fl.String("cpuprofile", "", "write a CPU profile of the run to this file")
 	syn := syndicationFlags(fl)
+	ro := recordFlags(fl)
 	var out, cache *string
 	if cmd == "build" {
 		out = fl.String("out", defaultOut, "output folder")
@@ -70,6 +75,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return code
 	}
 	if code, bad := checkCommon(*records, *limit, syn, stderr); bad {
+		return code
+	}
+	if code, bad := ro.load(stderr); bad {
 		return code
 	}
 	if *cpuprofile != "" {
@@ -87,6 +95,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	cfg := curafeed.Config{SiteURL: *site, Title: *title, Language: *lang, Limit: *limit}
 	syn.apply(&cfg)
+	ro.apply(&cfg)
 	if cache != nil {
 		cfg.CacheDir = *cache
 	}
@@ -126,12 +135,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 	for _, e := range recs.Errors {
 		fmt.Fprintln(stderr, prefixed(*records, e))
 	}
+	for _, s := range recs.Skipped {
+		fmt.Fprintln(stderr, skippedLine(*records, s))
+	}
 	if *verbose {
 		for _, w := range recs.Warnings {
 			fmt.Fprintln(stderr, "warning: "+prefixed(*records, w))
-		}
-		for _, s := range recs.Skipped {
-			fmt.Fprintf(stderr, "skipped: %s: %s\n", filepath.Join(*records, filepath.FromSlash(s.Path)), s.Reason)
 		}
 	}
 	summary := fmt.Sprintf("records read %d, published %d, skipped %d, rejected %d, warnings %d; feeds %d%s",
@@ -225,6 +234,78 @@ func (s *syndication) apply(cfg *curafeed.Config) {
 // publisher notifies the hubs of the flags.
 func (s *syndication) publisher() *curafeed.Publisher {
 	return &curafeed.Publisher{Hubs: s.hubs, Timeout: s.hubTimeout}
+}
+
+// skippedLine names a file that was not published, by its path on disk,
+// and says why: "path: skipped: reason".
+func skippedLine(dir string, s curafeed.Skip) string {
+	return filepath.Join(dir, filepath.FromSlash(s.Path)) + ": skipped: " + s.Reason
+}
+
+// recordOptions holds the flags that choose which records are published
+// and how their communities are named.
+type recordOptions struct {
+	future      bool
+	aliases     map[string]string
+	aliasesFile string
+}
+
+// recordFlags defines the record flags on fl.
+func recordFlags(fl *flag.FlagSet) *recordOptions {
+	ro := &recordOptions{}
+	fl.BoolVar(&ro.future, "future", false, "also publish records dated in the future (by default they are scheduled: left out until their date)")
+	fl.Func("community-alias", "`ALIAS=CANONICAL`: publish the records of community ALIAS in the feeds of community CANONICAL (repeatable)", func(v string) error {
+		return ro.addAlias(v)
+	})
+	fl.StringVar(&ro.aliasesFile, "community-aliases", "", "file of community aliases, one ALIAS=CANONICAL a line; # starts a comment")
+	return ro
+}
+
+// addAlias adds one ALIAS=CANONICAL pair.
+func (ro *recordOptions) addAlias(v string) error {
+	alias, canonical, ok := strings.Cut(v, "=")
+	alias, canonical = strings.TrimSpace(alias), strings.TrimSpace(canonical)
+	if !ok || alias == "" || canonical == "" {
+		return fmt.Errorf("community alias %q: want ALIAS=CANONICAL", v)
+	}
+	if ro.aliases == nil {
+		ro.aliases = map[string]string{}
+	}
+	if old, ok := ro.aliases[alias]; ok && old != canonical {
+		return fmt.Errorf("community alias %q is given two communities, %q and %q", alias, old, canonical)
+	}
+	ro.aliases[alias] = canonical
+	return nil
+}
+
+// load reads the -community-aliases file; bad is true, with the exit
+// status, when it cannot be read or a line is not ALIAS=CANONICAL.
+func (ro *recordOptions) load(stderr io.Writer) (code int, bad bool) {
+	if ro.aliasesFile == "" {
+		return 0, false
+	}
+	data, err := os.ReadFile(ro.aliasesFile)
+	if err != nil {
+		fmt.Fprintln(stderr, "curafeed:", err)
+		return 2, true
+	}
+	for i, line := range strings.Split(string(data), "\n") {
+		line, _, _ = strings.Cut(line, "#")
+		if line = strings.TrimSpace(line); line == "" {
+			continue
+		}
+		if err := ro.addAlias(line); err != nil {
+			fmt.Fprintf(stderr, "curafeed: %s:%d: %v\n", ro.aliasesFile, i+1, err)
+			return 2, true
+		}
+	}
+	return 0, false
+}
+
+// apply sets the record settings of cfg.
+func (ro *recordOptions) apply(cfg *curafeed.Config) {
+	cfg.IncludeFuture = ro.future
+	cfg.CommunityAliases = ro.aliases
 }
 
 // prefixed names the record by its path on disk, so editors can open it.

@@ -24,10 +24,13 @@ const defaultAddr = "127.0.0.1:8080"
 const serveUsage = `usage:
   curafeed serve [-records DIR] [-addr HOST:PORT] [-site URL] [-limit N] [-title T] [-lang L] [-interval D]
                  [-archive-size N] [-no-archives] [-max-bytes N] [-tombstone-period D] [-hub URL]...
+                 [-future] [-community-alias ALIAS=CANONICAL]... [-community-aliases FILE]
 
 Serves the feeds of the records over HTTP at the root of ADDR (/index.opml, /all/rss.xml, ...),
 reloading them when a record changes, until SIGINT or SIGTERM. Feed self links use -site,
-which defaults to http://ADDR. Each reload and each rejected record is logged on stderr.
+which defaults to http://ADDR. Each reload is logged on stderr, with every rejected record
+(path:line: field: reason) and every file not published (path: skipped: reason). A record
+dated in the future is published when its date comes, unless -future publishes it at once.
 Each -hub is announced in the feeds and in Link headers, and told of every feed a reload changes.
 Exit status: 0 after a clean shutdown, 2 on usage errors or when the records cannot be loaded.
 `
@@ -45,11 +48,15 @@ func serveMain(args []string, stdout, stderr io.Writer) int {
 	limit := fl.Int("limit", curafeed.DefaultLimit, "items per feed")
 	interval := fl.Duration("interval", 2*time.Second, "how often to look for changed records; 0 turns watching off")
 	syn := syndicationFlags(fl)
+	ro := recordFlags(fl)
 	fl.Usage = func() { fmt.Fprint(stderr, serveUsage); fl.PrintDefaults() }
 	if code, done := parseFlags(fl, args, stderr); done {
 		return code
 	}
 	if code, bad := checkCommon(*records, *limit, syn, stderr); bad {
+		return code
+	}
+	if code, bad := ro.load(stderr); bad {
 		return code
 	}
 	if *interval < 0 {
@@ -70,6 +77,7 @@ func serveMain(args []string, stdout, stderr io.Writer) int {
 	workers := max(1, runtime.GOMAXPROCS(0)/2)
 	cfg := curafeed.Config{SiteURL: *site, Title: *title, Language: *lang, Limit: *limit, Workers: workers}
 	syn.apply(&cfg)
+	ro.apply(&cfg)
 	var pub *curafeed.Publisher
 	if len(syn.hubs) > 0 {
 		pub = syn.publisher()
@@ -177,6 +185,12 @@ func logReload(logger *log.Logger, dir string, rep curafeed.ReloadReport) {
 			line += " (its last good version is still served)"
 		}
 		logger.Print(line)
+	}
+	for _, s := range rep.Skips {
+		logger.Print(skippedLine(dir, s))
+	}
+	if !rep.NextScheduled.IsZero() {
+		logger.Printf("the next scheduled record is due at %s; it is published then", rep.NextScheduled.Format(time.RFC3339))
 	}
 	logger.Printf("loaded %s in %v: records read %d, published %d, skipped %d, rejected %d, kept %d; feeds %d, files %d (%d changed, %d removed)",
 		dir, rep.Duration.Round(time.Millisecond), rep.Read, rep.Published, rep.Skipped, len(rep.Errors), len(rep.Kept),
