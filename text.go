@@ -127,14 +127,22 @@ func summaryText(description string, content *lazyHTML) string {
 	return d
 }
 
-// lostBoundary reports whether s may have lost a space where words or
-// sentences meet: punctuation directly followed by a letter ("faces.Read"),
-// or a lower-case letter directly followed by an upper-case one.
+// lostBoundary reports whether s may have lost a space where sentences or
+// blocks meet: an upper-case letter directly after a lower-case letter or
+// after punctuation that ends a sentence, a clause or a quotation
+// ("faces.Read", "listRead", "Parker.\"Well"). Hyphens and apostrophes
+// ("health-care", "it's") are no sign of it.
 func lostBoundary(s string) bool {
 	var prev rune
 	for _, r := range s {
-		if unicode.IsLetter(r) && (unicode.IsPunct(prev) || unicode.IsLower(prev) && unicode.IsUpper(r)) {
-			return true
+		if unicode.IsUpper(r) {
+			switch prev {
+			case '.', '!', '?', ':', ';', ',', ')', ']', '"', '”', '’', '»':
+				return true
+			}
+			if unicode.IsLower(prev) {
+				return true
+			}
 		}
 		prev = r
 	}
@@ -439,10 +447,13 @@ func isXMLChar(r rune) bool {
 // followed by punctuation, a symbol or a no-break space ("NESTLÉ®", "SÃO”",
 // "SELKÄ\u00a0EDELLÄ", "Hyvää\u00a0–", "Brontë…”", "4288×…"). So:
 //   - a sequence next to another one ("Ð¿Ñ€Ð¸", "×‘×”") is repaired: real
-//     text rarely has two in a row;
+//     text rarely has two in a row; so is one with a C1 control or a raw
+//     undefined byte among its characters ("â\u0080\u0099", "eÌ\u0081"),
+//     which text never holds;
 //   - a three- or four-byte sequence alone is repaired when it starts with
 //     "â", "ï" or "ð" ("â€™", "ï»¿", "ðŸ˜€"; punctuation, symbols, emoji),
-//     unless its second character is a no-break space; with another lead
+//     unless its second character is a no-break space, or "â" ends a word
+//     and two word-ending characters follow ("Tâ…”"); with another lead
 //     ("ä¸\u00ad" for a lone CJK character) only at the start of a word,
 //     not before punctuation, and when the text has certain mojibake
 //     elsewhere;
@@ -481,6 +492,8 @@ type mojibakeSeq struct {
 	r          rune // the character they encode
 	lead       byte // the first byte, which gives the length
 	second     rune // the character that gave the second byte
+	third      rune // the character that gave the third byte, if any
+	control    bool // a continuation came from a C1 control or a raw byte
 	verdict    int8
 }
 
@@ -521,9 +534,15 @@ func repairMojibakeOnce(s string) string {
 			if !ok || c < 0x80 || c > 0xbf {
 				break
 			}
-			if k == 1 {
-				q.second, _ = utf8.DecodeRuneInString(s[j:])
+			r, _ := utf8.DecodeRuneInString(s[j:])
+			switch k {
+			case 1:
+				q.second = r
+			case 2:
+				q.third = r
 			}
+			// Text never holds C1 controls: they are certain mojibake.
+			q.control = q.control || r == utf8.RuneError && m == 1 || 0x80 <= r && r <= 0x9f
 			buf[k] = c
 			j += m
 		}
@@ -578,11 +597,20 @@ func judgeMojibake(s string, seqs []mojibakeSeq, i int) int8 {
 	switch {
 	case q.lead >= 0xf0:
 		return mojibakeAccept
+	case q.control:
+		return mojibakeAccept // "â\u0080\u0099", "eÌ\u0081"
 	case q.lead >= 0xe0:
 		switch {
 		case q.second == '\u00a0': // "Hyvää\u00a0–", "café\u00a0»"
 			return mojibakeReject
 		case q.lead == 0xe2 || q.lead == 0xef:
+			if q.lead == 0xe2 && endsWord(q.second) && endsWord(q.third) && !unicode.IsDigit(prev) {
+				// A word-final "â" and punctuation ("Tâ…”"), or "1â…”" (1⅔)?
+				if unicode.IsLetter(prev) {
+					return mojibakeReject
+				}
+				return mojibakeDoubtful
+			}
 			return mojibakeAccept
 		case unicode.IsLetter(prev) || unicode.IsMark(prev) || endsWord(q.second): // "Brontë…”", "lá´´"
 			return mojibakeReject

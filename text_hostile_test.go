@@ -103,6 +103,7 @@ var mojibakeNegatives = []string{
 	"SENSЕ - Oleg Tsedryk", "ВІКІ is Ukrainian for WIKI", "ПоздравЂаво", "HÅØYA ER BLÅØYD",
 	// Lower-case accented letters before a no-break space and punctuation.
 	"café\u00a0»", "à\u00a0»", "è\u00a0–", "Con il corpo e lo spirito ammaccato,\u00a0è come se",
+	"Tâ…”", "mynd â…”", "pâ”»", "ï…”",
 }
 
 func TestRepairMojibakeNegatives(t *testing.T) {
@@ -142,6 +143,9 @@ var mojibakeForms = []struct{ name, in, want string }{
 	{"wide comma", "Ningboï¼ŒChina", "Ningbo，China"},
 	{"Romanian comma below", "faÈ™a È›arÄƒ", "fașa țară"},
 	{"French", "aoÃ»t, Ã‰cole, Ã©tÃ©", "août, École, été"},
+	{"NFD combining mark with a C1 control", "Cafe\u00cc\u0081 Society", "Café Society"},
+	{"two thirds", "1â…” cups", "1⅔ cups"},
+	{"box drawing", "â”€â”€ rule", "── rule"},
 }
 
 func TestRepairMojibakeForms(t *testing.T) {
