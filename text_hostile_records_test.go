@@ -227,6 +227,7 @@ func checkHostileEntries(t *testing.T, byMarker map[string]hostileEntry) {
 	assert.Contains(t, bidi.Content, `alt="photogpj.exe"`)
 	assert.Contains(t, bidi.Content, "Hebrew שלום\u200f and Arabic مرحبا\u061c and LRM a\u200eb stay.")
 	assert.Contains(t, bidi.Authors, "Jane Curator")
+	assert.Contains(t, bidi.Content, `References: abcde <abbr title="xyz">refs</abbr>.`)
 
 	raw := get("HOSTILE-TEXT-C1RAW-MARKER")
 	assert.Equal(t, "HOSTILE-TEXT-C1RAW-MARKER Raw C1 controls here", raw.Title)
@@ -238,6 +239,8 @@ func checkHostileEntries(t *testing.T, byMarker map[string]hostileEntry) {
 	assert.Equal(t, "HOSTILE-TEXT-C1REF-MARKER €5 “quoted” – ™ œuvre", ref.Title)
 	assert.Equal(t, "Price €10 … dash—dash, undefined gone", ref.Summary)
 	assert.Contains(t, ref.Authors, "Ann Smith")
+	assert.Contains(t, ref.Content, "Body €5 – it’s fine.")
+	assert.Contains(t, ref.Content, `alt="“Alt” – xy"`)
 
 	nonchar := get("HOSTILE-TEXT-NONCHAR-MARKER")
 	assert.Equal(t, "HOSTILE-TEXT-NONCHAR-MARKER Nonchars and BOMinside", nonchar.Title)
@@ -268,6 +271,7 @@ func checkHostileEntries(t *testing.T, byMarker map[string]hostileEntry) {
 	assert.Contains(t, pos.Content, "Becker’s “Hospital” Review, café, “double”, Becker’s.")
 	assert.Contains(t, pos.Content, `alt="Müller’s café"`)
 	assert.Contains(t, pos.Content, `title="“Title”"`)
+	assert.Contains(t, pos.Content, `alt="Becker’s été"`)
 	assert.Contains(t, pos.Authors, "Jürgen Müller")
 	assert.Contains(t, pos.Categories, "São Paulo")
 	assert.Contains(t, pos.Categories, "naïve")
