@@ -469,7 +469,10 @@ func isXMLChar(r rune) bool {
 //     lower-case letter, as in "Ã’s"), and other leads next to a lower-case
 //     letter ("Å›wiat");
 //   - a lone sequence with no such context ("Ð²" between spaces) only when
-//     the string has certain mojibake elsewhere.
+//     the string has certain mojibake elsewhere;
+//   - the only two-byte sequence of a text that has no certain mojibake but
+//     correctly encoded characters beyond Latin-1 ("Bremer/Mccoy – DrÃ¥ber")
+//     stays: a consistent misreading would have garbled those too.
 //
 // Text with no "Ã", "Â" or other lead character, such as all ASCII text, is
 // returned as is without allocating. Legitimate text with no character after
@@ -500,6 +503,7 @@ type mojibakeSeq struct {
 const (
 	mojibakeReject int8 = iota
 	mojibakeDoubtful
+	mojibakeLikely // a lone two-byte sequence in a likely context
 	mojibakeAccept
 )
 
@@ -556,15 +560,28 @@ func repairMojibakeOnce(s string) string {
 		}
 		i += n
 	}
-	strong := false
+	strong, likely := false, 0
 	for i := range seqs {
 		seqs[i].verdict = judgeMojibake(s, seqs, i)
-		strong = strong || seqs[i].verdict == mojibakeAccept
+		switch seqs[i].verdict {
+		case mojibakeAccept:
+			strong = true
+		case mojibakeLikely:
+			likely++
+		}
 	}
+	// One lone two-byte sequence in text that holds correctly encoded
+	// characters beyond Latin-1 ("Bremer/Mccoy – DrÃ¥ber") is doubtful: the
+	// text went through UTF-8 correctly, and a consistent misreading would
+	// have garbled those characters too.
+	if likely == 1 && !strong && encodedBeyondLatin1(s, seqs) {
+		likely = 0
+	}
+	strong = strong || likely > 0
 	var b strings.Builder
 	last := 0
 	for _, q := range seqs {
-		if q.verdict == mojibakeAccept || q.verdict == mojibakeDoubtful && strong {
+		if q.verdict == mojibakeAccept || q.verdict == mojibakeLikely && likely > 0 || q.verdict == mojibakeDoubtful && strong {
 			if last == 0 {
 				b.Grow(len(s))
 			}
@@ -642,11 +659,33 @@ func judgeMojibake(s string, seqs []mojibakeSeq, i int) int8 {
 		if (q.second == '’' || q.second == '™') && !unicode.IsLower(prev) { // "Ã’s"
 			return mojibakeReject
 		}
-		return mojibakeAccept
+		return mojibakeLikely
 	case unicode.IsLower(prev), unicode.IsLower(next):
-		return mojibakeAccept
+		return mojibakeLikely
 	}
 	return mojibakeDoubtful
+}
+
+// encodedBeyondLatin1 reports whether s has a character above U+00FF outside
+// the sequences.
+func encodedBeyondLatin1(s string, seqs []mojibakeSeq) bool {
+	last := 0
+	for _, q := range seqs {
+		if hasRuneAbove(s[last:q.start], 0xff) {
+			return true
+		}
+		last = q.end
+	}
+	return hasRuneAbove(s[last:], 0xff)
+}
+
+func hasRuneAbove(s string, max rune) bool {
+	for _, r := range s {
+		if r > max {
+			return true
+		}
+	}
+	return false
 }
 
 // possessive reports whether s starts with the s of a possessive: "s" or

@@ -104,6 +104,7 @@ var mojibakeNegatives = []string{
 	// Lower-case accented letters before a no-break space and punctuation.
 	"café\u00a0»", "à\u00a0»", "è\u00a0–", "Con il corpo e lo spirito ammaccato,\u00a0è come se",
 	"Tâ…”", "mynd â…”", "pâ”»", "ï…”",
+	"Bremer/Mccoy – DrÃ¥ber", "Le Café – NicolÃ¡s",
 }
 
 func TestRepairMojibakeNegatives(t *testing.T) {
@@ -145,6 +146,9 @@ var mojibakeForms = []struct{ name, in, want string }{
 	{"French", "aoÃ»t, Ã‰cole, Ã©tÃ©", "août, École, été"},
 	{"NFD combining mark with a C1 control", "Cafe\u00cc\u0081 Society", "Café Society"},
 	{"two thirds", "1â…” cups", "1⅔ cups"},
+	{"lone sequence", "NicolÃ¡s", "Nicolás"},
+	{"two sequences among correct text", "Campeonatos > III DivisÃ£o - SÃ©rie F > Jornadas Classificação", "Campeonatos > III Divisão - Série F > Jornadas Classificação"},
+	{"sequences among correct punctuation", "Le barÃ¨me forfaitaire permet l’Ã©valuation des frais", "Le barème forfaitaire permet l’évaluation des frais"},
 	{"box drawing", "â”€â”€ rule", "── rule"},
 }
 
