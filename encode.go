@@ -377,12 +377,24 @@ func (f *Feed) links(format Format) []feeds.AtomLink {
 	return append(out, feeds.AtomLink{Href: next, Rel: "next-archive", Type: mt})
 }
 
+// plainToHTML escapes plain text for a field that readers take as HTML, such
+// as the description of an RSS item, so that "R&D" and "5 < 6" read as
+// typed. Quotes need no escaping outside attributes.
+func plainToHTML(s string) string {
+	if !strings.ContainsAny(s, "&<>") {
+		return s
+	}
+	return htmlTextEscaper.Replace(s)
+}
+
+var htmlTextEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
+
 // rssItem is it as an RSS 2.0 item with the given content.
 func (c *Catalog) rssItem(it *Item, content string) *rssItem {
 	ri := &rssItem{RssItem: feeds.RssItem{
 		Title:       it.Title,
 		Link:        c.rssLink(it),
-		Description: it.Summary,
+		Description: plainToHTML(it.Summary), // an HTML field in RSS 2.0
 		Guid:        &feeds.RssGuid{Id: it.ID, IsPermaLink: "false"},
 		PubDate:     rfc822(it.Published),
 	}}

@@ -452,10 +452,7 @@ func (p *parser) item(rec record, keys keyNodes, body []byte) (*Item, error) {
 	if len(body) > 0 {
 		it.content = &lazyHTML{body: body, markdown: markdown, base: base}
 	}
-	it.Summary = CleanText(scalar(rec["description"]))
-	if it.Summary == "" && it.content != nil {
-		it.Summary = truncateText(CleanText(it.content.get()), 300)
-	}
+	it.Summary = summaryText(scalar(rec["description"]), it.content)
 	return it, nil
 }
 

@@ -151,7 +151,7 @@ func SanitizeHTML(html string, base *url.URL) string {
 	// idempotence: stripping first means repair sees the final neighbours of
 	// every character, and repair never produces a character that stripping
 	// would remove.
-	return RepairMojibake(StripInvalidXML(html))
+	return sanitizedText(html)
 }
 
 // balanceHTML makes the policy's output well-formed HTML: bluemonday filters

@@ -10,11 +10,15 @@ import (
 
 // CleanText returns s as safe plain text: HTML tags stripped (with the
 // content of script, style and similar elements), HTML entities decoded
-// exactly once (so "&amp;amp;" becomes "&amp;"), invalid UTF-8 and characters
-// XML 1.0 forbids removed, mojibake repaired, other control characters and
-// U+FEFF removed, and every run of white space (including U+00A0, which
-// &nbsp; decodes to) collapsed to one space, with none at either end. Text
-// that is already clean is returned as is, without allocating.
+// exactly once (so "&amp;amp;" becomes "&amp;"; the references &#128; to
+// &#159; mean the Windows-1252 characters, as in HTML), invalid UTF-8 and
+// characters XML 1.0 forbids removed, mojibake repaired, other control
+// characters (C0 and C1), bidirectional embedding, override and isolate
+// controls (U+202A to U+202E, U+2066 to U+2069; the marks LRM, RLM and ALM
+// stay), noncharacters and U+FEFF removed, the result in Unicode
+// normalization form C, and every run of white space (including U+00A0,
+// which &nbsp; decodes to) collapsed to one space, with none at either end.
+// Text that is already clean is returned as is, without allocating.
 func CleanText(s string) string {
 	if isCleanASCII(s) {
 		return s
@@ -29,14 +33,160 @@ func CleanText(s string) string {
 	}
 	// Repair ran before control characters were dropped, so that Latin-1
 	// mojibake ("â\u0080\u0099") could use them; dropping them (or a U+FEFF
-	// that repair restored) can join new neighbours, so repeat until stable.
-	for {
-		t := RepairMojibake(dropInvisible(s))
-		if len(t) == len(s) { // both steps only ever shorten
-			return collapseSpace(s)
+	// that repair restored) can join new neighbours, and composition can
+	// make a new lead character, so repeat until stable.
+	return collapseSpace(settleText(s, dropInvisible, norm.NFC.String))
+}
+
+// settleText applies drop, mojibake repair and normalization to s until
+// nothing changes. Each round either shortens the text by a repair or a
+// removal, or leaves it as it is, so a few rounds suffice; the bound only
+// guards against an input that would make the steps disagree forever.
+func settleText(s string, drop, normalize func(string) string) string {
+	for range 16 {
+		t := normalize(RepairMojibake(drop(s)))
+		if t == s {
+			break
 		}
 		s = t
 	}
+	return s
+}
+
+// sanitizedText is the last step of SanitizeHTML: on the serialized HTML,
+// which holds a '<' or a '&' only as markup or as the start of a reference,
+// it removes invalid UTF-8 and the characters XML 1.0 forbids, repairs
+// mojibake, removes what CleanText removes (a U+0085 becomes a space) and
+// normalizes text and attribute values to NFC. None of these steps can
+// create markup: they never produce '<', '>', '&' or a quote, and a
+// combining character right after '<', '>' or '=' is kept apart from it, so
+// that "<" and U+0338 never become "≮".
+func sanitizedText(h string) string {
+	return settleText(RepairMojibake(StripInvalidXML(h)), dropInvisibleMarkup, nfcMarkup)
+}
+
+// dropInvisibleMarkup is dropInvisible for HTML: white space and DEL stay
+// (XML allows them, and StripInvalidXML has removed the C0 controls), and a
+// U+0085 becomes a space.
+func dropInvisibleMarkup(s string) string {
+	if !strings.ContainsFunc(s, isInvisibleMarkup) {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == 0x85:
+			return ' '
+		case isInvisibleMarkup(r):
+			return -1
+		}
+		return r
+	}, s)
+}
+
+func isInvisibleMarkup(r rune) bool {
+	return r == 0x85 || r != 0x7f && isInvisible(r)
+}
+
+// nfcMarkup returns s in normalization form C, except that a character
+// after '<', '>' or '=' is never composed with it.
+func nfcMarkup(s string) string {
+	if norm.NFC.IsNormalString(s) {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	for s != "" {
+		i := strings.IndexAny(s, "<>=")
+		if i < 0 {
+			b.WriteString(norm.NFC.String(s))
+			break
+		}
+		b.WriteString(norm.NFC.String(s[:i+1]))
+		s = s[i+1:]
+	}
+	return b.String()
+}
+
+// summaryText is an item's summary: its description as plain text, or
+// without one the start of the text of its content. A description that is
+// the content's text, or its start, with word boundaries lost (exports
+// that flatten "faces.<br><br>Read on" to "faces.Read on") takes its spaces
+// back from the content's text, where every line break and block boundary
+// is a space.
+func summaryText(description string, content *lazyHTML) string {
+	d := CleanText(description)
+	switch {
+	case content == nil:
+		return d
+	case d == "":
+		return truncateText(CleanText(content.get()), 300)
+	case lostBoundary(d):
+		return respace(d, CleanText(content.get()))
+	}
+	return d
+}
+
+// lostBoundary reports whether s may have lost a space where sentences or
+// blocks meet: an upper-case letter directly after a lower-case letter or
+// after punctuation that ends a sentence, a clause or a quotation
+// ("faces.Read", "listRead", "Parker.\"Well"). Hyphens and apostrophes
+// ("health-care", "it's") are no sign of it.
+func lostBoundary(s string) bool {
+	var prev rune
+	for _, r := range s {
+		if unicode.IsUpper(r) {
+			switch prev {
+			case '.', '!', '?', ':', ';', ',', ')', ']', '"', '”', '’', '»':
+				return true
+			}
+			if unicode.IsLower(prev) {
+				return true
+			}
+		}
+		prev = r
+	}
+	return false
+}
+
+// respace returns d with a space wherever text has white space that d lacks,
+// when d is text, or its start, with white space lost (a trailing ellipsis
+// aside). Otherwise it returns d.
+func respace(d, text string) string {
+	var b strings.Builder
+	b.Grow(len(d) + 8)
+	j, added := 0, false
+	for i, r := range d {
+		space := false
+		for j < len(text) {
+			t, n := utf8.DecodeRuneInString(text[j:])
+			if !unicode.IsSpace(t) {
+				break
+			}
+			space, j = true, j+n
+		}
+		if unicode.IsSpace(r) {
+			b.WriteRune(r)
+			continue
+		}
+		t, n := utf8.DecodeRuneInString(text[j:])
+		if j >= len(text) || t != r {
+			if rest := strings.TrimSpace(d[i:]); rest == "…" || rest == "..." {
+				b.WriteString(d[i:])
+				break
+			}
+			return d
+		}
+		if space && b.Len() > 0 && !strings.HasSuffix(b.String(), " ") {
+			b.WriteByte(' ')
+			added = true
+		}
+		b.WriteRune(r)
+		j += n
+	}
+	if !added {
+		return d
+	}
+	return b.String()
 }
 
 // isCleanASCII reports whether s is printable ASCII with no markup, no
@@ -173,8 +323,9 @@ func isCollapsed(s string) bool {
 	return !prevSpace || s == ""
 }
 
-// dropInvisible removes control characters that are not white space, and the
-// invisible U+FEFF byte-order mark.
+// dropInvisible removes control characters that are not white space,
+// bidirectional embedding, override and isolate controls, noncharacters and
+// U+FEFF; see isInvisible.
 func dropInvisible(s string) string {
 	if !strings.ContainsFunc(s, isInvisible) {
 		return s
@@ -187,8 +338,29 @@ func dropInvisible(s string) string {
 	}, s)
 }
 
+// isInvisible reports whether r is a character that text never needs: a C0
+// or C1 control character other than white space (U+0085 is white space);
+// U+FEFF; a bidirectional embedding, override or isolate control (U+202A to
+// U+202E, U+2066 to U+2069), which can make text display in another order
+// than it reads ("Invoice U+202E gpj.exe" shows as "Invoice exe.jpg"); or a
+// noncharacter (U+FDD0 to U+FDEF and the last two code points of every
+// plane). The marks LRM (U+200E), RLM (U+200F) and ALM (U+061C), which only
+// set the direction of neutral characters, stay.
 func isInvisible(r rune) bool {
-	return (r < 0x20 || 0x7f <= r && r <= 0x9f || r == 0xfeff) && !unicode.IsSpace(r)
+	switch {
+	case r < 0x20 || 0x7f <= r && r <= 0x9f:
+		return !unicode.IsSpace(r)
+	case r < 0x202a:
+		return false
+	case r <= 0x202e || 0x2066 <= r && r <= 0x2069 || r == 0xfeff:
+		return true
+	}
+	return isNoncharacter(r)
+}
+
+// isNoncharacter reports whether r is one of Unicode's 66 noncharacters.
+func isNoncharacter(r rune) bool {
+	return 0xfdd0 <= r && r <= 0xfdef || r&0xfffe == 0xfffe
 }
 
 // StripInvalidXML removes invalid UTF-8 and every rune outside the XML 1.0
@@ -263,24 +435,43 @@ func isXMLChar(r rune) bool {
 // replaces a run of them only where those bytes form one valid multi-byte
 // UTF-8 character that is likely text (a letter, mark, digit, punctuation,
 // symbol, space or format character; no control, private-use, unassigned or
-// Samaritan-to-Arabic-Extended character). Repair repeats until nothing
+// Samaritan-to-Arabic-Extended character) and where the repair is more
+// plausible than the text as it stands. Repair repeats until nothing
 // changes, so double mojibake ("Ã¢â‚¬â„¢") is undone too and
-// RepairMojibake(RepairMojibake(s)) == RepairMojibake(s).
+// RepairMojibake(RepairMojibake(s)) == RepairMojibake(s). A right double
+// quotation mark whose last byte (0x9D, which Windows-1252 leaves undefined)
+// a decoder replaced with U+FFFD ("â€\uFFFD") is repaired too.
 //
-// Three-and four-byte sequences ("â€™", "ðŸ˜€") and the "Â" prefix ("Â£5")
-// are always repaired: they practically never occur in real text. Two-byte
-// sequences can be real text, an upper-case accented letter followed by a
-// symbol, so they are repaired only with evidence:
-//   - next to another repairable sequence ("Ð¿Ñ€Ð¸");
-//   - after an upper-case letter, only inside a capitalized word ("MÃ¼ller",
-//     "SÃ£o") or where the result is an upper-case letter ("MÃœNCHEN") that
-//     is not at a word end after one of the characters that often end a word
-//     (quotes, dashes, "…", "®", "™", "©", "°", U+00A0), so that "NESTLÉ®",
-//     "JOSÉ’S" and Portuguese "AMANHÃ”" stay as they are;
-//   - otherwise always for "Ã" ("cafÃ©", "Ã\u00a0 la carte"), and for other
-//     leads next to a lower-case letter ("Å›wiat");
+// Legitimate text has the same characters, mostly an accented letter
+// followed by punctuation, a symbol or a no-break space ("NESTLÉ®", "SÃO”",
+// "SELKÄ\u00a0EDELLÄ", "Hyvää\u00a0–", "Brontë…”", "4288×…"). So:
+//   - a sequence next to another one ("Ð¿Ñ€Ð¸", "×‘×”") is repaired: real
+//     text rarely has two in a row; so is one with a C1 control or a raw
+//     undefined byte among its characters ("â\u0080\u0099", "eÌ\u0081"),
+//     which text never holds;
+//   - a three- or four-byte sequence alone is repaired when it starts with
+//     "â", "ï" or "ð" ("â€™", "ï»¿", "ðŸ˜€"; punctuation, symbols, emoji),
+//     unless its second character is a no-break space, or "â" ends a word
+//     and two word-ending characters follow ("Tâ…”"); with another lead
+//     ("ä¸\u00ad" for a lone CJK character) only at the start of a word,
+//     not before punctuation, and when the text has certain mojibake
+//     elsewhere;
+//   - a two-byte sequence alone with the "Â" prefix ("Â£5") is repaired;
+//   - other two-byte sequences alone are repaired only into common letters
+//     (Latin, Greek, Cyrillic; not IPA, Hebrew or Arabic, whose words have
+//     more than one letter), never when the second character is a no-break
+//     space after a letter, and, after an upper-case letter, only inside a
+//     capitalized word ("MÃ¼ller", "SÃ£o", not "ZZAJÉ’s") or into an
+//     upper-case letter that does not end a word with punctuation ("MÃœNCHEN",
+//     "HÃ”TEL", not "AMANHÃ”" or "SÓ…"); otherwise "Ã" is repaired
+//     ("cafÃ©", "Ã©cole", but not before an apostrophe that follows no
+//     lower-case letter, as in "Ã’s"), and other leads next to a lower-case
+//     letter ("Å›wiat");
 //   - a lone sequence with no such context ("Ð²" between spaces) only when
-//     the string has certain mojibake elsewhere.
+//     the string has certain mojibake elsewhere;
+//   - the only two-byte sequence of a text that has no certain mojibake but
+//     correctly encoded characters beyond Latin-1 ("Bremer/Mccoy – DrÃ¥ber")
+//     stays: a consistent misreading would have garbled those too.
 //
 // Text with no "Ã", "Â" or other lead character, such as all ASCII text, is
 // returned as is without allocating. Legitimate text with no character after
@@ -303,12 +494,15 @@ type mojibakeSeq struct {
 	r          rune // the character they encode
 	lead       byte // the first byte, which gives the length
 	second     rune // the character that gave the second byte
+	third      rune // the character that gave the third byte, if any
+	control    bool // a continuation came from a C1 control or a raw byte
 	verdict    int8
 }
 
 const (
 	mojibakeReject int8 = iota
 	mojibakeDoubtful
+	mojibakeLikely // a lone two-byte sequence in a likely context
 	mojibakeAccept
 )
 
@@ -336,12 +530,22 @@ func repairMojibakeOnce(s string) string {
 		j, k := i+n, 1
 		for ; k < want; k++ {
 			c, m, ok := mojibakeByteAt(s, j)
+			if !ok && k == 2 && lead == 0xe2 && buf[1] == 0x80 && strings.HasPrefix(s[j:], "\ufffd") {
+				// "â€" and a replaced 0x9D: the right double quotation mark.
+				c, m, ok = 0x9d, len("\ufffd"), true
+			}
 			if !ok || c < 0x80 || c > 0xbf {
 				break
 			}
-			if k == 1 {
-				q.second, _ = utf8.DecodeRuneInString(s[j:])
+			r, _ := utf8.DecodeRuneInString(s[j:])
+			switch k {
+			case 1:
+				q.second = r
+			case 2:
+				q.third = r
 			}
+			// Text never holds C1 controls: they are certain mojibake.
+			q.control = q.control || r == utf8.RuneError && m == 1 || 0x80 <= r && r <= 0x9f
 			buf[k] = c
 			j += m
 		}
@@ -355,15 +559,28 @@ func repairMojibakeOnce(s string) string {
 		}
 		i += n
 	}
-	strong := false
+	strong, likely := false, 0
 	for i := range seqs {
 		seqs[i].verdict = judgeMojibake(s, seqs, i)
-		strong = strong || seqs[i].verdict == mojibakeAccept
+		switch seqs[i].verdict {
+		case mojibakeAccept:
+			strong = true
+		case mojibakeLikely:
+			likely++
+		}
 	}
+	// One lone two-byte sequence in text that holds correctly encoded
+	// characters beyond Latin-1 ("Bremer/Mccoy – DrÃ¥ber") is doubtful: the
+	// text went through UTF-8 correctly, and a consistent misreading would
+	// have garbled those characters too.
+	if likely == 1 && !strong && encodedBeyondLatin1(s, seqs) {
+		likely = 0
+	}
+	strong = strong || likely > 0
 	var b strings.Builder
 	last := 0
 	for _, q := range seqs {
-		if q.verdict == mojibakeAccept || q.verdict == mojibakeDoubtful && strong {
+		if q.verdict == mojibakeAccept || q.verdict == mojibakeLikely && likely > 0 || q.verdict == mojibakeDoubtful && strong {
 			if last == 0 {
 				b.Grow(len(s))
 			}
@@ -386,30 +603,105 @@ func judgeMojibake(s string, seqs []mojibakeSeq, i int) int8 {
 	if !plausibleRepair(q.r) {
 		return mojibakeReject
 	}
-	adjacent := i > 0 && seqs[i-1].end == q.start && plausibleRepair(seqs[i-1].r) ||
-		i+1 < len(seqs) && seqs[i+1].start == q.end && plausibleRepair(seqs[i+1].r)
-	prev, _ := utf8.DecodeLastRuneInString(s[:q.start])
+	if i > 0 && seqs[i-1].end == q.start && plausibleRepair(seqs[i-1].r) ||
+		i+1 < len(seqs) && seqs[i+1].start == q.end && plausibleRepair(seqs[i+1].r) {
+		return mojibakeAccept
+	}
+	prev, n := utf8.DecodeLastRuneInString(s[:q.start])
+	prev2, _ := utf8.DecodeLastRuneInString(s[:q.start-n])
 	next, _ := utf8.DecodeRuneInString(s[q.end:])
 	switch {
+	case q.lead >= 0xf0:
+		return mojibakeAccept
+	case q.control:
+		return mojibakeAccept // "â\u0080\u0099", "eÌ\u0081"
 	case q.lead >= 0xe0:
-		// "café\u00a0»" (French spacing) would read as one CJK character.
-		if q.second == '\u00a0' && !adjacent && prev < utf8.RuneSelf && unicode.IsLetter(prev) {
+		switch {
+		case q.second == '\u00a0': // "Hyvää\u00a0–", "café\u00a0»"
+			return mojibakeReject
+		case q.lead == 0xe2 || q.lead == 0xef:
+			if q.lead == 0xe2 && endsWord(q.second) && endsWord(q.third) && !unicode.IsDigit(prev) {
+				// A word-final "â" and punctuation ("Tâ…”"), or "1â…”" (1⅔)?
+				if unicode.IsLetter(prev) {
+					return mojibakeReject
+				}
+				return mojibakeDoubtful
+			}
+			return mojibakeAccept
+		case unicode.IsLetter(prev) || unicode.IsMark(prev) || endsWord(q.second): // "Brontë…”", "lá´´"
 			return mojibakeReject
 		}
+		return mojibakeDoubtful
+	case q.lead == 0xc2:
+		if q.second == '\u00a0' && unicode.IsUpper(prev) { // "MISUTÂ\u00a0AJIKKO"
+			return mojibakeDoubtful
+		}
 		return mojibakeAccept
-	case adjacent, q.lead == 0xc2:
-		return mojibakeAccept
+	case !commonLetter(q.r):
+		return mojibakeReject
+	case q.second == '\u00a0' && q.lead != 0xc3:
+		// "SELKÄ\u00a0EDELLÄ"; "Å\u00a0koda" at a word start is doubtful.
+		if unicode.IsLetter(prev) || !unicode.IsLower(next) {
+			return mojibakeReject
+		}
+		return mojibakeDoubtful
 	case unicode.IsUpper(prev):
 		switch {
-		case unicode.IsLower(next) && unicode.IsLetter(q.r), // "MÃ¼ller", "SÃ£o"
-			unicode.IsUpper(q.r) && (unicode.IsLetter(next) || !endsWord(q.second)): // "MÃœNCHEN"
+		case q.second == '’' && possessive(s[q.end:]): // "IRMÃ’S"
+			return mojibakeReject
+		case unicode.IsLower(next) && unicode.IsLower(q.r) && !unicode.IsUpper(prev2), // "MÃ¼ller", "CÃ\u00a0nan"
+			unicode.IsUpper(q.r) && (unicode.IsLetter(next) || !endsWord(q.second)): // "MÃœNCHEN", "HÃ”TEL"
 			return mojibakeAccept
 		}
 		return mojibakeReject
-	case q.lead == 0xc3, unicode.IsLower(prev), unicode.IsLower(next):
-		return mojibakeAccept
+	case q.lead == 0xc3:
+		if (q.second == '’' || q.second == '™') && !unicode.IsLower(prev) { // "Ã’s"
+			return mojibakeReject
+		}
+		return mojibakeLikely
+	case unicode.IsLower(prev), unicode.IsLower(next):
+		return mojibakeLikely
 	}
 	return mojibakeDoubtful
+}
+
+// encodedBeyondLatin1 reports whether s has a character above U+00FF outside
+// the sequences.
+func encodedBeyondLatin1(s string, seqs []mojibakeSeq) bool {
+	last := 0
+	for _, q := range seqs {
+		if hasRuneAbove(s[last:q.start], 0xff) {
+			return true
+		}
+		last = q.end
+	}
+	return hasRuneAbove(s[last:], 0xff)
+}
+
+func hasRuneAbove(s string, max rune) bool {
+	for _, r := range s {
+		if r > max {
+			return true
+		}
+	}
+	return false
+}
+
+// possessive reports whether s starts with the s of a possessive: "s" or
+// "S" and no other letter.
+func possessive(s string) bool {
+	if s == "" || s[0]|0x20 != 's' {
+		return false
+	}
+	r, _ := utf8.DecodeRuneInString(s[1:])
+	return !unicode.IsLetter(r)
+}
+
+// commonLetter reports whether r, the repair of a lone two-byte sequence,
+// is a letter of the alphabets that one-letter mojibake comes from in
+// practice: Latin-1, Latin Extended-A and -B, Greek or Cyrillic.
+func commonLetter(r rune) bool {
+	return unicode.IsLetter(r) && (r < 0x250 || 0x370 <= r && r < 0x500) || r == '\u00a0' || 0xa1 <= r && r <= 0xbf
 }
 
 // plausibleRepair reports whether r is a character that repaired text may
@@ -424,7 +716,8 @@ func plausibleRepair(r rune) bool {
 // endsWord reports whether r often follows a word directly.
 func endsWord(r rune) bool {
 	switch r {
-	case '’', '”', '»', '›', '…', '–', '—', '®', '™', '©', '°', '\u00a0':
+	case '’', '”', '»', '›', '…', '–', '—', '®', '™', '©', '°', '\u00a0',
+		'´', '¨', '¡', '¿', '¹', '²', '³', '·', '‰':
 		return true
 	}
 	return false

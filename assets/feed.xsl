@@ -194,7 +194,11 @@
         </xsl:call-template>
       </p>
       <xsl:if test="normalize-space(description) != ''">
-        <p class="summary"><xsl:value-of select="description"/></p>
+        <p class="summary">
+          <xsl:call-template name="html-text">
+            <xsl:with-param name="text" select="description"/>
+          </xsl:call-template>
+        </p>
       </xsl:if>
     </li>
   </xsl:template>
@@ -225,6 +229,47 @@
         <p class="summary"><xsl:value-of select="atom:summary"/></p>
       </xsl:if>
     </li>
+  </xsl:template>
+
+  <!-- An RSS description is HTML. curafeed writes plain text there, with
+       '&', '<' and '>' escaped: undo the escapes, one at a time from the left,
+       so that the text shows as it was written (without
+       disable-output-escaping, which Firefox ignores). -->
+  <xsl:template name="html-text">
+    <xsl:param name="text"/>
+    <xsl:choose>
+      <xsl:when test="contains($text, '&amp;')">
+        <xsl:value-of select="substring-before($text, '&amp;')"/>
+        <xsl:variable name="rest" select="substring-after($text, '&amp;')"/>
+        <xsl:variable name="ref" select="substring-before($rest, ';')"/>
+        <xsl:variable name="char">
+          <xsl:choose>
+            <xsl:when test="$ref = 'amp'">&amp;</xsl:when>
+            <xsl:when test="$ref = 'lt'">&lt;</xsl:when>
+            <xsl:when test="$ref = 'gt'">&gt;</xsl:when>
+            <xsl:when test="$ref = 'quot' or $ref = '#34'">&quot;</xsl:when>
+            <xsl:when test="$ref = 'apos' or $ref = '#39'">&apos;</xsl:when>
+          </xsl:choose>
+        </xsl:variable>
+        <xsl:choose>
+          <xsl:when test="string($char) != ''">
+            <xsl:value-of select="$char"/>
+            <xsl:call-template name="html-text">
+              <xsl:with-param name="text" select="substring-after($rest, ';')"/>
+            </xsl:call-template>
+          </xsl:when>
+          <xsl:otherwise>
+            <xsl:text>&amp;</xsl:text>
+            <xsl:call-template name="html-text">
+              <xsl:with-param name="text" select="$rest"/>
+            </xsl:call-template>
+          </xsl:otherwise>
+        </xsl:choose>
+      </xsl:when>
+      <xsl:otherwise>
+        <xsl:value-of select="$text"/>
+      </xsl:otherwise>
+    </xsl:choose>
   </xsl:template>
 
   <xsl:template name="title-link">
