@@ -360,8 +360,6 @@ func (p *parser) fieldsError(f *recordFields, err error) *RecordError {
 // fieldOwner is implemented by every field type.
 type fieldOwner interface{ fieldState() *yField }
 
-var fieldOwnerType = reflect.TypeFor[fieldOwner]()
-
 // failedField finds, in document order, the first field of the struct v
 // whose decoding failed, and names it by its path of keys; a failed nested
 // field is preferred to the mapping holding it.

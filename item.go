@@ -213,7 +213,7 @@ func noFrontMatter(name string, data []byte) error {
 	t := string(bytes.TrimRight(first, " \t\r"))
 	switch {
 	case t == "---":
-		return &RecordError{Path: name, Line: line, Field: "front matter", Err: fmt.Errorf("opened on line %d and never closed with --- or ...", line)}
+		return &RecordError{Path: name, Line: line, Field: "front matter", Err: fmt.Errorf("opened on line %d and never closed (no --- or ... line ends it)", line)}
 	case t == "+++":
 		return &RecordError{Path: name, Line: line, Field: "front matter", Err: errors.New("TOML front matter (+++) is not supported: write it in YAML between --- lines")}
 	case strings.HasPrefix(t, "---") && !strings.HasPrefix(t, "----"):
@@ -301,6 +301,16 @@ func (p *parser) warn(n *yaml.Node, field string, err error) {
 var yamlLineRE = regexp.MustCompile(`^yaml: (?:line (\d+): )?`)
 
 func (p *parser) parse(front, body []byte) (*Item, error) {
+	f, err := p.fields(front)
+	if err != nil {
+		return nil, err
+	}
+	return p.item(f, body)
+}
+
+// fields reads the front matter and resolves the record's fields from it,
+// as yaml.v3 would decode them.
+func (p *parser) fields(front []byte) (*recordFields, error) {
 	if !yamlSafe(front) {
 		front = cleanFrontMatter(front)
 		p.warnings.Add(p.name, 0, "front matter", errors.New("characters that YAML and XML forbid were removed"))
@@ -325,11 +335,11 @@ func (p *parser) parse(front, body []byte) (*Item, error) {
 	if root.Kind != yaml.MappingNode {
 		return nil, p.errAt(root, "front matter", errors.New("not a mapping of fields"))
 	}
-	var f recordFields
-	if err := p.decodeFields(doc, &f); err != nil {
+	f := new(recordFields)
+	if err := p.decodeFields(doc, f); err != nil {
 		return nil, err
 	}
-	return p.item(&f, root, body)
+	return f, nil
 }
 
 // yamlSafe reports whether front holds only characters the YAML parser
@@ -375,7 +385,8 @@ func cleanFrontMatter(front []byte) []byte {
 	return b.Bytes()
 }
 
-func (p *parser) item(f *recordFields, root *yaml.Node, body []byte) (*Item, error) {
+func (p *parser) item(f *recordFields, body []byte) (*Item, error) {
+	root := f.root
 	site := p.opts.SiteURL
 	it := &Item{Path: p.name}
 
