@@ -425,3 +425,184 @@ func invalidText(v reflect.Value, prefix string) (string, *yaml.Node) {
 	}
 	return "", nil
 }
+
+// The fast path. Front matter read by the fast reader has no anchors,
+// aliases, tags, merge keys or duplicate keys (it hands those to yaml.v3),
+// so its fields can be resolved without reflection. fastFields does so for
+// the ordinary cases and gives up on anything else, which yaml.v3 then
+// decodes (and, when it is an error, reports).
+
+// fastFieldMaps name the fields of recordFields and of its mappings by
+// key, for fastFields; a test checks them against the struct tags.
+var (
+	fastTopFields = map[string]func(*recordFields) any{
+		"title": func(f *recordFields) any { return &f.Title }, "description": func(f *recordFields) any { return &f.Description },
+		"date": func(f *recordFields) any { return &f.Date }, "lastMod": func(f *recordFields) any { return &f.LastMod },
+		"id": func(f *recordFields) any { return &f.ID }, "mdName": func(f *recordFields) any { return &f.MDName },
+		"slug": func(f *recordFields) any { return &f.Slug }, "basePath": func(f *recordFields) any { return &f.BasePath },
+		"type": func(f *recordFields) any { return &f.Type }, "ogUrl": func(f *recordFields) any { return &f.OGURL },
+		"link": func(f *recordFields) any { return &f.Link }, "openProjectCustomFields": func(f *recordFields) any { return &f.OpenProject },
+		"herf": func(f *recordFields) any { return &f.Herf }, "href": func(f *recordFields) any { return &f.Href },
+		"original": func(f *recordFields) any { return &f.Original }, "cleanUrl": func(f *recordFields) any { return &f.CleanURL },
+		"sourceUrl": func(f *recordFields) any { return &f.SourceURL }, "brand": func(f *recordFields) any { return &f.Brand },
+		"identifier": func(f *recordFields) any { return &f.Identifier }, "mastHead": func(f *recordFields) any { return &f.MastHead },
+		"communityTopics": func(f *recordFields) any { return &f.Topics }, "tags": func(f *recordFields) any { return &f.Tags },
+		"categories": func(f *recordFields) any { return &f.Categories }, "Categories": func(f *recordFields) any { return &f.CategoriesCap },
+		"author": func(f *recordFields) any { return &f.Author }, "authors": func(f *recordFields) any { return &f.Authors },
+		"featuredImage": func(f *recordFields) any { return &f.FeaturedImage }, "status": func(f *recordFields) any { return &f.Status },
+		"draft": func(f *recordFields) any { return &f.Draft }, "archetype": func(f *recordFields) any { return &f.Archetype },
+		"archeType": func(f *recordFields) any { return &f.ArcheType }, "aliases": func(f *recordFields) any { return &f.Aliases },
+		"breadcrumbs": func(f *recordFields) any { return &f.Breadcrumbs }, "breadcrumbLinks": func(f *recordFields) any { return &f.BreadcrumbLinks },
+		"contentCategories":          func(f *recordFields) any { return &f.ContentCategories },
+		"contentcategories":          func(f *recordFields) any { return &f.ContentCategoriesLower },
+		"openProjectWorkPackageType": func(f *recordFields) any { return &f.WorkPackageType },
+		"owlType":                    func(f *recordFields) any { return &f.OwlType }, "searchCategory": func(f *recordFields) any { return &f.SearchCategory },
+		"source": func(f *recordFields) any { return &f.Source }, "sub": func(f *recordFields) any { return &f.Sub },
+	}
+	fastLinkFields = map[string]func(*recordFields) any{
+		"href": func(f *recordFields) any { return &f.Link.f.Href }, "original": func(f *recordFields) any { return &f.Link.f.Original },
+		"brand": func(f *recordFields) any { return &f.Link.f.Brand },
+	}
+	fastOPFFields = map[string]func(*recordFields) any{
+		"cleanUrl": func(f *recordFields) any { return &f.OpenProject.f.CleanURL }, "sourceUrl": func(f *recordFields) any { return &f.OpenProject.f.SourceURL },
+		"medigyTopics": func(f *recordFields) any { return &f.OpenProject.f.MedigyTopics },
+	}
+	fastImageFields = map[string]func(*recordFields) any{
+		"href": func(f *recordFields) any { return &f.FeaturedImage.f.Href }, "valid": func(f *recordFields) any { return &f.FeaturedImage.f.Valid },
+		"mime_type": func(f *recordFields) any { return &f.FeaturedImage.f.MimeType }, "format": func(f *recordFields) any { return &f.FeaturedImage.f.Format },
+		"alt": func(f *recordFields) any { return &f.FeaturedImage.f.Alt }, "size": func(f *recordFields) any { return &f.FeaturedImage.f.Size },
+	}
+)
+
+// fastFields resolves the fields of m, a mapping read by the fast reader,
+// into f as yaml.v3 would, using fields to find them. ok is false when it
+// met something it leaves to yaml.v3 (then f is partly filled).
+func fastFields(m *yaml.Node, f *recordFields, fields map[string]func(*recordFields) any) bool {
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		k, v := m.Content[i], m.Content[i+1]
+		if k.Kind != yaml.ScalarNode || !fastPlainTag(k.Tag) || k.Tag == "!!null" {
+			return false
+		}
+		at, ok := fields[k.Value]
+		if !ok {
+			continue
+		}
+		if v.Kind == yaml.ScalarNode && v.Tag == "!!null" {
+			continue // yaml.v3 leaves the field at its zero value
+		}
+		if !fastTags(v) {
+			return false
+		}
+		switch fv := at(f).(type) {
+		case *yText:
+			if v.Kind != yaml.ScalarNode {
+				return false
+			}
+			fv.node, fv.s = v, v.Value
+		case *yBool:
+			b, ok := fastBool(v)
+			if !ok {
+				return false
+			}
+			fv.node, fv.b = v, b
+		case *yList:
+			fv.node = v
+			switch v.Kind {
+			case yaml.ScalarNode:
+				if v.Value != "" {
+					fv.list = []string{v.Value}
+				}
+			case yaml.SequenceNode:
+				fv.seq = true
+				fv.list = make([]string, 0, len(v.Content))
+				for _, e := range v.Content {
+					if e.Kind != yaml.ScalarNode {
+						return false
+					}
+					if e.Tag != "!!null" {
+						fv.list = append(fv.list, e.Value)
+					}
+				}
+			default:
+				return false
+			}
+		case *yLink:
+			if v.Kind != yaml.MappingNode || !fastFields(v, f, fastLinkFields) {
+				return false
+			}
+			fv.node = v
+		case *yOPF:
+			if v.Kind != yaml.MappingNode || !fastFields(v, f, fastOPFFields) {
+				return false
+			}
+			fv.node = v
+		case *yImage:
+			switch v.Kind {
+			case yaml.MappingNode:
+				if !fastFields(v, f, fastImageFields) {
+					return false
+				}
+				fv.isMap = true
+			case yaml.ScalarNode:
+			default:
+				return false
+			}
+			fv.node = v
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// fastPlainTag reports whether tag is one yaml.v3 resolves a plain or quoted
+// scalar to, whose text is what it decodes into a string.
+func fastPlainTag(tag string) bool {
+	switch tag {
+	case "!!str", "!!int", "!!float", "!!bool", "!!null", "!!timestamp":
+		return true
+	}
+	return false
+}
+
+// fastTags reports whether the scalars of v, a node of the fast reader, and
+// of its sequence's entries have only the tags of fastPlainTag; collections
+// carry their own tags.
+func fastTags(v *yaml.Node) bool {
+	switch v.Kind {
+	case yaml.ScalarNode:
+		return fastPlainTag(v.Tag)
+	case yaml.SequenceNode:
+		for _, e := range v.Content {
+			if e.Kind == yaml.ScalarNode && !fastPlainTag(e.Tag) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// fastBool decodes a scalar into a bool as yaml.v3 does: a YAML 1.2 bool, or
+// one of the YAML 1.1 words it still accepts for a bool field.
+func fastBool(v *yaml.Node) (b, ok bool) {
+	if v.Kind != yaml.ScalarNode {
+		return false, false
+	}
+	switch v.Tag {
+	case "!!bool":
+		switch v.Value {
+		case "true", "True", "TRUE":
+			return true, true
+		case "false", "False", "FALSE":
+			return false, true
+		}
+	case "!!str":
+		switch v.Value {
+		case "y", "Y", "yes", "Yes", "YES", "on", "On", "ON":
+			return true, true
+		case "n", "N", "no", "No", "NO", "off", "Off", "OFF":
+			return false, true
+		}
+	}
+	return false, false
+}

@@ -3,6 +3,7 @@ package curafeed
 import (
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -400,4 +401,30 @@ func TestFieldsExactSpelling(t *testing.T) {
 	assert.Equal(t, "profile", it.Kind, "the spelling of offering exports")
 	assert.Equal(t, []string{"Cybersecurity"}, it.Tags, "the spelling of older exports")
 	assert.Equal(t, []string{"c"}, it.Extra.ContentCategories)
+}
+
+// TestFastFieldMaps checks that the fast path knows every field of the
+// structs yaml.v3 decodes, by the same names.
+func TestFastFieldMaps(t *testing.T) {
+	f := new(recordFields)
+	for _, c := range []struct {
+		m map[string]func(*recordFields) any
+		v any
+	}{
+		{fastTopFields, f}, {fastLinkFields, &f.Link.f}, {fastOPFFields, &f.OpenProject.f}, {fastImageFields, &f.FeaturedImage.f},
+	} {
+		rv := reflect.ValueOf(c.v).Elem()
+		names := map[string]bool{}
+		for i := 0; i < rv.NumField(); i++ {
+			name := rv.Type().Field(i).Tag.Get("yaml")
+			if name == "" {
+				continue
+			}
+			names[name] = true
+			at, ok := c.m[name]
+			require.True(t, ok, "no fast path for %s", name)
+			assert.Equal(t, rv.Field(i).Addr().UnsafePointer(), reflect.ValueOf(at(f)).UnsafePointer(), "the fast path of %s is another field", name)
+		}
+		assert.Len(t, c.m, len(names))
+	}
 }

@@ -315,7 +315,11 @@ func (p *parser) fields(front []byte) (*recordFields, error) {
 		front = cleanFrontMatter(front)
 		p.warnings.Add(p.name, 0, "front matter", errors.New("characters that YAML and XML forbid were removed"))
 	}
-	doc, err := parseFrontMatter(front)
+	doc, fast := fastFrontMatter(front)
+	var err error
+	if !fast {
+		doc, err = slowFrontMatter(front)
+	}
 	if err != nil {
 		msg := err.Error()
 		line := 0
@@ -335,7 +339,11 @@ func (p *parser) fields(front []byte) (*recordFields, error) {
 	if root.Kind != yaml.MappingNode {
 		return nil, p.errAt(root, "front matter", errors.New("not a mapping of fields"))
 	}
-	f := new(recordFields)
+	f := &recordFields{root: root}
+	if fast && fastFields(root, f, fastTopFields) {
+		return f, nil
+	}
+	*f = recordFields{}
 	if err := p.decodeFields(doc, f); err != nil {
 		return nil, err
 	}
