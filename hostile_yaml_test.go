@@ -23,10 +23,6 @@ func TestHostileYAML(t *testing.T) {
 	for _, it := range recs.Items {
 		published[it.Path] = it
 	}
-	retracted := map[string]*Item{}
-	for _, it := range recs.Retracted {
-		retracted[it.Path] = it
-	}
 	skipped := map[string]string{}
 	for _, s := range recs.Skipped {
 		skipped[s.Path] = s.Reason
@@ -42,7 +38,7 @@ func TestHostileYAML(t *testing.T) {
 		// published: title and published time to expect.
 		title string
 		date  time.Time
-		// hidden: the skip reason (or "retracted") to expect.
+		// hidden: the skip reason to expect.
 		hidden string
 		// rejected: line, field and a part of the reason to expect.
 		line   int
@@ -53,7 +49,7 @@ func TestHostileYAML(t *testing.T) {
 		{file: "yaml-billion-laughs.md", field: "front matter", reason: "excessive aliasing"},
 		{file: "yaml-unclosed.md", line: 1, field: "front matter", reason: "never closed"},
 		{file: "yaml-merge-draft.md", hidden: `status "draft"`},
-		{file: "yaml-merge-withdrawn.md", hidden: "retracted"},
+		{file: "yaml-merge-list.md", hidden: `status "unpublished"`},
 		{file: "yaml-merge-explicit.md", title: "Explicit wins HOSTILE-YAML-MERGE-EXPLICIT-MARKER", date: when},
 		{file: "yaml-duplicate-keys.md", line: 7, field: "status", reason: `mapping key "status" already defined at line 6`},
 		{file: "yaml-case-keys.md", title: "Case keys HOSTILE-YAML-CASE-MARKER", date: when},
@@ -89,10 +85,6 @@ func TestHostileYAML(t *testing.T) {
 				assert.Equal(t, c.title, it.Title)
 				assert.Equal(t, c.date, it.Published)
 				assert.Equal(t, time.UTC, it.Published.Location())
-			case c.hidden == "retracted":
-				assert.Nil(t, it, "want withdrawn")
-				assert.Nil(t, e, "want withdrawn")
-				assert.NotNil(t, retracted[c.file], "want withdrawn")
 			case c.hidden != "":
 				assert.Nil(t, it, "want hidden")
 				assert.Nil(t, e, "want hidden")
