@@ -70,6 +70,7 @@ func TestHostileYAML(t *testing.T) {
 		{file: "yaml-toml.md", line: 1, field: "front matter", reason: "TOML"},
 		{file: "yaml-garbage.md", line: 1, field: "front matter", reason: "never closed"},
 		{file: "yaml-utf16.md", field: "", reason: "UTF-16"},
+		{file: "yaml-binary-file.md", field: "", reason: "not UTF-8 text"},
 	} {
 		t.Run(strings.TrimSuffix(c.file, ".md"), func(t *testing.T) {
 			data, err := os.ReadFile(path.Join("testdata/hostile", c.file))

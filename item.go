@@ -177,8 +177,9 @@ func IsNotRecord(err error) bool {
 //
 // A file is not a record (IsNotRecord) when it is a section page
 // (_index.md) or has text but no front matter. A file that is empty or
-// blank, or that starts like front matter (---, or +++ for TOML) but whose
-// front matter is never closed, cannot be read or is empty, is a bad record:
+// blank, is not UTF-8 text, or starts like front matter (---, or +++ for
+// TOML) but whose front matter is never closed, cannot be read or is
+// empty, is a bad record:
 // a record file that was emptied, cut or overwritten must be reported, not
 // quietly taken for a file that never was a record.
 func ParseRecord(name string, data []byte, opts ParseOptions) (it *Item, warnings ErrorList, err error) {
@@ -218,6 +219,10 @@ func noFrontMatter(name string, data []byte) error {
 		return &RecordError{Path: name, Line: line, Field: "front matter", Err: errors.New("TOML front matter (+++) is not supported: write it in YAML between --- lines")}
 	case strings.HasPrefix(t, "---") && !strings.HasPrefix(t, "----"):
 		return &RecordError{Path: name, Line: line, Field: "front matter", Err: errors.New("the opening --- must be alone on its line")}
+	case bytes.IndexByte(data, 0) >= 0 || !utf8.Valid(data):
+		// Not a Markdown file that merely has no front matter: most likely
+		// a record overwritten with other bytes.
+		return &RecordError{Path: name, Err: errors.New("not UTF-8 text: a record file must be Markdown with front matter")}
 	}
 	return &RecordError{Path: name, Err: ErrNoFrontMatter}
 }

@@ -182,6 +182,9 @@ func TestParseRecordErrors(t *testing.T) {
 		{"blank file", " \n\r\n\t\n", 0, "", "empty file"},
 		{"utf-16", "\xff\xfe-\x00-\x00-\x00\n\x00", 0, "", "UTF-16"},
 		{"utf-16 big-endian", "\xfe\xff\x00-\x00-\x00-\x00\n", 0, "", "UTF-16"},
+		{"binary garbage", "\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", 0, "", "not UTF-8 text"},
+		{"invalid UTF-8", "caf\xe9 au lait\n", 0, "", "not UTF-8 text"},
+		{"NUL bytes", "text\x00\x00more\n", 0, "", "not UTF-8 text"},
 		{"empty front matter", "---\n---\nbody\n", 1, "front matter", "empty"},
 		{"comments only", "---\n# nothing\n---\nbody\n", 1, "front matter", "empty"},
 	} {
