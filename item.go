@@ -572,8 +572,12 @@ var rssDateLayouts = func() []string {
 		}
 	}
 	return append(out,
-		"Mon Jan _2 15:04:05 2006",       // ANSI C
-		"Mon Jan _2 15:04:05 -0700 2006", // Unix date, Ruby
+		"Mon Jan _2 15:04:05 2006",            // ANSI C
+		"Mon Jan _2 15:04:05 -0700 2006",      // Unix date, Ruby
+		"2006-01-02 15:04:05.999999999 -0700", // YAML 1.1 timestamps, Hugo
+		"2006-01-02T15:04:05.999999999 -0700", // the same with a T
+		"2006-01-02T15:04:05.999999999-0700",  // ISO 8601 basic offset
+		"2006-01-02 15:04:05.999999999-0700",  // the same with a space
 	)
 }()
 
@@ -602,6 +606,9 @@ var rssWords = func() map[string]bool {
 // ok is false when s is not one of them; err is set when it is one but its
 // zone is not known.
 func rssDate(s string) (t time.Time, ok bool, err error) {
+	if i := strings.LastIndex(s, " ("); i > 0 && strings.HasSuffix(s, ")") {
+		s = s[:i] // an e-mail comment: "+0000 (UTC)"
+	}
 	fields := strings.Fields(strings.ReplaceAll(s, ",", " "))
 	for i, f := range fields {
 		switch {
@@ -639,8 +646,9 @@ func isLetters(s string) bool {
 // ParseDate parses a record date in any accepted form: RFC 3339 with or
 // without fraction and zone, "2006-01-02", "2006-01-02 15:04:05", and the
 // forms of RSS and WordPress exports: RFC 1123 ("Mon, 02 Jan 2006 15:04:05
-// GMT" or "-0700"), RFC 822, RFC 850, ANSI C and Unix date. Named zones are
-// those of RFC 822 (UT, GMT, EST, EDT, CST, CDT, MST, MDT, PST, PDT) and
+// GMT" or "-0700"), RFC 822, RFC 850, ANSI C and Unix date, and the YAML 1.1
+// timestamp with a spaced offset ("2006-01-02 15:04:05 -07:00"). Named zones
+// are those of RFC 822 (UT, GMT, EST, EDT, CST, CDT, MST, MDT, PST, PDT) and
 // UTC; others are an error. A time without a zone is taken as UTC. The
 // result is in UTC.
 func ParseDate(s string) (time.Time, error) {

@@ -42,27 +42,33 @@ func TestParseDate(t *testing.T) {
 		{"2020-10-01T25:00:00Z", ""},
 		{"", ""},
 		// RSS, e-mail and WordPress forms.
-		{"Thu, 01 Oct 2020 05:27:33 GMT", "2020-10-01T05:27:33Z"},     // RFC 1123
-		{"Thu, 01 Oct 2020 05:27:33 UTC", "2020-10-01T05:27:33Z"},     // RFC 1123 (Go's UTC)
-		{"Thu, 01 Oct 2020 07:27:33 +0200", "2020-10-01T05:27:33Z"},   // RFC 1123Z
-		{"Thu, 1 Oct 2020 05:27:33 +0000", "2020-10-01T05:27:33Z"},    // WordPress, one-digit day
-		{"Thu,  1 Oct 2020 05:27:33 -00:00", "2020-10-01T05:27:33Z"},  // offset with a colon
-		{"thu, 01 OCT 2020 05:27:33 gmt", "2020-10-01T05:27:33Z"},     // any case
-		{"01 Oct 2020 01:27:33 EDT", "2020-10-01T05:27:33Z"},          // no day of the week
-		{"Thu, 01 Oct 20 05:27 UT", "2020-10-01T05:27:00Z"},           // RFC 822
-		{"01 Oct 20 00:27 -0500", "2020-10-01T05:27:00Z"},             // RFC 822Z
-		{"Thursday, 01-Oct-20 05:27:33 GMT", "2020-10-01T05:27:33Z"},  // RFC 850
-		{"Wednesday, 30-Sep-20 22:27:33 PDT", "2020-10-01T05:27:33Z"}, // RFC 850, Pacific
-		{"Thu Oct  1 05:27:33 2020", "2020-10-01T05:27:33Z"},          // ANSI C
-		{"Thu Oct  1 00:27:33 CDT 2020", "2020-10-01T05:27:33Z"},      // Unix date
-		{"Wed Sep 30 21:27:33 PST 2020", "2020-10-01T05:27:33Z"},      // Unix date, Pacific
-		{"Thu Oct 01 07:27:33 +0200 2020", "2020-10-01T05:27:33Z"},    // Ruby date
-		{"Thu, 01 Oct 2020 05:27:33", "2020-10-01T05:27:33Z"},         // no zone: UTC
-		{"Thu, 01 Oct 2020 05:27:33 CET", ""},                         // not an RFC 822 zone
-		{"Thu, 01 Oct 2020 05:27:33 IST", ""},                         // ambiguous
-		{"Thu, 01 Oct 2020 05:27:33 A", ""},                           // military zones are refused
-		{"Thu, 31 Feb 2020 05:27:33 GMT", ""},                         // no such day
-		{"Thu, 01 Foo 2020 05:27:33 GMT", ""},                         // no such month
+		{"Thu, 01 Oct 2020 05:27:33 GMT", "2020-10-01T05:27:33Z"},         // RFC 1123
+		{"Thu, 01 Oct 2020 05:27:33 UTC", "2020-10-01T05:27:33Z"},         // RFC 1123 (Go's UTC)
+		{"Thu, 01 Oct 2020 07:27:33 +0200", "2020-10-01T05:27:33Z"},       // RFC 1123Z
+		{"Thu, 1 Oct 2020 05:27:33 +0000", "2020-10-01T05:27:33Z"},        // WordPress, one-digit day
+		{"Thu,  1 Oct 2020 05:27:33 -00:00", "2020-10-01T05:27:33Z"},      // offset with a colon
+		{"thu, 01 OCT 2020 05:27:33 gmt", "2020-10-01T05:27:33Z"},         // any case
+		{"01 Oct 2020 01:27:33 EDT", "2020-10-01T05:27:33Z"},              // no day of the week
+		{"Thu, 01 Oct 20 05:27 UT", "2020-10-01T05:27:00Z"},               // RFC 822
+		{"01 Oct 20 00:27 -0500", "2020-10-01T05:27:00Z"},                 // RFC 822Z
+		{"Thursday, 01-Oct-20 05:27:33 GMT", "2020-10-01T05:27:33Z"},      // RFC 850
+		{"Wednesday, 30-Sep-20 22:27:33 PDT", "2020-10-01T05:27:33Z"},     // RFC 850, Pacific
+		{"Thu Oct  1 05:27:33 2020", "2020-10-01T05:27:33Z"},              // ANSI C
+		{"Thu Oct  1 00:27:33 CDT 2020", "2020-10-01T05:27:33Z"},          // Unix date
+		{"Wed Sep 30 21:27:33 PST 2020", "2020-10-01T05:27:33Z"},          // Unix date, Pacific
+		{"Thu Oct 01 07:27:33 +0200 2020", "2020-10-01T05:27:33Z"},        // Ruby date
+		{"Thu, 01 Oct 2020 05:27:33", "2020-10-01T05:27:33Z"},             // no zone: UTC
+		{"Thu, 01 Oct 2020 05:27:33 +0000 (UTC)", "2020-10-01T05:27:33Z"}, // with an e-mail comment
+		{"2020-10-01 07:27:33 +02:00", "2020-10-01T05:27:33Z"},            // YAML 1.1 timestamp
+		{"2020-10-01 07:27:33.5 +02:00", "2020-10-01T05:27:33.5Z"},        // with a fraction
+		{"2020-10-01T07:27:33+0200", "2020-10-01T05:27:33Z"},              // ISO 8601 basic offset
+		{"2020-10-01 01:27:33 EDT", "2020-10-01T05:27:33Z"},               // a named zone
+		{"2020-10-01 05:27:33 CET", ""},                                   // not an RFC 822 zone
+		{"Thu, 01 Oct 2020 05:27:33 CET", ""},                             // not an RFC 822 zone
+		{"Thu, 01 Oct 2020 05:27:33 IST", ""},                             // ambiguous
+		{"Thu, 01 Oct 2020 05:27:33 A", ""},                               // military zones are refused
+		{"Thu, 31 Feb 2020 05:27:33 GMT", ""},                             // no such day
+		{"Thu, 01 Foo 2020 05:27:33 GMT", ""},                             // no such month
 		{"Thu, 01 Oct 2020 05:27:33 GMT trailing", ""},
 	} {
 		t.Run(tc.in, func(t *testing.T) {
