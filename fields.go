@@ -232,13 +232,13 @@ func (p *parser) decodeFields(doc *yaml.Node, f *recordFields) (err error) {
 	if derr := doc.Decode(f); derr != nil {
 		return p.fieldsError(f, derr)
 	}
-	if hasAlias(doc) {
+	if a := firstAlias(doc); a != nil {
 		// yaml.v3 refuses excessive aliasing when it decodes the document
 		// into generic values, as front-matter readers commonly do, even
 		// where the aliases are in fields curafeed does not read.
 		var v any
 		if aerr := doc.Decode(&v); aerr != nil && strings.Contains(aerr.Error(), "excessive aliasing") {
-			return &RecordError{Path: p.name, Field: "front matter", Err: errors.New("invalid YAML: document contains excessive aliasing")}
+			return p.errAt(a, "front matter", errors.New("invalid YAML: document contains excessive aliasing (the first alias is on this line)"))
 		}
 	}
 	// yaml.v3 gives the bytes of a !!binary value as they are: text fields
@@ -249,17 +249,18 @@ func (p *parser) decodeFields(doc *yaml.Node, f *recordFields) (err error) {
 	return nil
 }
 
-// hasAlias reports whether the tree under n holds an alias.
-func hasAlias(n *yaml.Node) bool {
+// firstAlias returns the first alias of the tree under n, in document
+// order, or nil.
+func firstAlias(n *yaml.Node) *yaml.Node {
 	if n.Kind == yaml.AliasNode {
-		return true
+		return n
 	}
 	for _, c := range n.Content {
-		if hasAlias(c) {
-			return true
+		if a := firstAlias(c); a != nil {
+			return a
 		}
 	}
-	return false
+	return nil
 }
 
 var (

@@ -387,7 +387,7 @@ func TestFieldsErrors(t *testing.T) {
 		{"binary not text", "description: !!binary /w==\n", 4, "description", "not UTF-8"},
 		{"alias key and key", "a: &k status\n*k : x\nstatus: y\n", 6, "status", "already set"},
 		{"merge of a scalar", "<<: x\n", 0, "front matter", "map merge requires map"},
-		{"excessive aliasing", "a: &a [l, l, l, l, l, l, l, l, l]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]\nf: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e]\n", 0, "front matter", "excessive aliasing"},
+		{"excessive aliasing", "a: &a [l, l, l, l, l, l, l, l, l]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]\nf: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e]\n", 5, "front matter", "excessive aliasing"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			it, _, err := parseTest(t, "r.md", head+tc.src+"---\nbody\n")

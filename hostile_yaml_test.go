@@ -46,7 +46,7 @@ func TestHostileYAML(t *testing.T) {
 		reason string
 	}
 	for _, c := range []fate{
-		{file: "yaml-billion-laughs.md", field: "front matter", reason: "excessive aliasing"},
+		{file: "yaml-billion-laughs.md", line: 7, field: "front matter", reason: "excessive aliasing"},
 		{file: "yaml-unclosed.md", line: 1, field: "front matter", reason: "never closed"},
 		{file: "yaml-merge-draft.md", hidden: `status "draft"`},
 		{file: "yaml-merge-list.md", hidden: `status "unpublished"`},
