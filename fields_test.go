@@ -416,6 +416,12 @@ func TestFieldsExactSpelling(t *testing.T) {
 		require.NoError(t, err, tc.draft)
 		assert.Equal(t, tc.status, it.Status, "draft: %s", tc.draft)
 	}
+	it, _, err = parseTest(t, "r.md", "---\ntitle: T\ndate: 2021-01-01\nstatus: Approved\ndraft: true\n---\n")
+	require.NoError(t, err)
+	assert.Equal(t, "draft", it.Status, "a draft stays out whatever its status")
+	it, _, err = parseTest(t, "r.md", "---\ntitle: T\ndate: 2021-01-01\nstatus: Approved\ndraft: false\n---\n")
+	require.NoError(t, err)
+	assert.Equal(t, "Approved", it.Status)
 	it, _, err = parseTest(t, "r.md", "---\ntitle: T\ndate: 2021-01-01\narcheType: profile\nCategories: [Cybersecurity]\ncontentcategories: c\n---\n")
 	require.NoError(t, err)
 	assert.Equal(t, "profile", it.Kind, "the spelling of offering exports")

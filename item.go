@@ -53,7 +53,7 @@ type Item struct {
 	Authors   []string  // curator names, never emails
 	Image     *Image    // the featured image, or nil
 
-	Status string // the record's status, as written
+	Status string // the record's status, as written; "draft" for draft: true
 	Kind   string // the record's archetype (e.g. curate-content, news)
 
 	// Extra holds site plumbing fields that feeds do not need.
@@ -498,7 +498,9 @@ func (p *parser) item(f *recordFields, body []byte) (*Item, error) {
 	it.Image = p.image(&f.FeaturedImage, base)
 
 	it.Status = CleanText(f.Status.s)
-	if it.Status == "" && f.Draft.b {
+	if f.Draft.b {
+		// A draft stays out of every feed, whatever its status says, as
+		// static site generators treat draft: true.
 		it.Status = "draft"
 	}
 	it.Kind = CleanText(f.Archetype.s)
