@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -347,4 +348,25 @@ func TestFoldCaseASCII(t *testing.T) {
 		assert.Equal(t, cases.Fold().String(s), foldCase(s), "%q", s)
 	}
 	assert.Equal(t, "strasse k", foldCase("STRAßE \u212a"), "non-ASCII text takes the Unicode path (ß, the Kelvin sign)")
+}
+
+// BenchmarkParseRecord parses every sample record once per iteration.
+func BenchmarkParseRecord(b *testing.B) {
+	var files [][]byte
+	for _, p := range fmRecordFiles(b, "testdata/records") {
+		if data, err := os.ReadFile(p); err == nil {
+			files = append(files, data)
+		}
+	}
+	size := 0
+	for _, f := range files {
+		size += len(f)
+	}
+	b.SetBytes(int64(size))
+	b.ReportAllocs()
+	for b.Loop() {
+		for i, f := range files {
+			_, _, _ = ParseRecord(strconv.Itoa(i)+".md", f, ParseOptions{SiteURL: testSite})
+		}
+	}
 }
