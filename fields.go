@@ -607,3 +607,34 @@ func fastBool(v *yaml.Node) (b, ok bool) {
 	}
 	return false, false
 }
+
+// fieldsByFold maps the case-folded name of each top-level field to its
+// name, to point out keys that differ from a field only in case.
+var fieldsByFold = func() map[string]string {
+	old := map[string]bool{"Categories": true, "contentcategories": true, "archeType": true} // spellings of older exports
+	m := map[string]string{}
+	for name := range fastTopFields {
+		if !old[name] {
+			m[strings.ToLower(name)] = name
+		}
+	}
+	return m
+}()
+
+// caseVariants warns of the top-level keys of root that are not fields but
+// differ from one only in case: yaml.v3 ignores them, and so does curafeed,
+// but the writer most likely meant the field.
+func (p *parser) caseVariants(root *yaml.Node) {
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		k := root.Content[i]
+		if k.Kind != yaml.ScalarNode {
+			continue
+		}
+		if _, known := fastTopFields[k.Value]; known {
+			continue
+		}
+		if name, ok := fieldsByFold[strings.ToLower(k.Value)]; ok {
+			p.warn(k, k.Value, fmt.Errorf("ignored: field names are case-sensitive (the field is %s)", name))
+		}
+	}
+}

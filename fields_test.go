@@ -411,6 +411,17 @@ func TestFieldsExactSpelling(t *testing.T) {
 	assert.Equal(t, "T", it.Title)
 	assert.Equal(t, "", it.Status)
 	assert.Equal(t, "https://right.example/", it.ExternalURL)
+	it, warns, err := parseTest(t, "r.md", "---\ntitle: T\ndate: 2021-01-01\nSTATUS: draft\nmdname: x\nlayOut: x\n---\n")
+	require.NoError(t, err)
+	assert.Equal(t, "", it.Status)
+	var warned []string
+	for _, w := range warns {
+		warned = append(warned, w.Error())
+	}
+	assert.Equal(t, []string{
+		"r.md:4: STATUS: ignored: field names are case-sensitive (the field is status)",
+		"r.md:5: mdname: ignored: field names are case-sensitive (the field is mdName)",
+	}, warned, "keys that differ from a field only in case are pointed out")
 	for _, tc := range []struct{ draft, status string }{{"true", "draft"}, {"True", "draft"}, {"yes", "draft"}, {"on", "draft"}, {"'yes'", "draft"}, {"false", ""}, {"no", ""}, {"~", ""}} {
 		it, _, err := parseTest(t, "r.md", "---\ntitle: T\ndate: 2021-01-01\ndraft: "+tc.draft+"\n---\n")
 		require.NoError(t, err, tc.draft)

@@ -345,13 +345,13 @@ func (p *parser) fields(front []byte) (*recordFields, error) {
 		return nil, p.errAt(root, "front matter", errors.New("not a mapping of fields"))
 	}
 	f := &recordFields{root: root}
-	if fast && fastFields(root, f, fastTopFields) {
-		return f, nil
+	if !fast || !fastFields(root, f, fastTopFields) {
+		*f = recordFields{}
+		if err := p.decodeFields(doc, f); err != nil {
+			return nil, err
+		}
 	}
-	*f = recordFields{}
-	if err := p.decodeFields(doc, f); err != nil {
-		return nil, err
-	}
+	p.caseVariants(root)
 	return f, nil
 }
 
