@@ -21,7 +21,7 @@ import (
 // bytes it vouches for; a cache written under another version is ignored.
 // Change it whenever parsing, sanitizing or encoding changes what a record
 // becomes.
-const cacheVersion = "curafeed-cache-5"
+const cacheVersion = "curafeed-cache-6"
 
 var crcTable = crc64.MakeTable(crc64.ECMA)
 

@@ -433,6 +433,7 @@ func TestFrontMatterDifferentialCorpora(t *testing.T) {
 				}
 				total++
 				why := checkFrontMatter(t, f, front)
+				checkFields(t, f, front)
 				if why == "" {
 					fast++
 				} else {
@@ -459,10 +460,14 @@ func TestFrontMatterDifferentialCorpora(t *testing.T) {
 }
 
 // FuzzFrontMatter requires that whatever the fast reader accepts, yaml.v3
-// accepts too and reads into the same tree, and that parseFrontMatter never
-// panics and always gives what yaml.v3 gives.
+// accepts too and reads into the same tree, that parseFrontMatter never
+// panics and always gives what yaml.v3 gives, and that the record's fields
+// are what yaml.v3 decodes into a typed struct, or that both reject them.
 func FuzzFrontMatter(f *testing.F) {
 	for _, c := range frontMatterCases {
+		f.Add([]byte(c.src))
+	}
+	for _, c := range fieldCases {
 		f.Add([]byte(c.src))
 	}
 	_ = filepath.WalkDir("testdata/records", func(p string, d fs.DirEntry, err error) error {
@@ -481,6 +486,7 @@ func FuzzFrontMatter(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, front []byte) {
 		checkFrontMatter(t, "fuzz input", front)
+		checkFields(t, "fuzz input", front)
 	})
 }
 

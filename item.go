@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"path"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -52,7 +53,7 @@ type Item struct {
 	Authors   []string  // curator names, never emails
 	Image     *Image    // the featured image, or nil
 
-	Status string // the record's status, as written
+	Status string // the record's status, as written; "draft" for draft: true
 	Kind   string // the record's archetype (e.g. curate-content, news)
 
 	// Extra holds site plumbing fields that feeds do not need.
@@ -173,6 +174,14 @@ func IsNotRecord(err error) bool {
 // ParseRecord parses one record file. It returns the item and the warnings
 // (problems that did not cost the record), or a *RecordError naming the file,
 // the line where known and the field.
+//
+// A file is not a record (IsNotRecord) when it is a section page
+// (_index.md) or has text but no front matter. A file that is empty or
+// blank, is not UTF-8 text, or starts like front matter (---, or +++ for
+// TOML) but whose front matter is never closed, cannot be read or is
+// empty, is a bad record:
+// a record file that was emptied, cut or overwritten must be reported, not
+// quietly taken for a file that never was a record.
 func ParseRecord(name string, data []byte, opts ParseOptions) (it *Item, warnings ErrorList, err error) {
 	defer func() {
 		if r := recover(); r != nil {
@@ -185,30 +194,80 @@ func ParseRecord(name string, data []byte, opts ParseOptions) (it *Item, warning
 	}
 	front, body, line, ok := splitFrontMatter(data)
 	if !ok {
-		return nil, nil, &RecordError{Path: name, Err: ErrNoFrontMatter}
+		return nil, nil, noFrontMatter(name, data)
 	}
 	p := &parser{name: name, lineOffset: line - 1, opts: opts}
 	it, err = p.parse(front, body)
 	return it, p.warnings, err
 }
 
+// noFrontMatter says why data, in which splitFrontMatter found no front
+// matter, is a bad record, or that it is not a record at all.
+func noFrontMatter(name string, data []byte) error {
+	switch {
+	case len(bytes.TrimSpace(data)) == 0:
+		return &RecordError{Path: name, Err: errors.New("empty file: a record needs front matter between --- lines")}
+	case bytes.HasPrefix(data, []byte("\xff\xfe")) || bytes.HasPrefix(data, []byte("\xfe\xff")) || bytes.HasPrefix(data, []byte("\x00\x00\xfe\xff")):
+		return &RecordError{Path: name, Err: errors.New("encoded as UTF-16 or UTF-32: records must be UTF-8")}
+	}
+	first, line := firstContentLine(data)
+	t := string(bytes.TrimRight(first, " \t\r"))
+	switch {
+	case t == "---":
+		return &RecordError{Path: name, Line: line, Field: "front matter", Err: fmt.Errorf("opened on line %d and never closed (no --- or ... line ends it)", line)}
+	case t == "+++":
+		return &RecordError{Path: name, Line: line, Field: "front matter", Err: errors.New("TOML front matter (+++) is not supported: write it in YAML between --- lines")}
+	case strings.HasPrefix(t, "---") && !strings.HasPrefix(t, "----"):
+		return &RecordError{Path: name, Line: line, Field: "front matter", Err: errors.New("the opening --- must be alone on its line")}
+	case bytes.IndexByte(data, 0) >= 0 || !utf8.Valid(data):
+		// Not a Markdown file that merely has no front matter: most likely
+		// a record overwritten with other bytes.
+		return &RecordError{Path: name, Err: errors.New("not UTF-8 text: a record file must be Markdown with front matter")}
+	}
+	return &RecordError{Path: name, Err: ErrNoFrontMatter}
+}
+
+// firstContentLine returns the first line of data that is not blank, after
+// a UTF-8 byte-order mark, and its 1-based number.
+func firstContentLine(data []byte) ([]byte, int) {
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
+	for n := 1; ; n++ {
+		l, rest, found := cutLine(data)
+		if len(bytes.TrimLeft(l, " \t\r")) > 0 || !found {
+			return l, n
+		}
+		data = rest
+	}
+}
+
 // splitFrontMatter splits a record into its YAML front matter and body. line
-// is the 1-based file line on which the front matter starts.
+// is the 1-based file line on which the front matter starts. Blank lines
+// before the opening --- are allowed.
 func splitFrontMatter(data []byte) (front, body []byte, line int, ok bool) {
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
-	first, rest, found := cutLine(data)
-	if !found && len(rest) == 0 && !isFence(first) {
-		return nil, nil, 0, false
+	line = 1
+	for {
+		first, rest, found := cutLine(data)
+		if isFence(first) {
+			if !found {
+				return nil, nil, 0, false
+			}
+			data = rest
+			break
+		}
+		if !found || len(bytes.TrimLeft(first, " \t\r")) > 0 {
+			return nil, nil, 0, false
+		}
+		data = rest
+		line++
 	}
-	if !isFence(first) {
-		return nil, nil, 0, false
-	}
-	start := rest
+	start := data
+	rest := data
 	off := 0
 	for len(rest) > 0 {
 		l, next, _ := cutLine(rest)
 		if isFence(l) || string(bytes.TrimRight(l, " \t\r")) == "..." {
-			return start[:off], next, 2, true
+			return start[:off], next, line + 1, true
 		}
 		off += len(rest) - len(next)
 		rest = next
@@ -235,12 +294,9 @@ type parser struct {
 	warnings   ErrorList
 }
 
+// errAt is a record error at node n (its line, when known) and field.
 func (p *parser) errAt(n *yaml.Node, field string, err error) *RecordError {
-	line := 0
-	if n != nil && n.Line > 0 {
-		line = n.Line + p.lineOffset
-	}
-	return &RecordError{Path: p.name, Line: line, Field: field, Err: err}
+	return &RecordError{Path: p.name, Line: p.lineOf(n), Field: field, Err: err}
 }
 
 func (p *parser) warn(n *yaml.Node, field string, err error) {
@@ -249,18 +305,26 @@ func (p *parser) warn(n *yaml.Node, field string, err error) {
 
 var yamlLineRE = regexp.MustCompile(`^yaml: (?:line (\d+): )?`)
 
-// record is the raw front matter, as nodes, keyed by lower-cased field name.
-type record map[string]*yaml.Node
-
-// keyNodes remembers the key node of each field, for line numbers.
-type keyNodes map[string]*yaml.Node
-
 func (p *parser) parse(front, body []byte) (*Item, error) {
+	f, err := p.fields(front)
+	if err != nil {
+		return nil, err
+	}
+	return p.item(f, body)
+}
+
+// fields reads the front matter and resolves the record's fields from it,
+// as yaml.v3 would decode them.
+func (p *parser) fields(front []byte) (*recordFields, error) {
 	if !yamlSafe(front) {
 		front = cleanFrontMatter(front)
 		p.warnings.Add(p.name, 0, "front matter", errors.New("characters that YAML and XML forbid were removed"))
 	}
-	doc, err := parseFrontMatter(front)
+	doc, fast := fastFrontMatter(front)
+	var err error
+	if !fast {
+		doc, err = slowFrontMatter(front)
+	}
 	if err != nil {
 		msg := err.Error()
 		line := 0
@@ -274,21 +338,21 @@ func (p *parser) parse(front, body []byte) (*Item, error) {
 		return nil, &RecordError{Path: p.name, Line: line, Field: "front matter", Err: errors.New("invalid YAML: " + msg)}
 	}
 	if len(doc.Content) == 0 {
-		return nil, &RecordError{Path: p.name, Err: errNotRecord{"empty front matter, not a record"}}
+		return nil, &RecordError{Path: p.name, Line: p.lineOffset, Field: "front matter", Err: errors.New("empty: a record needs at least a title and a date")}
 	}
 	root := doc.Content[0]
 	if root.Kind != yaml.MappingNode {
 		return nil, p.errAt(root, "front matter", errors.New("not a mapping of fields"))
 	}
-	rec, keys := record{}, keyNodes{}
-	for i := 0; i+1 < len(root.Content); i += 2 {
-		k := strings.ToLower(root.Content[i].Value)
-		if _, dup := rec[k]; !dup {
-			rec[k] = root.Content[i+1]
-			keys[k] = root.Content[i]
+	f := &recordFields{root: root}
+	if !fast || !fastFields(root, f, fastTopFields) {
+		*f = recordFields{}
+		if err := p.decodeFields(doc, f); err != nil {
+			return nil, err
 		}
 	}
-	return p.item(rec, keys, body)
+	p.caseVariants(root)
+	return f, nil
 }
 
 // yamlSafe reports whether front holds only characters the YAML parser
@@ -334,13 +398,17 @@ func cleanFrontMatter(front []byte) []byte {
 	return b.Bytes()
 }
 
-func (p *parser) item(rec record, keys keyNodes, body []byte) (*Item, error) {
+func (p *parser) item(f *recordFields, body []byte) (*Item, error) {
+	root := f.root
 	site := p.opts.SiteURL
 	it := &Item{Path: p.name}
 
-	it.Title = CleanText(scalar(rec["title"]))
+	it.Title = CleanText(f.Title.s)
 	if it.Title == "" {
-		n := keys["title"]
+		n := f.Title.node
+		if n == nil {
+			n = keyNode(root, "title")
+		}
 		if n == nil {
 			return nil, &RecordError{Path: p.name, Field: "title", Err: errors.New("missing: every record needs a title")}
 		}
@@ -348,17 +416,17 @@ func (p *parser) item(rec record, keys keyNodes, body []byte) (*Item, error) {
 	}
 
 	// Dates.
-	pub, err := p.date(rec, keys, "date")
+	pub, err := p.date(&f.Date, "date")
 	if err != nil {
 		return nil, err
 	}
-	mod, err := p.date(rec, keys, "lastmod")
+	mod, err := p.date(&f.LastMod, "lastMod")
 	if err != nil {
 		return nil, err
 	}
 	switch {
 	case pub.IsZero() && mod.IsZero():
-		return nil, &RecordError{Path: p.name, Line: p.lineOf(keys["date"]), Field: "date", Err: errors.New("missing: a record needs date or lastMod")}
+		return nil, &RecordError{Path: p.name, Line: p.lineOf(keyNode(root, "date")), Field: "date", Err: errors.New("missing: a record needs date or lastMod")}
 	case pub.IsZero():
 		pub = mod
 	case mod.IsZero() || mod.Before(pub):
@@ -367,15 +435,14 @@ func (p *parser) item(rec record, keys keyNodes, body []byte) (*Item, error) {
 	it.Published, it.Updated = pub, mod
 
 	// Identity.
-	it.RecordID = CleanText(scalar(rec["id"]))
-	opf := mapping(rec["openprojectcustomfields"])
-	link := mapping(rec["link"])
+	it.RecordID = CleanText(f.ID.s)
+	opf, link := &f.OpenProject.f, &f.Link.f
 	x := &it.Extra
-	x.MDName = CleanText(scalar(rec["mdname"]))
-	x.Slug = scalar(rec["slug"])
-	x.BasePath = scalar(rec["basepath"])
-	x.Type = CleanText(scalar(rec["type"]))
-	x.OGURL = scalar(rec["ogurl"])
+	x.MDName = CleanText(f.MDName.s)
+	x.Slug = f.Slug.s
+	x.BasePath = f.BasePath.s
+	x.Type = CleanText(f.Type.s)
+	x.OGURL = f.OGURL.s
 	it.ID = itemID(x.MDName, it.RecordID, site, p.name)
 
 	// Where the item lives on the site, and what it is about.
@@ -393,15 +460,15 @@ func (p *parser) item(rec record, keys keyNodes, body []byte) (*Item, error) {
 	}
 	var badLink *RecordError
 	for _, c := range []struct {
-		n     *yaml.Node
+		v     *yList
 		field string
 	}{
-		{link["href"], "link.href"}, {link["original"], "link.original"},
-		{opf["cleanurl"], "openProjectCustomFields.cleanUrl"}, {opf["sourceurl"], "openProjectCustomFields.sourceUrl"},
-		{rec["herf"], "herf"}, {rec["href"], "href"}, {rec["original"], "original"},
-		{rec["cleanurl"], "cleanUrl"}, {rec["sourceurl"], "sourceUrl"},
+		{&link.Href, "link.href"}, {&link.Original, "link.original"},
+		{&opf.CleanURL, "openProjectCustomFields.cleanUrl"}, {&opf.SourceURL, "openProjectCustomFields.sourceUrl"},
+		{&f.Herf, "herf"}, {&f.Href, "href"}, {&f.Original, "original"},
+		{&f.CleanURL, "cleanUrl"}, {&f.SourceURL, "sourceUrl"},
 	} {
-		raw := first(c.n)
+		raw := c.v.first()
 		if raw == "" {
 			continue
 		}
@@ -410,41 +477,46 @@ func (p *parser) item(rec record, keys keyNodes, body []byte) (*Item, error) {
 			break
 		}
 		if badLink == nil {
-			badLink = p.errAt(c.n, c.field, fmt.Errorf("not an absolute http(s) URL, ignored: %.80q", raw))
+			badLink = p.errAt(c.v.node, c.field, fmt.Errorf("not an absolute http(s) URL, ignored: %.80q", raw))
 		}
 	}
 	if it.ExternalURL == "" && badLink != nil {
 		p.warnings = append(p.warnings, badLink)
 	}
-	it.Brand = CleanText(scalar(link["brand"]))
+	it.Brand = CleanText(link.Brand.s)
 	if it.Brand == "" {
-		it.Brand = CleanText(scalar(rec["brand"]))
+		it.Brand = CleanText(f.Brand.s)
 	}
 
-	it.Community = communityOf(x.sitePath(), x.Type, scalar(rec["identifier"]), scalar(rec["masthead"]))
-	it.Topics = p.topics(rec["communitytopics"], opf["medigytopics"])
-	it.Tags = cleanList(append(list(rec["tags"]), list(rec["categories"])...))
-	it.Authors = cleanList(list(rec["author"]))
+	it.Community = communityOf(x.sitePath(), x.Type, f.Identifier.s, f.MastHead.s)
+	it.Topics = p.topics(&f.Topics, &opf.MedigyTopics)
+	it.Tags = cleanList(slices.Concat(f.Tags.list, f.Categories.list, f.CategoriesCap.list))
+	it.Authors = cleanList(f.Author.list)
 	if len(it.Authors) == 0 {
-		it.Authors = cleanList(list(rec["authors"]))
+		it.Authors = cleanList(f.Authors.list)
 	}
-	it.Image = p.image(rec["featuredimage"], base)
+	it.Image = p.image(&f.FeaturedImage, base)
 
-	it.Status = CleanText(scalar(rec["status"]))
-	if it.Status == "" && scalar(rec["draft"]) == "true" {
+	it.Status = CleanText(f.Status.s)
+	if f.Draft.b {
+		// A draft stays out of every feed, whatever its status says, as
+		// static site generators treat draft: true.
 		it.Status = "draft"
 	}
-	it.Kind = CleanText(scalar(rec["archetype"]))
+	it.Kind = CleanText(f.Archetype.s)
+	if it.Kind == "" {
+		it.Kind = CleanText(f.ArcheType.s)
+	}
 
-	x.Aliases = cleanList(list(rec["aliases"]))
-	x.Breadcrumbs = cleanList(list(rec["breadcrumbs"]))
-	x.BreadcrumbLinks = cleanList(list(rec["breadcrumblinks"]))
-	x.ContentCategories = cleanList(list(rec["contentcategories"]))
-	x.WorkPackageType = CleanText(scalar(rec["openprojectworkpackagetype"]))
-	x.OwlType = CleanText(scalar(rec["owltype"]))
-	x.SearchCategory = CleanText(scalar(rec["searchcategory"]))
-	x.Source = CleanText(scalar(rec["source"]))
-	x.Sub = CleanText(scalar(rec["sub"]))
+	x.Aliases = cleanList(f.Aliases.list)
+	x.Breadcrumbs = cleanList(f.Breadcrumbs.list)
+	x.BreadcrumbLinks = cleanList(f.BreadcrumbLinks.list)
+	x.ContentCategories = cleanList(slices.Concat(f.ContentCategories.list, f.ContentCategoriesLower.list))
+	x.WorkPackageType = CleanText(f.WorkPackageType.s)
+	x.OwlType = CleanText(f.OwlType.s)
+	x.SearchCategory = CleanText(f.SearchCategory.s)
+	x.Source = CleanText(f.Source.s)
+	x.Sub = CleanText(f.Sub.s)
 
 	// Body and summary.
 	body = bytes.TrimSpace(body)
@@ -452,8 +524,19 @@ func (p *parser) item(rec record, keys keyNodes, body []byte) (*Item, error) {
 	if len(body) > 0 {
 		it.content = &lazyHTML{body: body, markdown: markdown, base: base}
 	}
-	it.Summary = summaryText(scalar(rec["description"]), it.content)
+	it.Summary = summaryText(f.Description.s, it.content)
 	return it, nil
+}
+
+// keyNode returns the key node of the field named key in the mapping m, or
+// nil.
+func keyNode(m *yaml.Node, key string) *yaml.Node {
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if k := m.Content[i]; k.Kind == yaml.ScalarNode && k.Value == key {
+			return k
+		}
+	}
+	return nil
 }
 
 func (p *parser) lineOf(n *yaml.Node) int {
@@ -473,9 +556,100 @@ var dateLayouts = []string{
 	"2006-01-02",
 }
 
+// rssDateLayouts are the forms of dates in RSS, e-mail and WordPress
+// exports, after rssDate has collapsed runs of spaces, dropped commas and
+// replaced a named zone by its offset: RFC 1123 and RFC 822 (day of the
+// week optional, one- or two-digit day, two- or four-digit year, seconds
+// optional), RFC 850, ANSI C asctime and the Unix date and Ruby forms.
+var rssDateLayouts = func() []string {
+	var out []string
+	for _, wd := range []string{"Mon ", "Monday ", ""} {
+		for _, date := range []string{"_2 Jan 2006", "_2 Jan 06", "_2-Jan-06", "_2-Jan-2006"} {
+			for _, clock := range []string{"15:04:05", "15:04"} {
+				out = append(out, wd+date+" "+clock+" -0700", wd+date+" "+clock)
+			}
+		}
+	}
+	return append(out,
+		"Mon Jan _2 15:04:05 2006",            // ANSI C
+		"Mon Jan _2 15:04:05 -0700 2006",      // Unix date, Ruby
+		"2006-01-02 15:04:05.999999999 -0700", // YAML 1.1 timestamps, Hugo
+		"2006-01-02T15:04:05.999999999 -0700", // the same with a T
+		"2006-01-02T15:04:05.999999999-0700",  // ISO 8601 basic offset
+		"2006-01-02 15:04:05.999999999-0700",  // the same with a space
+	)
+}()
+
+// rssZones are the zone names RFC 822 defines (section 5.1), with UTC. Any
+// other name is refused: many are ambiguous (IST, BST, CST), and Go would
+// read an unknown one as UTC.
+var rssZones = map[string]string{
+	"UT": "+0000", "UTC": "+0000", "GMT": "+0000", "Z": "+0000",
+	"EST": "-0500", "EDT": "-0400", "CST": "-0600", "CDT": "-0500",
+	"MST": "-0700", "MDT": "-0600", "PST": "-0800", "PDT": "-0700",
+}
+
+var rssWords = func() map[string]bool {
+	m := map[string]bool{}
+	for d := time.Sunday; d <= time.Saturday; d++ {
+		m[strings.ToUpper(d.String())] = true
+		m[strings.ToUpper(d.String()[:3])] = true
+	}
+	for mo := time.January; mo <= time.December; mo++ {
+		m[strings.ToUpper(mo.String()[:3])] = true
+	}
+	return m
+}()
+
+// rssDate parses the RSS and e-mail forms of a date (rssDateLayouts).
+// ok is false when s is not one of them; err is set when it is one but its
+// zone is not known.
+func rssDate(s string) (t time.Time, ok bool, err error) {
+	if i := strings.LastIndex(s, " ("); i > 0 && strings.HasSuffix(s, ")") {
+		s = s[:i] // an e-mail comment: "+0000 (UTC)"
+	}
+	fields := strings.Fields(strings.ReplaceAll(s, ",", " "))
+	for i, f := range fields {
+		switch {
+		case len(f) == 6 && (f[0] == '+' || f[0] == '-') && f[3] == ':':
+			fields[i] = f[:3] + f[4:] // +01:00
+		case isLetters(f) && !rssWords[strings.ToUpper(f)]:
+			z, known := rssZones[strings.ToUpper(f)]
+			if !known {
+				if i == 0 || i < len(fields)-2 {
+					return time.Time{}, false, nil // not a zone where one goes
+				}
+				return time.Time{}, true, fmt.Errorf("unknown time zone %q in %.40q: write a numeric offset such as +0100", f, s)
+			}
+			fields[i] = z
+		}
+	}
+	norm := strings.Join(fields, " ")
+	for _, layout := range rssDateLayouts {
+		if t, err := time.Parse(layout, norm); err == nil {
+			return t.UTC(), true, nil
+		}
+	}
+	return time.Time{}, false, nil
+}
+
+func isLetters(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i] | 0x20; c < 'a' || c > 'z' {
+			return false
+		}
+	}
+	return s != ""
+}
+
 // ParseDate parses a record date in any accepted form: RFC 3339 with or
-// without fraction and zone, "2006-01-02", or "2006-01-02 15:04:05". A time
-// without a zone is taken as UTC. The result is in UTC.
+// without fraction and zone, "2006-01-02", "2006-01-02 15:04:05", and the
+// forms of RSS and WordPress exports: RFC 1123 ("Mon, 02 Jan 2006 15:04:05
+// GMT" or "-0700"), RFC 822, RFC 850, ANSI C and Unix date, and the YAML 1.1
+// timestamp with a spaced offset ("2006-01-02 15:04:05 -07:00"). Named zones
+// are those of RFC 822 (UT, GMT, EST, EDT, CST, CDT, MST, MDT, PST, PDT) and
+// UTC; others are an error. A time without a zone is taken as UTC. The
+// result is in UTC.
 func ParseDate(s string) (time.Time, error) {
 	s = strings.TrimSpace(s)
 	for _, layout := range dateLayouts {
@@ -483,25 +657,20 @@ func ParseDate(s string) (time.Time, error) {
 			return t.UTC(), nil
 		}
 	}
-	return time.Time{}, fmt.Errorf("not a date: %.40q (want RFC 3339, 2006-01-02 or 2006-01-02 15:04:05)", s)
+	if t, ok, err := rssDate(s); ok {
+		return t, err
+	}
+	return time.Time{}, fmt.Errorf("not a date: %.40q (want RFC 3339, 2006-01-02, 2006-01-02 15:04:05 or RFC 1123 such as Mon, 02 Jan 2006 15:04:05 -0700)", s)
 }
 
-func (p *parser) date(rec record, keys keyNodes, field string) (time.Time, error) {
-	n := rec[field]
-	s := scalar(n)
+func (p *parser) date(v *yText, field string) (time.Time, error) {
+	s := v.s
 	if strings.TrimSpace(s) == "" {
 		return time.Time{}, nil
 	}
-	name := field
-	if field == "lastmod" {
-		name = "lastMod"
-	}
-	if n.Kind != yaml.ScalarNode {
-		return time.Time{}, p.errAt(keys[field], name, errors.New("not a date"))
-	}
 	t, err := ParseDate(s)
 	if err != nil {
-		return time.Time{}, p.errAt(n, name, err)
+		return time.Time{}, p.errAt(v.node, field, err)
 	}
 	return t, nil
 }
@@ -538,17 +707,17 @@ func ParseTopic(s string) (t Topic, ok bool) {
 	return t, true
 }
 
-func (p *parser) topics(community, medigy *yaml.Node) []Topic {
-	raw := list(community)
-	if s := scalar(medigy); strings.TrimSpace(s) != "" {
+func (p *parser) topics(community, medigy *yList) []Topic {
+	raw := community.list
+	if s := medigy.text(); strings.TrimSpace(s) != "" {
 		var arr []string
 		if err := json.Unmarshal([]byte(s), &arr); err != nil {
-			p.warn(medigy, "openProjectCustomFields.medigyTopics", fmt.Errorf("not a JSON array of strings, ignored: %v", err))
+			p.warn(medigy.node, "openProjectCustomFields.medigyTopics", fmt.Errorf("not a JSON array of strings, ignored: %v", err))
 		} else {
-			raw = append(raw, arr...)
+			raw = slices.Concat(raw, arr)
 		}
-	} else if medigy != nil && medigy.Kind == yaml.SequenceNode {
-		raw = append(raw, list(medigy)...)
+	} else if medigy.seq {
+		raw = slices.Concat(raw, medigy.list)
 	}
 	var out []Topic
 	seen := map[string]bool{}
@@ -568,37 +737,37 @@ var imageTypes = map[string]string{
 	"webp": "image/webp", "svg": "image/svg+xml", "avif": "image/avif", "bmp": "image/bmp",
 }
 
-func (p *parser) image(n *yaml.Node, base *url.URL) *Image {
-	m := mapping(n)
-	if m == nil {
+func (p *parser) image(v *yImage, base *url.URL) *Image {
+	if !v.isMap {
 		return nil
 	}
-	if v := scalar(m["valid"]); v == "false" {
+	m := &v.f
+	if m.Valid.node != nil && !m.Valid.b {
 		return nil
 	}
-	href := scalar(m["href"])
+	href := m.Href.s
 	if strings.TrimSpace(href) == "" {
 		return nil
 	}
 	u, ok := AbsoluteURL(href, base)
 	if !ok {
-		p.warn(m["href"], "featuredImage.href", fmt.Errorf("not a usable image URL, ignored: %.80q", href))
+		p.warn(m.Href.node, "featuredImage.href", fmt.Errorf("not a usable image URL, ignored: %.80q", href))
 		return nil
 	}
-	typ := strings.ToLower(CleanText(scalar(m["mime_type"])))
+	typ := strings.ToLower(CleanText(m.MimeType.s))
 	if !strings.HasPrefix(typ, "image/") || strings.ContainsAny(typ, " ;,") {
-		typ = imageTypes[strings.ToLower(CleanText(scalar(m["format"])))]
+		typ = imageTypes[strings.ToLower(CleanText(m.Format.s))]
 	}
 	if typ == "" {
 		ext := strings.TrimPrefix(strings.ToLower(path.Ext(strings.SplitN(u, "?", 2)[0])), ".")
 		typ = imageTypes[ext]
 	}
 	if typ == "" {
-		p.warn(m["format"], "featuredImage.format", errors.New("unknown image type, image ignored"))
+		p.warn(m.Format.node, "featuredImage.format", errors.New("unknown image type, image ignored"))
 		return nil
 	}
-	img := &Image{URL: u, Type: typ, Alt: CleanText(scalar(m["alt"]))}
-	if sz := list(m["size"]); len(sz) == 2 {
+	img := &Image{URL: u, Type: typ, Alt: CleanText(m.Alt.s)}
+	if sz := m.Size.list; m.Size.seq && len(sz) == 2 {
 		w, errW := strconv.Atoi(sz[0])
 		h, errH := strconv.Atoi(sz[1])
 		if errW == nil && errH == nil && w > 0 && h > 0 {
@@ -768,76 +937,6 @@ func truncateText(s string, max int) string {
 		s = s[:j]
 	}
 	return strings.TrimRight(s, " ,;:.-") + "…"
-}
-
-// scalar returns a scalar node's value, or "" for anything else.
-func scalar(n *yaml.Node) string {
-	if n == nil {
-		return ""
-	}
-	if n.Kind == yaml.AliasNode && n.Alias != nil {
-		n = n.Alias
-	}
-	if n.Kind != yaml.ScalarNode || n.Tag == "!!null" {
-		return ""
-	}
-	return n.Value
-}
-
-// list returns the scalars of a sequence node, or a scalar as a list of one.
-func list(n *yaml.Node) []string {
-	if n == nil {
-		return nil
-	}
-	if n.Kind == yaml.AliasNode && n.Alias != nil {
-		n = n.Alias
-	}
-	switch n.Kind {
-	case yaml.ScalarNode:
-		if s := scalar(n); s != "" {
-			return []string{s}
-		}
-	case yaml.SequenceNode:
-		out := make([]string, 0, len(n.Content))
-		for _, c := range n.Content {
-			if s := scalar(c); s != "" {
-				out = append(out, s)
-			}
-		}
-		return out
-	}
-	return nil
-}
-
-// first returns the first non-empty scalar of a scalar or sequence node.
-func first(n *yaml.Node) string {
-	for _, s := range list(n) {
-		if strings.TrimSpace(s) != "" {
-			return s
-		}
-	}
-	return ""
-}
-
-// mapping returns the fields of a mapping node keyed by lower-cased name.
-func mapping(n *yaml.Node) map[string]*yaml.Node {
-	if n == nil {
-		return nil
-	}
-	if n.Kind == yaml.AliasNode && n.Alias != nil {
-		n = n.Alias
-	}
-	if n.Kind != yaml.MappingNode {
-		return nil
-	}
-	m := make(map[string]*yaml.Node, len(n.Content)/2)
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k := strings.ToLower(n.Content[i].Value)
-		if _, dup := m[k]; !dup {
-			m[k] = n.Content[i+1]
-		}
-	}
-	return m
 }
 
 // cleanList cleans each string as plain text and drops empties and

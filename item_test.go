@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -41,6 +42,35 @@ func TestParseDate(t *testing.T) {
 		{"01/10/2020", ""},
 		{"2020-10-01T25:00:00Z", ""},
 		{"", ""},
+		// RSS, e-mail and WordPress forms.
+		{"Thu, 01 Oct 2020 05:27:33 GMT", "2020-10-01T05:27:33Z"},         // RFC 1123
+		{"Thu, 01 Oct 2020 05:27:33 UTC", "2020-10-01T05:27:33Z"},         // RFC 1123 (Go's UTC)
+		{"Thu, 01 Oct 2020 07:27:33 +0200", "2020-10-01T05:27:33Z"},       // RFC 1123Z
+		{"Thu, 1 Oct 2020 05:27:33 +0000", "2020-10-01T05:27:33Z"},        // WordPress, one-digit day
+		{"Thu,  1 Oct 2020 05:27:33 -00:00", "2020-10-01T05:27:33Z"},      // offset with a colon
+		{"thu, 01 OCT 2020 05:27:33 gmt", "2020-10-01T05:27:33Z"},         // any case
+		{"01 Oct 2020 01:27:33 EDT", "2020-10-01T05:27:33Z"},              // no day of the week
+		{"Thu, 01 Oct 20 05:27 UT", "2020-10-01T05:27:00Z"},               // RFC 822
+		{"01 Oct 20 00:27 -0500", "2020-10-01T05:27:00Z"},                 // RFC 822Z
+		{"Thursday, 01-Oct-20 05:27:33 GMT", "2020-10-01T05:27:33Z"},      // RFC 850
+		{"Wednesday, 30-Sep-20 22:27:33 PDT", "2020-10-01T05:27:33Z"},     // RFC 850, Pacific
+		{"Thu Oct  1 05:27:33 2020", "2020-10-01T05:27:33Z"},              // ANSI C
+		{"Thu Oct  1 00:27:33 CDT 2020", "2020-10-01T05:27:33Z"},          // Unix date
+		{"Wed Sep 30 21:27:33 PST 2020", "2020-10-01T05:27:33Z"},          // Unix date, Pacific
+		{"Thu Oct 01 07:27:33 +0200 2020", "2020-10-01T05:27:33Z"},        // Ruby date
+		{"Thu, 01 Oct 2020 05:27:33", "2020-10-01T05:27:33Z"},             // no zone: UTC
+		{"Thu, 01 Oct 2020 05:27:33 +0000 (UTC)", "2020-10-01T05:27:33Z"}, // with an e-mail comment
+		{"2020-10-01 07:27:33 +02:00", "2020-10-01T05:27:33Z"},            // YAML 1.1 timestamp
+		{"2020-10-01 07:27:33.5 +02:00", "2020-10-01T05:27:33.5Z"},        // with a fraction
+		{"2020-10-01T07:27:33+0200", "2020-10-01T05:27:33Z"},              // ISO 8601 basic offset
+		{"2020-10-01 01:27:33 EDT", "2020-10-01T05:27:33Z"},               // a named zone
+		{"2020-10-01 05:27:33 CET", ""},                                   // not an RFC 822 zone
+		{"Thu, 01 Oct 2020 05:27:33 CET", ""},                             // not an RFC 822 zone
+		{"Thu, 01 Oct 2020 05:27:33 IST", ""},                             // ambiguous
+		{"Thu, 01 Oct 2020 05:27:33 A", ""},                               // military zones are refused
+		{"Thu, 31 Feb 2020 05:27:33 GMT", ""},                             // no such day
+		{"Thu, 01 Foo 2020 05:27:33 GMT", ""},                             // no such month
+		{"Thu, 01 Oct 2020 05:27:33 GMT trailing", ""},
 	} {
 		t.Run(tc.in, func(t *testing.T) {
 			got, err := ParseDate(tc.in)
@@ -148,7 +178,22 @@ func TestParseRecordErrors(t *testing.T) {
 		{"broken yaml", "---\ntitle: x\ndate: 2021-01-01\ndescription: 'unclosed\n---\n", 4, "front matter", "invalid YAML"},
 		{"bad indentation", "---\ntitle: x\n  date: 2021-01-01\n---\n", 3, "front matter", "invalid YAML"},
 		{"list front matter", "---\n- a\n- b\n---\n", 2, "front matter", "not a mapping"},
-		{"unterminated", "---\ntitle: x\ndate: 2021-01-01\n", 0, "", "no front matter"},
+		{"unterminated", "---\ntitle: x\ndate: 2021-01-01\n", 1, "front matter", "never closed"},
+		{"unterminated after blank lines", "\n \n---\ntitle: x\n", 3, "front matter", "opened on line 3 and never closed"},
+		{"only a fence", "---", 1, "front matter", "never closed"},
+		{"bom and unterminated", "\ufeff---\r\ntitle: x\r\n", 1, "front matter", "never closed"},
+		{"garbage after the fence", "---\n\x00\xff\xfe garbage", 1, "front matter", "never closed"},
+		{"fence with text", "--- title: x\ndate: 2021-01-01\n---\n", 1, "front matter", "alone on its line"},
+		{"toml", "+++\ntitle = 'x'\n+++\n", 1, "front matter", "TOML"},
+		{"empty file", "", 0, "", "empty file"},
+		{"blank file", " \n\r\n\t\n", 0, "", "empty file"},
+		{"utf-16", "\xff\xfe-\x00-\x00-\x00\n\x00", 0, "", "UTF-16"},
+		{"utf-16 big-endian", "\xfe\xff\x00-\x00-\x00-\x00\n", 0, "", "UTF-16"},
+		{"binary garbage", "\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", 0, "", "not UTF-8 text"},
+		{"invalid UTF-8", "caf\xe9 au lait\n", 0, "", "not UTF-8 text"},
+		{"NUL bytes", "text\x00\x00more\n", 0, "", "not UTF-8 text"},
+		{"empty front matter", "---\n---\nbody\n", 1, "front matter", "empty"},
+		{"comments only", "---\n# nothing\n---\nbody\n", 1, "front matter", "empty"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			it, _, err := parseTest(t, "dir/rec.md", tc.src)
@@ -169,8 +214,8 @@ func TestParseNotRecords(t *testing.T) {
 	for _, tc := range []struct{ name, src string }{
 		{"dir/_index.md", "---\ntitle: Section\n---\n"},
 		{"plain.md", "Just some text, no front matter.\n"},
-		{"empty.md", ""},
-		{"emptyfront.md", "---\n---\nbody\n"},
+		{"rule.md", "Text, then a rule:\n---\nmore text\n"},
+		{"setext.md", "Heading\n----\ntext\n"},
 	} {
 		_, _, err := parseTest(t, tc.name, tc.src)
 		require.Error(t, err, tc.name)
@@ -187,6 +232,7 @@ func TestParseFrontMatterVariants(t *testing.T) {
 		{"crlf", strings.ReplaceAll(minimal, "\n", "\r\n")},
 		{"trailing spaces", "---  \ntitle: A title\ndate: 2021-02-03\n--- \t\nBody text.\n"},
 		{"dots end", "---\ntitle: A title\ndate: 2021-02-03\n...\nBody text.\n"},
+		{"blank lines first", "\n  \r\n" + minimal},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			it, _, err := parseTest(t, "r.md", tc.src)
@@ -302,4 +348,25 @@ func TestFoldCaseASCII(t *testing.T) {
 		assert.Equal(t, cases.Fold().String(s), foldCase(s), "%q", s)
 	}
 	assert.Equal(t, "strasse k", foldCase("STRAßE \u212a"), "non-ASCII text takes the Unicode path (ß, the Kelvin sign)")
+}
+
+// BenchmarkParseRecord parses every sample record once per iteration.
+func BenchmarkParseRecord(b *testing.B) {
+	var files [][]byte
+	for _, p := range fmRecordFiles(b, "testdata/records") {
+		if data, err := os.ReadFile(p); err == nil {
+			files = append(files, data)
+		}
+	}
+	size := 0
+	for _, f := range files {
+		size += len(f)
+	}
+	b.SetBytes(int64(size))
+	b.ReportAllocs()
+	for b.Loop() {
+		for i, f := range files {
+			_, _, _ = ParseRecord(strconv.Itoa(i)+".md", f, ParseOptions{SiteURL: testSite})
+		}
+	}
 }

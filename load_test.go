@@ -39,7 +39,7 @@ func TestLoad(t *testing.T) {
 	}
 	assert.Equal(t, []string{"Three", "Approved", "Two", "One, newer copy"}, titles, "newest first")
 	require.Len(t, recs.Errors, 2)
-	assert.Equal(t, "b/bad.md:3: date: not a date: \"someday\" (want RFC 3339, 2006-01-02 or 2006-01-02 15:04:05)", recs.Errors[0].Error())
+	assert.Equal(t, "b/bad.md:3: date: not a date: \"someday\" (want RFC 3339, 2006-01-02, 2006-01-02 15:04:05 or RFC 1123 such as Mon, 02 Jan 2006 15:04:05 -0700)", recs.Errors[0].Error())
 	assert.Equal(t, "c/deep/no-date.md", recs.Errors[1].Path)
 	skipped := map[string]string{}
 	for _, s := range recs.Skipped {
