@@ -29,7 +29,7 @@ func BuildDir(fsys fs.FS, cfg Config, dir string) (*Records, WriteStats, error) 
 	if err != nil {
 		return nil, WriteStats{}, err
 	}
-	names, err := recordNames(fsys)
+	names, types, err := recordNames(fsys)
 	if err != nil {
 		return nil, WriteStats{}, err
 	}
@@ -39,9 +39,17 @@ func BuildDir(fsys fs.FS, cfg Config, dir string) (*Records, WriteStats, error) 
 	var results []parsed
 	if ncfg.CacheDir != "" {
 		prev = readCache(ncfg.CacheDir, ncfg)
-		results, entries = parseCached(fsys, names, ncfg.Workers, opts, prev.Records)
+		results, entries = parseCached(fsys, names, types, ncfg, opts, prev.Records)
+		for _, i := range damaged(names, results, prev.heldRecord) {
+			var re *RecordError
+			errors.As(results[i].err, &re)
+			e := *entries[i] // a copy: the entry may be shared with prev
+			ce := toCached(re)
+			e.Err = &ce
+			entries[i] = &e
+		}
 	} else {
-		results = parseAll(fsys, names, ncfg.Workers, opts, func(it *Item, data []byte) *Item {
+		results = parseAll(fsys, names, types, ncfg, opts, func(it *Item, data []byte) *Item {
 			return it.light(fileSum(data))
 		})
 	}
@@ -132,7 +140,7 @@ func BuildDir(fsys fs.FS, cfg Config, dir string) (*Records, WriteStats, error) 
 		keys = append(keys, "")
 	}
 	for _, k := range keys {
-		if err := renderGroup(fsys, groups[k], todo, ncfg.Workers, opts, tw); err != nil {
+		if err := renderGroup(fsys, groups[k], todo, ncfg.Workers, ncfg.MaxRecordBytes, opts, tw); err != nil {
 			return nil, tw.stats(), err
 		}
 	}
@@ -210,7 +218,7 @@ var batchItems = 32 << 10 // a variable so that tests can make batches small
 
 // renderGroup renders the group's documents in batches of at most
 // batchItems distinct items.
-func renderGroup(fsys fs.FS, feeds []*Feed, todo map[*Feed][]Format, workers int, opts ParseOptions, tw *treeWriter) error {
+func renderGroup(fsys fs.FS, feeds []*Feed, todo map[*Feed][]Format, workers int, maxBytes int64, opts ParseOptions, tw *treeWriter) error {
 	seen := map[string]bool{}
 	start := 0
 	for i, f := range feeds {
@@ -221,7 +229,7 @@ func renderGroup(fsys fs.FS, feeds []*Feed, todo map[*Feed][]Format, workers int
 			}
 		}
 		if i > start && len(seen)+n > batchItems {
-			if err := renderBatch(fsys, feeds[start:i], todo, workers, opts, tw); err != nil {
+			if err := renderBatch(fsys, feeds[start:i], todo, workers, maxBytes, opts, tw); err != nil {
 				return err
 			}
 			start = i
@@ -231,13 +239,13 @@ func renderGroup(fsys fs.FS, feeds []*Feed, todo map[*Feed][]Format, workers int
 			seen[it.ID] = true
 		}
 	}
-	return renderBatch(fsys, feeds[start:], todo, workers, opts, tw)
+	return renderBatch(fsys, feeds[start:], todo, workers, maxBytes, opts, tw)
 }
 
 // renderBatch parses the documents' items again, renders the formats todo
 // names for each document, and writes them.
-func renderBatch(fsys fs.FS, feeds []*Feed, todo map[*Feed][]Format, workers int, opts ParseOptions, tw *treeWriter) error {
-	full, err := reparse(fsys, feeds, workers, opts)
+func renderBatch(fsys fs.FS, feeds []*Feed, todo map[*Feed][]Format, workers int, maxBytes int64, opts ParseOptions, tw *treeWriter) error {
+	full, err := reparse(fsys, feeds, workers, maxBytes, opts)
 	if err != nil {
 		return err
 	}
@@ -288,7 +296,7 @@ func (it *Item) light(sum uint64) *Item {
 
 // reparse reads and parses again every record the feeds hold, and returns
 // the full items by ID, each with the community the first pass gave it.
-func reparse(fsys fs.FS, feeds []*Feed, workers int, opts ParseOptions) (map[string]*Item, error) {
+func reparse(fsys fs.FS, feeds []*Feed, workers int, maxBytes int64, opts ParseOptions) (map[string]*Item, error) {
 	var need []*Item
 	seen := map[string]bool{}
 	for _, f := range feeds {
@@ -303,8 +311,10 @@ func reparse(fsys fs.FS, feeds []*Feed, workers int, opts ParseOptions) (map[str
 	errs := make([]error, len(need))
 	parallel(len(need), workers, func(i int) {
 		lt := need[i]
-		data, err := fs.ReadFile(fsys, lt.Path)
-		if err == nil && fileSum(data) != lt.sum {
+		data, err := readRecord(fsys, lt.Path, 0, maxBytes) // regular at the first pass; checked again once open
+		if err != nil {
+			err = &RecordError{Path: lt.Path, Err: err}
+		} else if fileSum(data) != lt.sum {
 			err = fmt.Errorf("curafeed: %s changed while the build ran; build again", lt.Path)
 		}
 		if err != nil {

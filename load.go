@@ -62,6 +62,10 @@ type Config struct {
 	LinkToPage bool
 	// Workers is the number of records parsed at once; GOMAXPROCS when 0.
 	Workers int
+	// MaxRecordBytes caps the size of a record file: a larger one is
+	// rejected without being read whole. DefaultMaxRecordBytes when 0; no
+	// cap when negative.
+	MaxRecordBytes int64
 	// CacheDir, when set, is where BuildDir keeps what each record parsed to
 	// (by content hash) and what each feed file was made of, so that the
 	// next build parses only the records that changed and renders only the
@@ -121,6 +125,9 @@ func (c Config) normalize() (Config, *url.URL, error) {
 	}
 	if c.Workers <= 0 {
 		c.Workers = runtime.GOMAXPROCS(0)
+	}
+	if c.MaxRecordBytes == 0 {
+		c.MaxRecordBytes = DefaultMaxRecordBytes
 	}
 	if c.ArchiveSize <= 0 {
 		c.ArchiveSize = DefaultArchiveSize
@@ -182,6 +189,10 @@ type Records struct {
 	Errors ErrorList
 	// Warnings lists problems that cost a field but not the record.
 	Warnings ErrorList
+
+	// records holds the paths of the files that read as records (published
+	// or not, rejected or not), when load was asked for them.
+	records map[string]bool
 }
 
 type parsed struct {
@@ -198,51 +209,87 @@ func Load(fsys fs.FS, cfg Config) (*Records, error) {
 	return load(fsys, cfg, nil)
 }
 
-// load is Load with a hook: keep, when not nil, is given each parsed item
-// and the file's bytes, and returns what the result holds for it.
-func load(fsys fs.FS, cfg Config, keep func(it *Item, data []byte) *Item) (*Records, error) {
+// load is Load with what an earlier load knew: was, when not nil, reports
+// the paths that held a record then (see damaged). The result's records
+// lists the paths that hold one now.
+func load(fsys fs.FS, cfg Config, was func(path string) bool) (*Records, error) {
 	cfg, site, err := cfg.normalize()
 	if err != nil {
 		return nil, err
 	}
-	names, err := recordNames(fsys)
+	names, types, err := recordNames(fsys)
 	if err != nil {
 		return nil, err
 	}
-	results := parseAll(fsys, names, cfg.Workers, ParseOptions{SiteURL: site}, keep)
-	recs := &Records{Files: len(names)}
+	results := parseAll(fsys, names, types, cfg, ParseOptions{SiteURL: site}, nil)
+	damaged(names, results, was)
+	recs := &Records{Files: len(names), records: make(map[string]bool, len(names))}
+	for i, res := range results {
+		if res.err == nil || !IsNotRecord(res.err) {
+			recs.records[names[i]] = true
+		}
+	}
 	recs.collect(names, results, cfg)
 	return recs, nil
 }
 
-// recordNames lists the record files (*.md) of fsys in lexical order.
-func recordNames(fsys fs.FS) ([]string, error) {
+// damaged turns the results of files that do not read as records (empty,
+// garbage, front matter cut short) but held a record at an earlier load or
+// build (was reports those) into rejected records: a file damaged in place
+// is an error to mend, never a withdrawal. Only deleting the file, or a
+// withdrawn status, withdraws a record. It returns the indexes it changed.
+func damaged(names []string, results []parsed, was func(path string) bool) []int {
+	if was == nil {
+		return nil
+	}
+	var out []int
+	for i := range results {
+		if err := results[i].err; err != nil && IsNotRecord(err) && was(names[i]) {
+			results[i].err = &RecordError{Path: names[i], Err: fmt.Errorf(
+				"damaged record: %v, but the file held a record before; mend it, or delete the file to withdraw the record",
+				unwrapRecord(err))}
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+// walkFailed is the type recordNames gives a path the walk could not read.
+const walkFailed = fs.ModeIrregular | fs.ModeDir
+
+// recordNames lists the record files (*.md) of fsys in lexical order, with
+// the type of each as the walk saw it (not following links), so that files
+// that are not regular are refused before they are opened.
+func recordNames(fsys fs.FS) ([]string, []fs.FileMode, error) {
 	var names []string
+	var types []fs.FileMode
 	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			if p == "." {
 				return err
 			}
-			names = append(names, p) // reported when read
+			names = append(names, p)
+			types = append(types, walkFailed) // its error is reported when it is read
 			return nil
 		}
 		if !d.IsDir() && strings.HasSuffix(strings.ToLower(p), ".md") {
 			names = append(names, p)
+			types = append(types, d.Type())
 		}
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("curafeed: reading records: %w", err)
+		return nil, nil, fmt.Errorf("curafeed: reading records: %w", err)
 	}
-	return names, nil
+	return names, types, nil
 }
 
-// parseAll reads and parses the named files on workers goroutines; results
-// are in the order of names.
-func parseAll(fsys fs.FS, names []string, workers int, opts ParseOptions, keep func(*Item, []byte) *Item) []parsed {
+// parseAll reads and parses the named files on cfg.Workers goroutines;
+// results are in the order of names.
+func parseAll(fsys fs.FS, names []string, types []fs.FileMode, cfg Config, opts ParseOptions, keep func(*Item, []byte) *Item) []parsed {
 	results := make([]parsed, len(names))
-	parallel(len(names), workers, func(i int) {
-		data, err := fs.ReadFile(fsys, names[i])
+	parallel(len(names), cfg.Workers, func(i int) {
+		data, err := readRecord(fsys, names[i], types[i], cfg.MaxRecordBytes)
 		if err != nil {
 			results[i].err = &RecordError{Path: names[i], Err: err}
 			return

@@ -91,9 +91,10 @@ type Reloader struct {
 type snapshot struct {
 	cat       *Catalog
 	h         *handler
-	items     []*Item // the published items, kept ones included
-	retracted []*Item // the withdrawn records
-	gone      []*Item // items whose records disappeared, with when as Updated, while they have tombstones
+	items     []*Item         // the published items, kept ones included
+	retracted []*Item         // the withdrawn records
+	gone      []*Item         // items whose records disappeared, with when as Updated, while they have tombstones
+	records   map[string]bool // paths of the files that read as records; one that no longer does is damaged, not gone
 }
 
 // NewReloader loads the records of fsys, builds the catalog and renders it.
@@ -138,7 +139,11 @@ func (r *Reloader) load() (rep ReloadReport) {
 	r.sig.Store(r.signature())
 	prev := r.cur.Load()
 
-	recs, err := Load(r.fsys, r.cfg)
+	var was func(string) bool
+	if prev != nil {
+		was = func(p string) bool { return prev.records[p] }
+	}
+	recs, err := load(r.fsys, r.cfg, was)
 	if err != nil {
 		rep.Err = err
 		return rep
@@ -168,7 +173,7 @@ func (r *Reloader) load() (rep ReloadReport) {
 		rep.Err = err
 		return rep
 	}
-	next := &snapshot{cat: cat, h: h, items: items, retracted: recs.Retracted}
+	next := &snapshot{cat: cat, h: h, items: items, retracted: recs.Retracted, records: recs.records}
 	tombstoned := cat.tombstoned()
 	for _, it := range gone {
 		if tombstoned[it.ID] {
