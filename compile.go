@@ -10,7 +10,10 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
+	"strconv"
+	"strings"
 	"sync"
+	"sync/atomic"
 )
 
 // BuildDir reads every record of fsys and writes the catalog's static tree
@@ -33,6 +36,11 @@ func BuildDir(fsys fs.FS, cfg Config, dir string) (*Records, WriteStats, error) 
 	if err != nil {
 		return nil, WriteStats{}, err
 	}
+	unlock, err := lockOutput(dir)
+	if err != nil {
+		return nil, WriteStats{}, err
+	}
+	defer unlock()
 	opts := ParseOptions{SiteURL: site}
 	var prev *buildCache
 	var entries []*cachedRecord
@@ -424,9 +432,13 @@ func (tw *treeWriter) put(rel string, data []byte) error {
 }
 
 // write1 writes one file of the tree unless its bytes are already right,
-// and reports whether it wrote it.
+// and reports whether it wrote it. A path that would leave the tree is an
+// error, and nothing is written.
 func (tw *treeWriter) write1(rel string, data []byte) (bool, error) {
-	p := filepath.Join(tw.dir, filepath.FromSlash(rel))
+	p, err := outputPath(tw.dir, rel)
+	if err != nil {
+		return false, err
+	}
 	same := false
 	if fi, err := os.Stat(p); err == nil && fi.Size() == int64(len(data)) {
 		old, err := os.ReadFile(p)
@@ -449,8 +461,16 @@ func (tw *treeWriter) write1(rel string, data []byte) (bool, error) {
 	return !same, nil
 }
 
-// write replaces p with data atomically: it writes a temporary file beside
-// it and renames it over p. Directories are made once per build.
+// tempPrefix begins the names of the temporary files a build writes beside
+// the files it replaces.
+const tempPrefix = ".curafeed-"
+
+// tempSeq numbers the temporary files of this process.
+var tempSeq atomic.Uint64
+
+// write replaces p with data atomically: it writes a temporary file of a
+// name no other writer uses beside it and renames it over p. Directories are
+// made once per build.
 func (tw *treeWriter) write(p string, data []byte) error {
 	d := filepath.Dir(p)
 	if _, ok := tw.dirs.Load(d); !ok {
@@ -459,12 +479,20 @@ func (tw *treeWriter) write(p string, data []byte) error {
 		}
 		tw.dirs.Store(d, true)
 	}
-	tmp := filepath.Join(d, ".curafeed-"+filepath.Base(p))
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
-	if err != nil {
-		return err
+	var f *os.File
+	var tmp string
+	for {
+		tmp = filepath.Join(d, tempPrefix+filepath.Base(p)+"."+strconv.Itoa(os.Getpid())+"-"+strconv.FormatUint(tempSeq.Add(1), 10))
+		var err error
+		f, err = os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+		if err == nil {
+			break
+		}
+		if !errors.Is(err, fs.ErrExist) {
+			return err
+		}
 	}
-	_, err = f.Write(data)
+	_, err := f.Write(data)
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
@@ -479,7 +507,11 @@ func (tw *treeWriter) write(p string, data []byte) error {
 
 // exists reports whether the tree has a file at rel.
 func (tw *treeWriter) exists(rel string) bool {
-	_, err := os.Stat(filepath.Join(tw.dir, filepath.FromSlash(rel)))
+	p, err := outputPath(tw.dir, rel)
+	if err != nil {
+		return false
+	}
+	_, err = os.Stat(p)
 	return err == nil
 }
 
@@ -492,11 +524,15 @@ func (tw *treeWriter) keep(rel string) {
 	tw.st.Unchanged++
 }
 
-// remove removes the named files of an earlier build.
+// remove removes the named files of an earlier build. A path that would
+// leave the tree is an error, and nothing is removed.
 func (tw *treeWriter) remove(rels []string) error {
 	sort.Strings(rels)
 	for _, rel := range rels {
-		p := filepath.Join(tw.dir, filepath.FromSlash(rel))
+		p, err := outputPath(tw.dir, rel)
+		if err != nil {
+			return err
+		}
 		switch err := os.Remove(p); {
 		case err == nil:
 			tw.st.Removed++
@@ -509,7 +545,8 @@ func (tw *treeWriter) remove(rels []string) error {
 }
 
 // removeStale removes feed files under all/, communities/ and topics/ that
-// this tree did not write.
+// this tree did not write, and the temporary files a build that stopped
+// left there.
 func (tw *treeWriter) removeStale() error {
 	for _, root := range []string{"all", "communities", "topics"} {
 		err := filepath.WalkDir(filepath.Join(tw.dir, root), func(p string, d fs.DirEntry, err error) error {
@@ -518,15 +555,23 @@ func (tw *treeWriter) removeStale() error {
 			}
 			rel, _ := filepath.Rel(tw.dir, p)
 			rel = filepath.ToSlash(rel)
-			switch d.Name() {
+			stale := false
+			switch name := d.Name(); name {
 			case "rss.xml", "atom.xml", "feed.json":
-				if !tw.want[rel] {
-					if err := os.Remove(p); err != nil {
-						return err
-					}
-					tw.st.Removed++
-					removeEmptyParents(tw.dir, filepath.Dir(p))
+				stale = !tw.want[rel]
+			default:
+				// Where the writer holds the folder's lock, no other build
+				// is writing a temporary file.
+				stale = dirLocks && strings.HasPrefix(name, tempPrefix) && d.Type().IsRegular()
+			}
+			if stale {
+				if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+					return err
 				}
+				if !strings.HasPrefix(d.Name(), tempPrefix) {
+					tw.st.Removed++
+				}
+				removeEmptyParents(tw.dir, filepath.Dir(p))
 			}
 			return nil
 		})

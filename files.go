@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 )
@@ -167,10 +168,21 @@ func (d *dirFS) Open(name string) (fs.File, error) {
 	}
 	f, err := d.current().OpenFile(name, os.O_RDONLY|openNonblock, 0)
 	if err != nil {
-		return nil, err
+		return nil, escaped(err)
 	}
 	return f, nil
 }
+
+// escaped rewords os.Root's error for a path that leads out of the folder.
+func escaped(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) && strings.Contains(pe.Err.Error(), "escapes") {
+		return &fs.PathError{Op: pe.Op, Path: pe.Path, Err: errOutOfFolder}
+	}
+	return err
+}
+
+var errOutOfFolder = errors.New("a link that leads out of the records folder: refused")
 
 // Stat returns name's file info, following links that stay inside the
 // folder. A walk of the records begins with Stat("."): the folder is then
@@ -182,7 +194,8 @@ func (d *dirFS) Stat(name string) (fs.FileInfo, error) {
 	if name == "." {
 		d.refresh()
 	}
-	return d.current().Stat(name)
+	fi, err := d.current().Stat(name)
+	return fi, escaped(err)
 }
 
 // outputPath returns the path of the file rel of a tree written into dir,
@@ -190,9 +203,18 @@ func (d *dirFS) Stat(name string) (fs.FileInfo, error) {
 // catalog holds, nothing is written or removed outside dir.
 func outputPath(dir, rel string) (string, error) {
 	if !fs.ValidPath(rel) || rel == "." || !filepath.IsLocal(filepath.FromSlash(rel)) {
-		return "", fmt.Errorf("curafeed: refusing to write %q: not a path inside the output folder", rel)
+		return "", fmt.Errorf("curafeed: refusing %q: not a path inside the output folder, and nothing is written or removed outside it", rel)
 	}
 	return filepath.Join(dir, filepath.FromSlash(rel)), nil
+}
+
+// lockOutput makes the output folder dir if need be and takes its lock
+// (see lockDir). It returns the function that releases it.
+func lockOutput(dir string) (func(), error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("curafeed: writing %s: %w", dir, err)
+	}
+	return lockDir(dir)
 }
 
 // lockWait is how long a build waits for another build into the same

@@ -14,6 +14,9 @@ import (
 // it can be refused.
 const openNonblock = syscall.O_NONBLOCK
 
+// dirLocks says whether lockDir locks.
+const dirLocks = true
+
 // lockDir takes an exclusive lock on the folder dir (flock on the folder
 // itself, so nothing is added to it), waiting up to lockWait for another
 // build holding it. It returns the function that releases it.
