@@ -150,7 +150,9 @@ func (c Config) normalize() (Config, *url.URL, error) {
 		case hu.User != nil:
 			// Feeds and Link headers are public: a hub's credentials would
 			// be published with them.
-			return c, nil, fmt.Errorf("curafeed: hub URL %q carries credentials, which every feed would publish", hu.Redacted())
+			return c, nil, fmt.Errorf("curafeed: hub URL %q carries credentials, which every feed would publish", redactURL(h))
+		case secretQuery(hu) != "":
+			return c, nil, fmt.Errorf("curafeed: hub URL %q carries a secret in its query (%s), which every feed would publish", redactURL(h), secretQuery(hu))
 		case strings.ContainsAny(h, " \t\r\n<>\"',\\"):
 			return c, nil, fmt.Errorf("curafeed: hub URL %q has characters a Link header cannot carry; percent-encode them", h)
 		}
