@@ -111,44 +111,52 @@ func notRegular(m fs.FileMode) error {
 }
 
 // DirFS returns the records folder dir as a file system for Load, BuildDir
-// and NewReloader, hardened against what a folder may hold besides records:
+// and NewReloader, in place of os.DirFS, hardened against what a folder may
+// hold besides records:
 //
 //   - a symbolic link that leads out of dir (by "..", or by an absolute
 //     target) is refused with an error naming it; links that stay inside
-//     dir are followed (os.Root does the resolving);
+//     dir are followed (os.Root resolves them);
 //   - files are opened without blocking, so that a named pipe is refused as
-//     "not a regular file" instead of hanging the read.
+//     "not a regular file" instead of hanging the read (os.DirFS would
+//     block on one that the walk saw as a regular file a moment before).
 //
-// The folder is opened again when dir comes to name another folder (a
-// release directory swapped in by renaming, or a link to it changed): each
-// walk of the records starts from what dir names then.
-func DirFS(dir string) (fs.FS, error) {
-	root, err := os.OpenRoot(dir)
-	if err != nil {
-		return nil, fmt.Errorf("curafeed: opening the records folder: %w", err)
-	}
-	d := &dirFS{dir: dir}
-	d.root = root
-	return d, nil
+// The folder is opened at the first use, and again whenever a walk of the
+// records begins and dir has come to name another folder (a new release
+// renamed into place, or a link to it changed). When it cannot be opened,
+// every operation fails with the reason, as with os.DirFS.
+func DirFS(dir string) fs.FS {
+	return &dirFS{dir: dir}
 }
 
 // dirFS is the file system of DirFS.
 type dirFS struct {
 	dir  string
 	mu   sync.Mutex
-	root *os.Root // guarded by mu; a replaced one is left to the garbage collector, as reads may still use it
+	root *os.Root // guarded by mu; nil until opened. One replaced is left to the garbage collector, as reads may still use it
 }
 
-func (d *dirFS) current() *os.Root {
+// current returns the folder opened, opening it if need be.
+func (d *dirFS) current() (*os.Root, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	return d.root
+	if d.root == nil {
+		root, err := os.OpenRoot(d.dir)
+		if err != nil {
+			return nil, err
+		}
+		d.root = root
+	}
+	return d.root, nil
 }
 
 // refresh opens dir again when it no longer names the folder opened.
 func (d *dirFS) refresh() {
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	if d.root == nil {
+		return
+	}
 	now, err := os.Stat(d.dir)
 	if err != nil {
 		return
@@ -166,7 +174,11 @@ func (d *dirFS) Open(name string) (fs.File, error) {
 	if !fs.ValidPath(name) {
 		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrInvalid}
 	}
-	f, err := d.current().OpenFile(name, os.O_RDONLY|openNonblock, 0)
+	root, err := d.current()
+	if err != nil {
+		return nil, err
+	}
+	f, err := root.OpenFile(name, os.O_RDONLY|openNonblock, 0)
 	if err != nil {
 		return nil, escaped(err)
 	}
@@ -194,7 +206,11 @@ func (d *dirFS) Stat(name string) (fs.FileInfo, error) {
 	if name == "." {
 		d.refresh()
 	}
-	fi, err := d.current().Stat(name)
+	root, err := d.current()
+	if err != nil {
+		return nil, err
+	}
+	fi, err := root.Stat(name)
 	return fi, escaped(err)
 }
 

@@ -59,11 +59,7 @@ func unblockFIFO(p string) {
 // recordFolders are the ways a records folder is given to curafeed.
 var recordFolders = map[string]func(t *testing.T, dir string) fs.FS{
 	"os.DirFS": func(t *testing.T, dir string) fs.FS { return os.DirFS(dir) },
-	"DirFS": func(t *testing.T, dir string) fs.FS {
-		fsys, err := DirFS(dir)
-		require.NoError(t, err)
-		return fsys
-	},
+	"DirFS":    func(t *testing.T, dir string) fs.FS { return DirFS(dir) },
 }
 
 // readAllWays loads fsys, builds it with and without a cache, and starts a
@@ -190,8 +186,7 @@ func TestRecordsLinksOutOfFolder(t *testing.T) {
 	require.NoError(t, os.Symlink(secret, filepath.Join(cc, "absolute.md")))
 	require.NoError(t, os.Symlink("../../../shared/inside.md", filepath.Join(cc, "inside.md")))
 
-	fsys, err := DirFS(dir)
-	require.NoError(t, err)
+	fsys := DirFS(dir)
 	recs, err := Load(fsys, reloadConfig)
 	require.NoError(t, err)
 	var bad []string
@@ -232,9 +227,7 @@ func TestDirFSFollowsSwappedFolder(t *testing.T) {
 	base := t.TempDir()
 	dir := filepath.Join(base, "records")
 	writeRecord(t, dir, recordPath("security", 1), reloadRecord(1, "security", "Old release", "2024-01-01"))
-	fsys, err := DirFS(dir)
-	require.NoError(t, err)
-	r, err := NewReloader(fsys, reloadConfig, ReloadOptions{})
+	r, err := NewReloader(DirFS(dir), reloadConfig, ReloadOptions{})
 	require.NoError(t, err)
 	writeRecord(t, filepath.Join(base, "next"), recordPath("security", 1), reloadRecord(1, "security", "New release", "2024-01-01"))
 	require.NoError(t, os.Rename(dir, filepath.Join(base, "old")))
@@ -431,4 +424,15 @@ func TestWriterStaysInOutputFolder(t *testing.T) {
 	entries, err := os.ReadDir(base)
 	require.NoError(t, err)
 	assert.Len(t, entries, 2, "only out and victim.txt")
+}
+
+// TestDirFSMissingFolder requires a folder that cannot be opened to fail
+// the load as a whole, naming it, as os.DirFS does.
+func TestDirFSMissingFolder(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "missing")
+	_, err := Load(DirFS(dir), reloadConfig)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), dir)
+	_, err = NewReloader(DirFS(dir), reloadConfig, ReloadOptions{})
+	assert.Error(t, err)
 }
