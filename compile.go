@@ -41,6 +41,14 @@ func BuildDir(fsys fs.FS, cfg Config, dir string) (*Records, WriteStats, error) 
 		return nil, WriteStats{}, err
 	}
 	defer unlock()
+	if ncfg.CacheDir != "" {
+		// Builds into other folders may share the cache: it is locked too.
+		unlockCache, err := lockCache(ncfg.CacheDir, dir)
+		if err != nil {
+			return nil, WriteStats{}, err
+		}
+		defer unlockCache()
+	}
 	opts := ParseOptions{SiteURL: site}
 	var prev *buildCache
 	var entries []*cachedRecord
@@ -203,7 +211,7 @@ func BuildDir(fsys fs.FS, cfg Config, dir string) (*Records, WriteStats, error) 
 // goneItems returns what the previous build knew that the records no
 // longer hold (see withdrawnSince). A record that is still there but now
 // rejected is not gone: a clean build would not publish it either, and it
-// comes back once mended.
+// comes back once mended. A withdrawn one keeps its tombstone meanwhile.
 func goneItems(prev *buildCache, recs *Records, cfg Config) []*Item {
 	rejected := make(map[string]bool, len(recs.Errors))
 	for _, e := range recs.Errors {
@@ -211,7 +219,7 @@ func goneItems(prev *buildCache, recs *Records, cfg Config) []*Item {
 	}
 	var live []*Item
 	for _, p := range prev.Live {
-		if e := prev.Records[p]; e != nil && e.Item != nil && !rejected[p] {
+		if e := prev.Records[p]; e != nil && e.Item != nil && (!rejected[p] || cfg.retracted(e.Item)) {
 			live = append(live, e.Item) // its Path is p: entries are kept by path
 		}
 	}

@@ -132,3 +132,58 @@ func TestBuildDirCacheDamagedRecord(t *testing.T) {
 		})
 	}
 }
+
+// TestDamagedRetractedRecordKeepsTombstone requires a withdrawn record
+// whose file is then damaged to keep its tombstone, in a cached build and
+// under a Reloader.
+func TestDamagedRetractedRecordKeepsTombstone(t *testing.T) {
+	p2 := recordPath("security", 2)
+	retracted := strings.Replace(reloadRecord(2, "security", "Second", "2024-01-02"), "slug:", "status: retracted\nslug:", 1)
+	tombstone := `ref="urn:uuid:00000000-0000-5000-8000-000000000002"`
+
+	src, out := t.TempDir(), t.TempDir()
+	writeRecord(t, src, recordPath("security", 1), reloadRecord(1, "security", "First", "2024-01-01"))
+	writeRecord(t, src, p2, retracted)
+	cfg := reloadConfig
+	cfg.CacheDir = t.TempDir()
+	_, _, err := BuildDir(os.DirFS(src), cfg, out)
+	require.NoError(t, err)
+	atom := filepath.Join(out, "all", "atom.xml")
+	data, err := os.ReadFile(atom)
+	require.NoError(t, err)
+	want := string(data)
+	require.Contains(t, want, tombstone)
+	writeRecord(t, src, p2, "")
+	for i := range 2 {
+		recs, _, err := BuildDir(os.DirFS(src), cfg, out)
+		require.NoError(t, err)
+		assert.Len(t, recs.Errors, 1)
+		data, err := os.ReadFile(atom)
+		require.NoError(t, err)
+		assert.Equal(t, want, string(data), "build %d: the tombstone stays as it was", i)
+	}
+
+	m := newMemFS()
+	m.set(recordPath("security", 1), reloadRecord(1, "security", "First", "2024-01-01"))
+	m.set(p2, retracted)
+	r, err := NewReloader(m, reloadConfig, ReloadOptions{})
+	require.NoError(t, err)
+	before := get(t, r, "/all/atom.xml").Body.String()
+	require.Contains(t, before, tombstone)
+	m.set(p2, "")
+	for i := range 2 {
+		rep := r.Reload()
+		assert.Len(t, rep.Errors, 1)
+		assert.Empty(t, rep.ChangedFeeds)
+		assert.Equal(t, before, get(t, r, "/all/atom.xml").Body.String(), "load %d", i)
+	}
+}
+
+// writeRecord writes data at rel under dir.
+func writeRecord(t *testing.T, dir, rel, data string) string {
+	t.Helper()
+	p := filepath.Join(dir, filepath.FromSlash(rel))
+	require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o755))
+	require.NoError(t, os.WriteFile(p, []byte(data), 0o644))
+	return p
+}

@@ -233,6 +233,20 @@ func lockOutput(dir string) (func(), error) {
 	return lockDir(dir)
 }
 
+// lockCache takes the lock of the cache folder, unless it is the output
+// folder out, whose lock the caller holds.
+func lockCache(cache, out string) (func(), error) {
+	if err := os.MkdirAll(cache, 0o755); err != nil {
+		return nil, fmt.Errorf("curafeed: writing the build cache: %w", err)
+	}
+	a, errA := os.Stat(cache)
+	b, errB := os.Stat(out)
+	if errA == nil && errB == nil && os.SameFile(a, b) {
+		return func() {}, nil
+	}
+	return lockDir(cache)
+}
+
 // lockWait is how long a build waits for another build into the same
 // output folder to end before it fails.
 var lockWait = 10 * time.Minute

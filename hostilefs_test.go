@@ -23,15 +23,6 @@ import (
 // takes it as hung; a read that works ends in milliseconds.
 const hangGuard = 10 * time.Second
 
-// writeRecord writes data at rel under dir.
-func writeRecord(t *testing.T, dir, rel, data string) string {
-	t.Helper()
-	p := filepath.Join(dir, filepath.FromSlash(rel))
-	require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o755))
-	require.NoError(t, os.WriteFile(p, []byte(data), 0o644))
-	return p
-}
-
 // within runs fn and fails the test if it has not returned by hangGuard; a
 // hung fn is left running (the test binary ends with the test).
 func within(t *testing.T, what string, fn func()) {
@@ -435,4 +426,33 @@ func TestDirFSMissingFolder(t *testing.T) {
 	assert.Contains(t, err.Error(), dir)
 	_, err = NewReloader(DirFS(dir), reloadConfig, ReloadOptions{})
 	assert.Error(t, err)
+}
+
+// TestConcurrentBuildsSharedCache requires builds into two folders that
+// share a cache, and a build whose cache is its output folder, to end
+// without error, each folder then holding a clean build.
+func TestConcurrentBuildsSharedCache(t *testing.T) {
+	want := cleanBuild(t, "testdata/records")
+	cache := t.TempDir()
+	outs := []string{t.TempDir(), t.TempDir()}
+	var wg sync.WaitGroup
+	for i := range 4 {
+		wg.Go(func() {
+			cfg := sampleConfig
+			cfg.CacheDir = cache
+			_, _, err := BuildDir(os.DirFS("testdata/records"), cfg, outs[i%2])
+			assert.NoError(t, err)
+		})
+	}
+	wg.Wait()
+	for _, out := range outs {
+		requireSameTree(t, want, treeBytes(t, out))
+	}
+	self := t.TempDir()
+	cfg := sampleConfig
+	cfg.CacheDir = self
+	within(t, "a build whose cache is its output folder", func() {
+		_, _, err := BuildDir(os.DirFS("testdata/records"), cfg, self)
+		assert.NoError(t, err)
+	})
 }
