@@ -193,7 +193,8 @@ type Records struct {
 	Warnings ErrorList
 
 	// records holds the paths of the files that read as records (published
-	// or not, rejected or not), when load was asked for them.
+	// or not, rejected or not), when load was given what an earlier load
+	// knew.
 	records map[string]bool
 }
 
@@ -212,8 +213,8 @@ func Load(fsys fs.FS, cfg Config) (*Records, error) {
 }
 
 // load is Load with what an earlier load knew: was, when not nil, reports
-// the paths that held a record then (see damaged). The result's records
-// lists the paths that hold one now.
+// the paths that held a record then (see damaged), and the result's
+// records then lists the paths that hold one now.
 func load(fsys fs.FS, cfg Config, was func(path string) bool) (*Records, error) {
 	cfg, site, err := cfg.normalize()
 	if err != nil {
@@ -225,10 +226,13 @@ func load(fsys fs.FS, cfg Config, was func(path string) bool) (*Records, error) 
 	}
 	results := parseAll(fsys, names, types, cfg, ParseOptions{SiteURL: site}, nil)
 	damaged(names, results, was)
-	recs := &Records{Files: len(names), records: make(map[string]bool, len(names))}
-	for i, res := range results {
-		if res.err == nil || !IsNotRecord(res.err) {
-			recs.records[names[i]] = true
+	recs := &Records{Files: len(names)}
+	if was != nil {
+		recs.records = make(map[string]bool, len(names))
+		for i, res := range results {
+			if res.err == nil || !IsNotRecord(res.err) {
+				recs.records[names[i]] = true
+			}
 		}
 	}
 	recs.collect(names, results, cfg)

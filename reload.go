@@ -143,7 +143,7 @@ func (r *Reloader) load() (rep ReloadReport) {
 	r.sig.Store(r.signature())
 	prev := r.cur.Load()
 
-	var was func(string) bool
+	was := func(string) bool { return false } // the first load knows of no earlier one
 	if prev != nil {
 		was = func(p string) bool { return prev.records[p] }
 	}
