@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"errors"
 	"io/fs"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -133,6 +134,17 @@ func TestRecordsNotRegularFiles(t *testing.T) {
 					}
 				})
 			}},
+			{"unix socket", func(t *testing.T, dir, p string) {
+				// Socket paths are short: listen in a short folder, then
+				// move the socket into place.
+				short, err := os.MkdirTemp("", "cf")
+				require.NoError(t, err)
+				t.Cleanup(func() { os.RemoveAll(short) })
+				l, err := net.Listen("unix", filepath.Join(short, "s"))
+				require.NoError(t, err)
+				t.Cleanup(func() { l.Close() })
+				require.NoError(t, os.Rename(filepath.Join(short, "s"), p))
+			}},
 			{"link to a folder", func(t *testing.T, dir, p string) {
 				require.NoError(t, os.Mkdir(filepath.Join(dir, "folder"), 0o755))
 				require.NoError(t, os.Symlink("../../../folder", p))
@@ -160,6 +172,27 @@ func TestRecordsNotRegularFiles(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// TestRecordsBrokenLinks requires a link loop and a dangling link to be
+// errors naming the file, and the other records to be published.
+func TestRecordsBrokenLinks(t *testing.T) {
+	for fsName, open := range recordFolders {
+		t.Run(fsName, func(t *testing.T) {
+			dir := t.TempDir()
+			writeRecord(t, dir, recordPath("security", 1), reloadRecord(1, "security", "First", "2024-01-01"))
+			cc := filepath.Join(dir, "communities", "security", "curated-content")
+			require.NoError(t, os.Symlink("loop-b.md", filepath.Join(cc, "loop-a.md")))
+			require.NoError(t, os.Symlink("loop-a.md", filepath.Join(cc, "loop-b.md")))
+			require.NoError(t, os.Symlink("nowhere.md", filepath.Join(cc, "dangling.md")))
+			for _, rel := range []string{"loop-a.md", "loop-b.md", "dangling.md"} {
+				found := readAllWays(t, open(t, dir), reloadConfig, "communities/security/curated-content/"+rel)
+				for _, way := range []string{"Load", "BuildDir", "BuildDir with a cache", "Reloader"} {
+					assert.NotNil(t, found[way], "%s: no error for %s", way, rel)
+				}
+			}
+		})
 	}
 }
 
