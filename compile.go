@@ -473,8 +473,12 @@ func (tw *treeWriter) write1(rel string, data []byte) (bool, error) {
 // the files it replaces.
 const tempPrefix = ".curafeed-"
 
-// tempSeq numbers the temporary files of this process.
-var tempSeq atomic.Uint64
+// tempSeq numbers the temporary files of this process, and tempPid names
+// the process in them.
+var (
+	tempSeq atomic.Uint64
+	tempPid = strconv.Itoa(os.Getpid())
+)
 
 // write replaces p with data atomically: it writes a temporary file of a
 // name no other writer uses beside it and renames it over p. Directories are
@@ -490,7 +494,7 @@ func (tw *treeWriter) write(p string, data []byte) error {
 	var f *os.File
 	var tmp string
 	for {
-		tmp = filepath.Join(d, tempPrefix+filepath.Base(p)+"."+strconv.Itoa(os.Getpid())+"-"+strconv.FormatUint(tempSeq.Add(1), 10))
+		tmp = filepath.Join(d, tempPrefix+filepath.Base(p)+"."+tempPid+"-"+strconv.FormatUint(tempSeq.Add(1), 10))
 		var err error
 		f, err = os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 		if err == nil {

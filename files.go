@@ -134,7 +134,14 @@ type dirFS struct {
 	dir  string
 	mu   sync.Mutex
 	root *os.Root // guarded by mu; nil until opened. One replaced is left to the garbage collector, as reads may still use it
+	// subs holds folders opened under root, by path, so that opening a
+	// record costs one system call rather than one per path element;
+	// guarded by mu, emptied at each walk and when full.
+	subs map[string]*os.Root
 }
+
+// maxSubs bounds the folders dirFS keeps open for opening records.
+const maxSubs = 256
 
 // current returns the folder opened, opening it if need be.
 func (d *dirFS) current() (*os.Root, error) {
@@ -157,6 +164,7 @@ func (d *dirFS) refresh() {
 	if d.root == nil {
 		return
 	}
+	clear(d.subs) // dropped ones are closed by the garbage collector once unused
 	now, err := os.Stat(d.dir)
 	if err != nil {
 		return
@@ -178,11 +186,49 @@ func (d *dirFS) Open(name string) (fs.File, error) {
 	if err != nil {
 		return nil, err
 	}
+	if i := strings.LastIndexByte(name, '/'); i > 0 && strings.HasSuffix(strings.ToLower(name), ".md") {
+		if sub := d.sub(root, name[:i]); sub != nil {
+			f, err := sub.OpenFile(name[i+1:], os.O_RDONLY|openNonblock, 0)
+			if err == nil {
+				return f, nil
+			}
+			var pe *fs.PathError
+			if !errors.As(err, &pe) || !strings.Contains(pe.Err.Error(), "escapes") {
+				if pe != nil {
+					err = &fs.PathError{Op: pe.Op, Path: name, Err: pe.Err}
+				}
+				return nil, err
+			}
+			// A link out of its folder may stay inside the records
+			// folder: the records folder decides.
+		}
+	}
 	f, err := root.OpenFile(name, os.O_RDONLY|openNonblock, 0)
 	if err != nil {
 		return nil, escaped(err)
 	}
 	return f, nil
+}
+
+// sub returns the folder dir opened under root, or nil when it cannot be.
+func (d *dirFS) sub(root *os.Root, dir string) *os.Root {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.root != root {
+		return nil // replaced meanwhile
+	}
+	if sub := d.subs[dir]; sub != nil {
+		return sub
+	}
+	sub, err := root.OpenRoot(dir)
+	if err != nil {
+		return nil
+	}
+	if d.subs == nil || len(d.subs) >= maxSubs {
+		d.subs = make(map[string]*os.Root)
+	}
+	d.subs[dir] = sub
+	return sub
 }
 
 // escaped rewords os.Root's error for a path that leads out of the folder.
