@@ -83,7 +83,9 @@ func (c cachedError) record(path string) *RecordError {
 // configKey is a fingerprint of everything in cfg that changes what records
 // parse to or what feeds contain.
 func configKey(cfg Config) string {
-	cfg.CacheDir, cfg.Workers = "", 0 // where and how fast, not what
+	// Where and how fast, not what; the size cap decides which records
+	// there are, and each feed's fingerprint covers its records.
+	cfg.CacheDir, cfg.Workers, cfg.MaxRecordBytes = "", 0, 0
 	return fmt.Sprintf("%#v\x00%s", cfg, cacheVersion)
 }
 

@@ -27,6 +27,13 @@ import (
 // but no Items. The error is non-nil when fsys cannot be walked, cfg is
 // unusable, an output file cannot be written, or a record changed on disk
 // while the build ran.
+//
+// BuildDir holds a lock on dir (and on Config.CacheDir) while it runs,
+// where the system has one (flock): a second build into the same folder
+// waits for the first to end, up to 10 minutes, then fails. With a cache, a
+// record file that held a record at the last build and no longer reads as
+// one (emptied, garbage, front matter cut short) is a rejected record, not a
+// withdrawal: it gets no tombstone, and a withdrawn one keeps its own.
 func BuildDir(fsys fs.FS, cfg Config, dir string) (*Records, WriteStats, error) {
 	ncfg, site, err := cfg.normalize()
 	if err != nil {

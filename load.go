@@ -206,7 +206,10 @@ type parsed struct {
 
 // Load reads every record file (*.md) of fsys, walked in lexical order and
 // parsed in parallel. Bad records are reported in Records.Errors and every
-// other record is still returned. The error is non-nil only when fsys itself
+// other record is still returned; so are paths that are not regular files
+// (a named pipe, a link to a device) and files over Config.MaxRecordBytes,
+// which are never read whole. For a folder on disk, pass DirFS(dir) rather
+// than os.DirFS(dir): it also refuses links out of the folder. The error is non-nil only when fsys itself
 // cannot be walked or cfg is unusable.
 func Load(fsys fs.FS, cfg Config) (*Records, error) {
 	return load(fsys, cfg, nil)
