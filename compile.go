@@ -65,7 +65,9 @@ func BuildDir(fsys fs.FS, cfg Config, dir string) (*Records, WriteStats, error) 
 		results, entries = parseCached(fsys, names, types, ncfg, opts, prev.Records)
 		for _, i := range damaged(names, results, prev.heldRecord) {
 			var re *RecordError
-			errors.As(results[i].err, &re)
+			if entries[i] == nil || !errors.As(results[i].err, &re) {
+				continue
+			}
 			e := *entries[i] // a copy: the entry may be shared with prev
 			ce := toCached(re)
 			e.Err = &ce
