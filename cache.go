@@ -84,8 +84,10 @@ func (c cachedError) record(path string) *RecordError {
 // configKey is a fingerprint of everything in cfg that changes what records
 // parse to or what feeds contain.
 func configKey(cfg Config) string {
-	cfg.CacheDir, cfg.Workers = "", 0 // where and how fast, not what
-	cfg.Now = time.Time{}             // which records are due shows in the feeds themselves
+	// Where and how fast, not what; the size cap decides which records
+	// there are, and each feed's fingerprint covers its records.
+	cfg.CacheDir, cfg.Workers, cfg.MaxRecordBytes = "", 0, 0
+	cfg.Now = time.Time{} // which records are due shows in the feeds themselves
 	return fmt.Sprintf("%#v\x00%s", cfg, cacheVersion)
 }
 
@@ -183,25 +185,38 @@ func writeCache(dir string, cfg Config, c *buildCache) error {
 
 // parseCached is parseAll with a cache: a file whose size and modification
 // time are those recorded, or whose content hash is, is not parsed again.
-// It returns the results and the new cache entries.
-func parseCached(fsys fs.FS, names []string, workers int, opts ParseOptions, old map[string]*cachedRecord) ([]parsed, []*cachedRecord) {
+// A file that is not regular, or over cfg.MaxRecordBytes, is refused
+// whatever the cache holds. It returns the results and the new cache
+// entries.
+func parseCached(fsys fs.FS, names []string, types []fs.FileMode, cfg Config, opts ParseOptions, old map[string]*cachedRecord) ([]parsed, []*cachedRecord) {
 	results := make([]parsed, len(names))
 	entries := make([]*cachedRecord, len(names))
-	parallel(len(names), workers, func(i int) {
-		name := names[i]
+	parallel(len(names), cfg.Workers, func(i int) {
+		name, typ := names[i], types[i]
 		prev := old[name]
 		var size, mod int64
-		if fi, err := fs.Stat(fsys, name); err == nil {
-			size, mod = fi.Size(), fi.ModTime().UnixNano()
-			if fi.ModTime().IsZero() {
-				mod = 0
+		if typ != walkFailed {
+			if fi, err := fs.Stat(fsys, name); err == nil {
+				size, mod = fi.Size(), fi.ModTime().UnixNano()
+				if fi.ModTime().IsZero() {
+					mod = 0
+				}
+				typ = fi.Mode().Type() // looked through a link
+				if !typ.IsRegular() {
+					results[i].err = &RecordError{Path: name, Err: notRegular(typ)}
+					return
+				}
+				if cfg.MaxRecordBytes >= 0 && size > cfg.MaxRecordBytes {
+					results[i].err = &RecordError{Path: name, Err: overCap(size, cfg.MaxRecordBytes)}
+					return
+				}
 			}
 		}
 		if prev != nil && mod != 0 && prev.Size == size && prev.ModTime == mod {
 			results[i], entries[i] = prev.parsed(name), prev
 			return
 		}
-		data, err := fs.ReadFile(fsys, name)
+		data, err := readRecord(fsys, name, typ, cfg.MaxRecordBytes)
 		if err != nil {
 			results[i].err = &RecordError{Path: name, Err: err}
 			return
@@ -232,6 +247,13 @@ func parseCached(fsys fs.FS, names []string, workers int, opts ParseOptions, old
 		results[i], entries[i] = parsed{item: it, warnings: warns, err: err}, e
 	})
 	return results, entries
+}
+
+// heldRecord reports whether the file at path read as a record (published
+// or not, rejected or not) at the build that wrote the cache.
+func (c *buildCache) heldRecord(path string) bool {
+	e := c.Records[path]
+	return e != nil && (e.Item != nil || (e.Err != nil && !e.Err.NotRecord))
 }
 
 // parsed rebuilds the parse result the entry records.

@@ -10,7 +10,10 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
+	"strconv"
+	"strings"
 	"sync"
+	"sync/atomic"
 )
 
 // BuildDir reads every record of fsys and writes the catalog's static tree
@@ -24,14 +27,34 @@ import (
 // but no Items. The error is non-nil when fsys cannot be walked, cfg is
 // unusable, an output file cannot be written, or a record changed on disk
 // while the build ran.
+//
+// BuildDir holds a lock on dir (and on Config.CacheDir) while it runs,
+// where the system has one (flock): a second build into the same folder
+// waits for the first to end, up to 10 minutes, then fails. With a cache, a
+// record file that held a record at the last build and no longer reads as
+// one (emptied, garbage, front matter cut short) is a rejected record, not a
+// withdrawal: it gets no tombstone, and a withdrawn one keeps its own.
 func BuildDir(fsys fs.FS, cfg Config, dir string) (*Records, WriteStats, error) {
 	ncfg, site, err := cfg.normalize()
 	if err != nil {
 		return nil, WriteStats{}, err
 	}
-	names, err := recordNames(fsys)
+	names, types, err := recordNames(fsys)
 	if err != nil {
 		return nil, WriteStats{}, err
+	}
+	unlock, err := lockOutput(dir)
+	if err != nil {
+		return nil, WriteStats{}, err
+	}
+	defer unlock()
+	if ncfg.CacheDir != "" {
+		// Builds into other folders may share the cache: it is locked too.
+		unlockCache, err := lockCache(ncfg.CacheDir, dir)
+		if err != nil {
+			return nil, WriteStats{}, err
+		}
+		defer unlockCache()
 	}
 	opts := ParseOptions{SiteURL: site}
 	var prev *buildCache
@@ -39,9 +62,19 @@ func BuildDir(fsys fs.FS, cfg Config, dir string) (*Records, WriteStats, error) 
 	var results []parsed
 	if ncfg.CacheDir != "" {
 		prev = readCache(ncfg.CacheDir, ncfg)
-		results, entries = parseCached(fsys, names, ncfg.Workers, opts, prev.Records)
+		results, entries = parseCached(fsys, names, types, ncfg, opts, prev.Records)
+		for _, i := range damaged(names, results, prev.heldRecord) {
+			var re *RecordError
+			if entries[i] == nil || !errors.As(results[i].err, &re) {
+				continue
+			}
+			e := *entries[i] // a copy: the entry may be shared with prev
+			ce := toCached(re)
+			e.Err = &ce
+			entries[i] = &e
+		}
 	} else {
-		results = parseAll(fsys, names, ncfg.Workers, opts, func(it *Item, data []byte) *Item {
+		results = parseAll(fsys, names, types, ncfg, opts, func(it *Item, data []byte) *Item {
 			return it.light(fileSum(data))
 		})
 	}
@@ -132,7 +165,7 @@ func BuildDir(fsys fs.FS, cfg Config, dir string) (*Records, WriteStats, error) 
 		keys = append(keys, "")
 	}
 	for _, k := range keys {
-		if err := renderGroup(fsys, groups[k], todo, ncfg.Workers, opts, tw); err != nil {
+		if err := renderGroup(fsys, groups[k], todo, ncfg.Workers, ncfg.MaxRecordBytes, opts, tw); err != nil {
 			return nil, tw.stats(), err
 		}
 	}
@@ -187,7 +220,7 @@ func BuildDir(fsys fs.FS, cfg Config, dir string) (*Records, WriteStats, error) 
 // goneItems returns what the previous build knew that the records no
 // longer hold (see withdrawnSince). A record that is still there but now
 // rejected is not gone: a clean build would not publish it either, and it
-// comes back once mended.
+// comes back once mended. A withdrawn one keeps its tombstone meanwhile.
 func goneItems(prev *buildCache, recs *Records, cfg Config) []*Item {
 	rejected := make(map[string]bool, len(recs.Errors))
 	for _, e := range recs.Errors {
@@ -195,7 +228,7 @@ func goneItems(prev *buildCache, recs *Records, cfg Config) []*Item {
 	}
 	var live []*Item
 	for _, p := range prev.Live {
-		if e := prev.Records[p]; e != nil && e.Item != nil && !rejected[p] {
+		if e := prev.Records[p]; e != nil && e.Item != nil && (!rejected[p] || cfg.retracted(e.Item)) {
 			live = append(live, e.Item) // its Path is p: entries are kept by path
 		}
 	}
@@ -210,7 +243,7 @@ var batchItems = 32 << 10 // a variable so that tests can make batches small
 
 // renderGroup renders the group's documents in batches of at most
 // batchItems distinct items.
-func renderGroup(fsys fs.FS, feeds []*Feed, todo map[*Feed][]Format, workers int, opts ParseOptions, tw *treeWriter) error {
+func renderGroup(fsys fs.FS, feeds []*Feed, todo map[*Feed][]Format, workers int, maxBytes int64, opts ParseOptions, tw *treeWriter) error {
 	seen := map[string]bool{}
 	start := 0
 	for i, f := range feeds {
@@ -221,7 +254,7 @@ func renderGroup(fsys fs.FS, feeds []*Feed, todo map[*Feed][]Format, workers int
 			}
 		}
 		if i > start && len(seen)+n > batchItems {
-			if err := renderBatch(fsys, feeds[start:i], todo, workers, opts, tw); err != nil {
+			if err := renderBatch(fsys, feeds[start:i], todo, workers, maxBytes, opts, tw); err != nil {
 				return err
 			}
 			start = i
@@ -231,13 +264,13 @@ func renderGroup(fsys fs.FS, feeds []*Feed, todo map[*Feed][]Format, workers int
 			seen[it.ID] = true
 		}
 	}
-	return renderBatch(fsys, feeds[start:], todo, workers, opts, tw)
+	return renderBatch(fsys, feeds[start:], todo, workers, maxBytes, opts, tw)
 }
 
 // renderBatch parses the documents' items again, renders the formats todo
 // names for each document, and writes them.
-func renderBatch(fsys fs.FS, feeds []*Feed, todo map[*Feed][]Format, workers int, opts ParseOptions, tw *treeWriter) error {
-	full, err := reparse(fsys, feeds, workers, opts)
+func renderBatch(fsys fs.FS, feeds []*Feed, todo map[*Feed][]Format, workers int, maxBytes int64, opts ParseOptions, tw *treeWriter) error {
+	full, err := reparse(fsys, feeds, workers, maxBytes, opts)
 	if err != nil {
 		return err
 	}
@@ -288,7 +321,7 @@ func (it *Item) light(sum uint64) *Item {
 
 // reparse reads and parses again every record the feeds hold, and returns
 // the full items by ID, each with the community the first pass gave it.
-func reparse(fsys fs.FS, feeds []*Feed, workers int, opts ParseOptions) (map[string]*Item, error) {
+func reparse(fsys fs.FS, feeds []*Feed, workers int, maxBytes int64, opts ParseOptions) (map[string]*Item, error) {
 	var need []*Item
 	seen := map[string]bool{}
 	for _, f := range feeds {
@@ -303,8 +336,10 @@ func reparse(fsys fs.FS, feeds []*Feed, workers int, opts ParseOptions) (map[str
 	errs := make([]error, len(need))
 	parallel(len(need), workers, func(i int) {
 		lt := need[i]
-		data, err := fs.ReadFile(fsys, lt.Path)
-		if err == nil && fileSum(data) != lt.sum {
+		data, err := readRecord(fsys, lt.Path, 0, maxBytes) // regular at the first pass; checked again once open
+		if err != nil {
+			err = &RecordError{Path: lt.Path, Err: err}
+		} else if fileSum(data) != lt.sum {
 			err = fmt.Errorf("curafeed: %s changed while the build ran; build again", lt.Path)
 		}
 		if err != nil {
@@ -414,9 +449,13 @@ func (tw *treeWriter) put(rel string, data []byte) error {
 }
 
 // write1 writes one file of the tree unless its bytes are already right,
-// and reports whether it wrote it.
+// and reports whether it wrote it. A path that would leave the tree is an
+// error, and nothing is written.
 func (tw *treeWriter) write1(rel string, data []byte) (bool, error) {
-	p := filepath.Join(tw.dir, filepath.FromSlash(rel))
+	p, err := outputPath(tw.dir, rel)
+	if err != nil {
+		return false, err
+	}
 	same := false
 	if fi, err := os.Stat(p); err == nil && fi.Size() == int64(len(data)) {
 		old, err := os.ReadFile(p)
@@ -439,8 +478,20 @@ func (tw *treeWriter) write1(rel string, data []byte) (bool, error) {
 	return !same, nil
 }
 
-// write replaces p with data atomically: it writes a temporary file beside
-// it and renames it over p. Directories are made once per build.
+// tempPrefix begins the names of the temporary files a build writes beside
+// the files it replaces.
+const tempPrefix = ".curafeed-"
+
+// tempSeq numbers the temporary files of this process, and tempPid names
+// the process in them.
+var (
+	tempSeq atomic.Uint64
+	tempPid = strconv.Itoa(os.Getpid())
+)
+
+// write replaces p with data atomically: it writes a temporary file of a
+// name no other writer uses beside it and renames it over p. Directories are
+// made once per build.
 func (tw *treeWriter) write(p string, data []byte) error {
 	d := filepath.Dir(p)
 	if _, ok := tw.dirs.Load(d); !ok {
@@ -449,12 +500,20 @@ func (tw *treeWriter) write(p string, data []byte) error {
 		}
 		tw.dirs.Store(d, true)
 	}
-	tmp := filepath.Join(d, ".curafeed-"+filepath.Base(p))
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
-	if err != nil {
-		return err
+	var f *os.File
+	var tmp string
+	for {
+		tmp = filepath.Join(d, tempPrefix+filepath.Base(p)+"."+tempPid+"-"+strconv.FormatUint(tempSeq.Add(1), 10))
+		var err error
+		f, err = os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+		if err == nil {
+			break
+		}
+		if !errors.Is(err, fs.ErrExist) {
+			return err
+		}
 	}
-	_, err = f.Write(data)
+	_, err := f.Write(data)
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
@@ -469,7 +528,11 @@ func (tw *treeWriter) write(p string, data []byte) error {
 
 // exists reports whether the tree has a file at rel.
 func (tw *treeWriter) exists(rel string) bool {
-	_, err := os.Stat(filepath.Join(tw.dir, filepath.FromSlash(rel)))
+	p, err := outputPath(tw.dir, rel)
+	if err != nil {
+		return false
+	}
+	_, err = os.Stat(p)
 	return err == nil
 }
 
@@ -482,11 +545,15 @@ func (tw *treeWriter) keep(rel string) {
 	tw.st.Unchanged++
 }
 
-// remove removes the named files of an earlier build.
+// remove removes the named files of an earlier build. A path that would
+// leave the tree is an error, and nothing is removed.
 func (tw *treeWriter) remove(rels []string) error {
 	sort.Strings(rels)
 	for _, rel := range rels {
-		p := filepath.Join(tw.dir, filepath.FromSlash(rel))
+		p, err := outputPath(tw.dir, rel)
+		if err != nil {
+			return err
+		}
 		switch err := os.Remove(p); {
 		case err == nil:
 			tw.st.Removed++
@@ -499,7 +566,8 @@ func (tw *treeWriter) remove(rels []string) error {
 }
 
 // removeStale removes feed files under all/, communities/ and topics/ that
-// this tree did not write.
+// this tree did not write, and the temporary files a build that stopped
+// left there.
 func (tw *treeWriter) removeStale() error {
 	for _, root := range []string{"all", "communities", "topics"} {
 		err := filepath.WalkDir(filepath.Join(tw.dir, root), func(p string, d fs.DirEntry, err error) error {
@@ -508,15 +576,23 @@ func (tw *treeWriter) removeStale() error {
 			}
 			rel, _ := filepath.Rel(tw.dir, p)
 			rel = filepath.ToSlash(rel)
-			switch d.Name() {
+			stale := false
+			switch name := d.Name(); name {
 			case "rss.xml", "atom.xml", "feed.json":
-				if !tw.want[rel] {
-					if err := os.Remove(p); err != nil {
-						return err
-					}
-					tw.st.Removed++
-					removeEmptyParents(tw.dir, filepath.Dir(p))
+				stale = !tw.want[rel]
+			default:
+				// Where the writer holds the folder's lock, no other build
+				// is writing a temporary file.
+				stale = dirLocks && strings.HasPrefix(name, tempPrefix) && d.Type().IsRegular()
+			}
+			if stale {
+				if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+					return err
 				}
+				if !strings.HasPrefix(d.Name(), tempPrefix) {
+					tw.st.Removed++
+				}
+				removeEmptyParents(tw.dir, filepath.Dir(p))
 			}
 			return nil
 		})

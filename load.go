@@ -62,6 +62,10 @@ type Config struct {
 	LinkToPage bool
 	// Workers is the number of records parsed at once; GOMAXPROCS when 0.
 	Workers int
+	// MaxRecordBytes caps the size of a record file: a larger one is
+	// rejected without being read whole. DefaultMaxRecordBytes when 0; no
+	// cap when negative.
+	MaxRecordBytes int64
 	// CacheDir, when set, is where BuildDir keeps what each record parsed to
 	// (by content hash) and what each feed file was made of, so that the
 	// next build parses only the records that changed and renders only the
@@ -193,6 +197,9 @@ func (c Config) normalize() (Config, *url.URL, error) {
 	if c.Workers <= 0 {
 		c.Workers = runtime.GOMAXPROCS(0)
 	}
+	if c.MaxRecordBytes == 0 {
+		c.MaxRecordBytes = DefaultMaxRecordBytes
+	}
 	if c.ArchiveSize <= 0 {
 		c.ArchiveSize = DefaultArchiveSize
 	}
@@ -214,7 +221,9 @@ func (c Config) normalize() (Config, *url.URL, error) {
 		case hu.User != nil:
 			// Feeds and Link headers are public: a hub's credentials would
 			// be published with them.
-			return c, nil, fmt.Errorf("curafeed: hub URL %q carries credentials, which every feed would publish", hu.Redacted())
+			return c, nil, fmt.Errorf("curafeed: hub URL %q carries credentials, which every feed would publish", redactURL(h))
+		case secretQuery(hu) != "":
+			return c, nil, fmt.Errorf("curafeed: hub URL %q carries a secret in its query (%s), which every feed would publish", redactURL(h), secretQuery(hu))
 		case strings.ContainsAny(h, " \t\r\n<>\"',\\"):
 			return c, nil, fmt.Errorf("curafeed: hub URL %q has characters a Link header cannot carry; percent-encode them", h)
 		}
@@ -264,6 +273,11 @@ type Records struct {
 	// they are dated after Config.Now (listed in Skipped as scheduled);
 	// zero when there are none. A build at or after it publishes more.
 	NextScheduled time.Time
+
+	// records holds the paths of the files that read as records (published
+	// or not, rejected or not), when load was given what an earlier load
+	// knew.
+	records map[string]bool
 }
 
 type parsed struct {
@@ -274,57 +288,99 @@ type parsed struct {
 
 // Load reads every record file (*.md) of fsys, walked in lexical order and
 // parsed in parallel. Bad records are reported in Records.Errors and every
-// other record is still returned. The error is non-nil only when fsys itself
+// other record is still returned; so are paths that are not regular files
+// (a named pipe, a link to a device) and files over Config.MaxRecordBytes,
+// which are never read whole. For a folder on disk, pass DirFS(dir) rather
+// than os.DirFS(dir): it also refuses links out of the folder. The error is non-nil only when fsys itself
 // cannot be walked or cfg is unusable.
 func Load(fsys fs.FS, cfg Config) (*Records, error) {
 	return load(fsys, cfg, nil)
 }
 
-// load is Load with a hook: keep, when not nil, is given each parsed item
-// and the file's bytes, and returns what the result holds for it.
-func load(fsys fs.FS, cfg Config, keep func(it *Item, data []byte) *Item) (*Records, error) {
+// load is Load with what an earlier load knew: was, when not nil, reports
+// the paths that held a record then (see damaged), and the result's
+// records then lists the paths that hold one now.
+func load(fsys fs.FS, cfg Config, was func(path string) bool) (*Records, error) {
 	cfg, site, err := cfg.normalize()
 	if err != nil {
 		return nil, err
 	}
-	names, err := recordNames(fsys)
+	names, types, err := recordNames(fsys)
 	if err != nil {
 		return nil, err
 	}
-	results := parseAll(fsys, names, cfg.Workers, ParseOptions{SiteURL: site}, keep)
+	results := parseAll(fsys, names, types, cfg, ParseOptions{SiteURL: site}, nil)
+	damaged(names, results, was)
 	recs := &Records{Files: len(names)}
+	if was != nil {
+		recs.records = make(map[string]bool, len(names))
+		for i, res := range results {
+			if res.err == nil || !IsNotRecord(res.err) {
+				recs.records[names[i]] = true
+			}
+		}
+	}
 	recs.collect(names, results, cfg)
 	return recs, nil
 }
 
-// recordNames lists the record files (*.md) of fsys in lexical order.
-func recordNames(fsys fs.FS) ([]string, error) {
+// damaged turns the results of files that do not read as records (empty,
+// garbage, front matter cut short) but held a record at an earlier load or
+// build (was reports those) into rejected records: a file damaged in place
+// is an error to mend, never a withdrawal. Only deleting the file, or a
+// withdrawn status, withdraws a record. It returns the indexes it changed.
+func damaged(names []string, results []parsed, was func(path string) bool) []int {
+	if was == nil {
+		return nil
+	}
+	var out []int
+	for i := range results {
+		if err := results[i].err; err != nil && IsNotRecord(err) && was(names[i]) {
+			results[i].err = &RecordError{Path: names[i], Err: fmt.Errorf(
+				"damaged record: %v, but the file held a record before; mend it, or delete the file to withdraw the record",
+				unwrapRecord(err))}
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+// walkFailed is the type recordNames gives a path the walk could not read.
+const walkFailed = fs.ModeIrregular | fs.ModeDir
+
+// recordNames lists the record files (*.md) of fsys in lexical order, with
+// the type of each as the walk saw it (not following links), so that files
+// that are not regular are refused before they are opened.
+func recordNames(fsys fs.FS) ([]string, []fs.FileMode, error) {
 	var names []string
+	var types []fs.FileMode
 	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			if p == "." {
 				return err
 			}
-			names = append(names, p) // reported when read
+			names = append(names, p)
+			types = append(types, walkFailed) // its error is reported when it is read
 			return nil
 		}
 		if !d.IsDir() && strings.HasSuffix(strings.ToLower(p), ".md") {
 			names = append(names, p)
+			types = append(types, d.Type())
 		}
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("curafeed: reading records: %w", err)
+		return nil, nil, fmt.Errorf("curafeed: reading records: %w", err)
 	}
-	return names, nil
+	return names, types, nil
 }
 
-// parseAll reads and parses the named files on workers goroutines; results
-// are in the order of names.
-func parseAll(fsys fs.FS, names []string, workers int, opts ParseOptions, keep func(*Item, []byte) *Item) []parsed {
+// parseAll reads and parses the named files on cfg.Workers goroutines;
+// results are in the order of names.
+func parseAll(fsys fs.FS, names []string, types []fs.FileMode, cfg Config, opts ParseOptions, keep func(*Item, []byte) *Item) []parsed {
 	results := make([]parsed, len(names))
-	parallel(len(names), workers, func(i int) {
-		data, err := fs.ReadFile(fsys, names[i])
+	parallel(len(names), cfg.Workers, func(i int) {
+		data, err := readRecord(fsys, names[i], types[i], cfg.MaxRecordBytes)
 		if err != nil {
 			results[i].err = &RecordError{Path: names[i], Err: err}
 			return

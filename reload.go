@@ -27,7 +27,9 @@ type ReloadOptions struct {
 	// reload changed (ReloadReport.ChangedFeeds), after the new catalog is
 	// served, on a goroutine of its own: publishing never delays a reload
 	// or a request. Publishes run one at a time, in the order of the
-	// reloads; Close cancels them. The first load announces nothing.
+	// reloads; the feeds of the reloads made while one runs are published
+	// together once it ends. Close cancels them. The first load announces
+	// nothing.
 	Publisher *Publisher
 	// OnPublish, when not nil, receives the report of each publish. Calls
 	// are serialized, in the order of the reloads.
@@ -84,12 +86,14 @@ type Reloader struct {
 	mu  sync.Mutex // serializes loads
 	cur atomic.Pointer[snapshot]
 
-	lastPub   chan struct{}      // closed when the latest publish ends; guarded by mu
-	pubs      sync.WaitGroup     // publishes not yet ended
-	pubCtx    context.Context    // ends when the Reloader is closed
-	pubCancel context.CancelFunc // closes pubCtx
-	seed      maphash.Seed
-	sig       atomic.Uint64 // signature of the records when the last load began
+	pubMu      sync.Mutex          // guards pending and pubRunning
+	pending    map[string]struct{} // feed URLs changed since the running publish began
+	pubRunning bool                // a goroutine is publishing
+	pubs       sync.WaitGroup      // the publishing goroutine, while it runs
+	pubCtx     context.Context     // ends when the Reloader is closed
+	pubCancel  context.CancelFunc  // closes pubCtx
+	seed       maphash.Seed
+	sig        atomic.Uint64 // signature of the records when the last load began
 
 	stopTimer func() // stops the reload armed for the next scheduled record; guarded by mu
 	closed    bool   // guarded by mu
@@ -101,9 +105,10 @@ type Reloader struct {
 type snapshot struct {
 	cat       *Catalog
 	h         *handler
-	items     []*Item // the published items, kept ones included
-	retracted []*Item // the withdrawn records
-	gone      []*Item // items whose records disappeared, with when as Updated, while they have tombstones
+	items     []*Item         // the published items, kept ones included
+	retracted []*Item         // the withdrawn records
+	gone      []*Item         // items whose records disappeared, with when as Updated, while they have tombstones
+	records   map[string]bool // paths of the files that read as records; one that no longer does is damaged, not gone
 }
 
 // NewReloader loads the records of fsys, builds the catalog and renders it.
@@ -153,7 +158,11 @@ func (r *Reloader) load() (rep ReloadReport) {
 	if cfg.Now.IsZero() {
 		cfg.Now = r.clock() // once per load: Load and build agree on what is due
 	}
-	recs, err := Load(r.fsys, cfg)
+	was := func(string) bool { return false } // the first load knows of no earlier one
+	if prev != nil {
+		was = func(p string) bool { return prev.records[p] }
+	}
+	recs, err := load(r.fsys, cfg, was)
 	if err != nil {
 		rep.Err = err
 		return rep
@@ -184,7 +193,7 @@ func (r *Reloader) load() (rep ReloadReport) {
 		rep.Err = err
 		return rep
 	}
-	next := &snapshot{cat: cat, h: h, items: items, retracted: recs.Retracted}
+	next := &snapshot{cat: cat, h: h, items: items, retracted: recs.Retracted, records: recs.records}
 	tombstoned := cat.tombstoned()
 	for _, it := range gone {
 		if tombstoned[it.ID] {
@@ -205,22 +214,44 @@ func (r *Reloader) load() (rep ReloadReport) {
 	return rep
 }
 
-// publish tells p's hubs about urls on a goroutine of its own, once the
-// publishes of earlier reloads have ended. The caller holds r.mu, so
-// publishes queue in the order of the reloads without holding them up.
+// publish tells p's hubs about urls on a goroutine of its own. While a
+// publish runs (a hub may hang until the publish timeout), the URLs of
+// later reloads are gathered, each once, and published together when it
+// ends: one publish in progress and one waiting at most, however many
+// reloads happen meanwhile.
 func (r *Reloader) publish(p *Publisher, urls []string) {
+	r.pubMu.Lock()
+	defer r.pubMu.Unlock()
+	if r.pending == nil {
+		r.pending = make(map[string]struct{}, len(urls))
+	}
+	for _, u := range urls {
+		r.pending[u] = struct{}{}
+	}
+	if r.pubRunning {
+		return
+	}
+	r.pubRunning = true
 	r.pubs.Add(1)
-	before, done := r.lastPub, make(chan struct{})
-	r.lastPub = done
 	go func() {
 		defer r.pubs.Done()
-		defer close(done)
-		if before != nil {
-			<-before
-		}
-		pr := p.Publish(r.pubCtx, urls)
-		if r.opts.OnPublish != nil {
-			r.opts.OnPublish(pr)
+		for {
+			r.pubMu.Lock()
+			if len(r.pending) == 0 {
+				r.pubRunning = false
+				r.pubMu.Unlock()
+				return
+			}
+			next := make([]string, 0, len(r.pending))
+			for u := range r.pending {
+				next = append(next, u)
+			}
+			r.pending = nil
+			r.pubMu.Unlock()
+			pr := p.Publish(r.pubCtx, next) // sorts them
+			if r.opts.OnPublish != nil {
+				r.opts.OnPublish(pr)
+			}
 		}
 	}()
 }

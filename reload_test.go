@@ -16,6 +16,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -555,4 +556,62 @@ func TestReloaderTombstonesGoneRecords(t *testing.T) {
 	body := get(t, r, "/all/atom.xml").Body.String()
 	assert.NotContains(t, body, "deleted-entry")
 	assert.Contains(t, body, "<title type=\"text\">Second</title>")
+}
+
+// TestReloaderCollapsesPublishes requires the feeds that reloads change
+// while a publish hangs to be gathered into one next publish, instead of one
+// queued publish per reload, and nothing to be lost.
+func TestReloaderCollapsesPublishes(t *testing.T) {
+	m := newMemFS()
+	communities := []string{"alpha", "beta", "gamma", "delta", "epsilon"}
+	for i, c := range communities {
+		m.set(recordPath(c, i+1), reloadRecord(i+1, c, "Record "+c, "2024-01-0"+strconv.Itoa(i+1)))
+	}
+	release := make(chan struct{})
+	var got atomic.Int32
+	hub := hubServer(t, func(w http.ResponseWriter, r *http.Request) {
+		if got.Add(1) == 1 {
+			<-release
+		}
+		w.WriteHeader(http.StatusNoContent)
+	})
+	t.Cleanup(func() {
+		select {
+		case <-release:
+		default:
+			close(release)
+		}
+	})
+	reports := make(chan PublishReport, 20)
+	r, err := NewReloader(m, reloadConfig, ReloadOptions{
+		Publisher: &Publisher{Hubs: []string{hub}, Timeout: time.Minute, Concurrency: 1},
+		OnPublish: func(rep PublishReport) { reports <- rep },
+	})
+	require.NoError(t, err)
+
+	var first, later []string
+	for i, c := range communities {
+		m.set(recordPath(c, i+1), reloadRecord(i+1, c, "Edited "+c, "2024-01-0"+strconv.Itoa(i+1)))
+		rep := r.Reload()
+		require.NotEmpty(t, rep.ChangedFeeds)
+		if i == 0 {
+			first = rep.ChangedFeeds
+			require.Eventually(t, func() bool { return got.Load() > 0 }, 5*time.Second, time.Millisecond, "the hub got no request")
+		} else {
+			later = append(later, rep.ChangedFeeds...)
+		}
+	}
+	close(release)
+	urls := func(rep PublishReport) []string {
+		assert.Empty(t, rep.Failed)
+		var out []string
+		for _, n := range rep.Notified {
+			out = append(out, n.URL)
+		}
+		return out
+	}
+	assert.Equal(t, first, urls(<-reports), "the first publish is that of the first reload")
+	assert.Equal(t, sortedNonEmpty(later), urls(<-reports), "the next publish gathers every later reload's feeds")
+	r.Close()
+	assert.Empty(t, reports, "one publish for the reloads made while the hub hung")
 }

@@ -98,12 +98,20 @@ type WriteStats struct {
 // index.html and feed.xsl, and for every feed its directory with rss.xml,
 // atom.xml and feed.json. Files whose bytes would not change are not
 // rewritten, so their modification times stay;
-// files are replaced atomically (written aside, then renamed). Feed files
+// files are replaced atomically (written aside under a name no other
+// writer uses, then renamed). While it writes, WriteDir (like BuildDir)
+// holds a lock on dir, where the system has one (flock): a second build into
+// the same folder waits for the first to end. Feed files
 // under all/, communities/ and topics/ that the catalog no longer has are
 // removed; nothing else in dir is touched.
 func (c *Catalog) WriteDir(dir string) (WriteStats, error) {
+	unlock, err := lockOutput(dir)
+	if err != nil {
+		return WriteStats{}, err
+	}
+	defer unlock()
 	tw := newTreeWriter(c, dir)
-	err := c.Files(func(f File) error {
+	err = c.Files(func(f File) error {
 		if f.Feed != nil {
 			return tw.putFeed(f.Feed, f.Format, f.Body, docStats{f.Short, f.OverBudget})
 		}

@@ -156,6 +156,7 @@ func (p *Publisher) Publish(ctx context.Context, urls []string) PublishReport {
 	var wg sync.WaitGroup
 	for h, hub := range hubs {
 		shown, bad := checkHub(hub)
+		var refused atomic.Pointer[error] // set once the hub's answer says its URL cannot work
 		var next atomic.Int64
 		// A hub's requests hold a slot of its share and of sem while they
 		// run; more workers than slots keep the slots busy while some
@@ -173,7 +174,7 @@ func (p *Publisher) Publish(ctx context.Context, urls []string) PublishReport {
 					if bad != nil {
 						n.Err = bad
 					} else {
-						s.notify(ctx, hubSem, sem, n)
+						s.notify(ctx, hubSem, sem, n, &refused)
 					}
 					if n.Err == nil {
 						continue
@@ -251,17 +252,106 @@ func hubRedirect(req *http.Request, via []*http.Request) error {
 	return nil
 }
 
-// checkHub reports a hub URL that is not an absolute http or https URL. It
-// also returns the URL as errors show it: with any password masked.
+// checkHub reports a hub URL that is not an absolute http or https URL, or
+// that cannot be requested (a port out of range). It also returns the URL
+// as errors show it: with its credentials masked (see redactURL).
 func checkHub(hub string) (string, error) {
 	u, err := url.Parse(hub)
 	if err != nil {
-		return hub, fmt.Errorf("invalid hub URL: %w", err)
+		return redactURL(hub), errors.New("invalid hub URL: not a valid URL")
 	}
-	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return u.Redacted(), errors.New("invalid hub URL: not an absolute http or https URL")
+	shown := redactURL(hub)
+	if (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "" {
+		return shown, errors.New("invalid hub URL: not an absolute http or https URL")
 	}
-	return u.Redacted(), nil
+	if p := u.Port(); p != "" {
+		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+			return shown, fmt.Errorf("invalid hub URL: port %s is out of range", p)
+		}
+	}
+	return shown, nil
+}
+
+// redactURL returns the URL s as logs and errors may show it: its user
+// information, the values of query parameters whose names say they hold a
+// secret (see secretParam), and its fragment masked. A string that does not
+// parse as a URL is not shown at all.
+func redactURL(s string) string {
+	u, err := url.Parse(s)
+	if err != nil {
+		return "(not a valid URL)"
+	}
+	if u.User != nil {
+		// A user name alone may well be a token; beside a password, it
+		// is shown as url.URL.Redacted shows it.
+		if _, ok := u.User.Password(); ok {
+			u.User = url.UserPassword(u.User.Username(), "xxxxx")
+		} else {
+			u.User = url.User("xxxxx")
+		}
+	}
+	if u.RawQuery != "" {
+		parts := strings.Split(u.RawQuery, "&")
+		for i, part := range parts {
+			name, _, hasValue := strings.Cut(part, "=")
+			if secretParam(name) {
+				if hasValue {
+					parts[i] = name + "=xxxxx"
+				}
+			}
+		}
+		u.RawQuery = strings.Join(parts, "&")
+	}
+	if u.Fragment != "" || u.RawFragment != "" {
+		u.Fragment, u.RawFragment = "xxxxx", ""
+	}
+	return u.String()
+}
+
+// secretQuery returns the first query parameter of u whose name says it
+// holds a secret, or "".
+func secretQuery(u *url.URL) string {
+	for part := range strings.SplitSeq(u.RawQuery, "&") {
+		name, _, _ := strings.Cut(part, "=")
+		if secretParam(name) {
+			if n, err := url.QueryUnescape(name); err == nil {
+				return n
+			}
+			return name
+		}
+	}
+	return ""
+}
+
+// secretParam reports whether a query parameter's name (as it appears in a
+// URL, percent-encoded or not) is one that carries a credential: a token,
+// key, secret, password, signature, session or authorization, however it
+// is spelled (api_key, apiKey, X-Amz-Signature, hub.secret, ...).
+func secretParam(raw string) bool {
+	name, err := url.QueryUnescape(raw)
+	if err != nil {
+		name = raw
+	}
+	var b strings.Builder
+	for _, r := range strings.ToLower(name) {
+		if (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9') {
+			b.WriteRune(r)
+		}
+	}
+	n := b.String()
+	for _, w := range []string{"token", "secret", "passw", "apikey", "credential", "signature", "session", "jwt", "bearer", "cookie", "privatekey", "accesskey"} {
+		if strings.Contains(n, w) {
+			return true
+		}
+	}
+	if strings.HasPrefix(n, "auth") && !strings.HasPrefix(n, "author") || strings.HasPrefix(n, "authoriz") {
+		return true
+	}
+	switch n {
+	case "key", "sig", "pwd", "pass", "hmac", "code":
+		return true
+	}
+	return strings.HasSuffix(n, "key") || strings.HasSuffix(n, "sig") || strings.HasSuffix(n, "pwd")
 }
 
 // publishWorkers is how many pairs of one hub may be in progress at once,
@@ -271,12 +361,20 @@ const publishWorkers = 32
 // notify tells n.Hub about n.URL, trying again while the failure may pass,
 // and records in n the requests made, the last status and the error. Each
 // request holds a slot of hubSem, then of sem, while it runs.
-func (s publishSettings) notify(ctx context.Context, hubSem, sem chan struct{}, n *Notification) {
+//
+// Once an answer of the hub says that its URL cannot work (see
+// hubRefusal), refused holds why, and the hub's other pairs fail without a
+// request.
+func (s publishSettings) notify(ctx context.Context, hubSem, sem chan struct{}, n *Notification, refused *atomic.Pointer[error]) {
 	body := url.Values{"hub.mode": {"publish"}, "hub.url": {n.URL}}.Encode()
 	wait := s.backoff
 	for {
 		if ctx.Err() != nil { // checked first: select picks at random
 			n.Err = tooLate(n.Err, ctx.Err())
+			return
+		}
+		if why := refused.Load(); why != nil {
+			n.Err = fmt.Errorf("not sent: the hub refused an earlier request: %w", *why)
 			return
 		}
 		select {
@@ -292,12 +390,21 @@ func (s publishSettings) notify(ctx context.Context, hubSem, sem chan struct{}, 
 			n.Err = tooLate(n.Err, ctx.Err())
 			return
 		}
+		if why := refused.Load(); why != nil {
+			<-sem
+			<-hubSem
+			n.Err = fmt.Errorf("not sent: the hub refused an earlier request: %w", *why)
+			return
+		}
 		header, retry, err := s.post(ctx, body, n)
 		<-sem
 		<-hubSem
 		if err == nil {
 			n.Err = nil
 			return
+		}
+		if hubRefusal(n.Status, err) {
+			refused.CompareAndSwap(nil, &err)
 		}
 		n.Err = err
 		if !retry || n.Attempts >= s.attempts {
@@ -348,6 +455,15 @@ func (s publishSettings) post(ctx context.Context, body string, n *Notification)
 	n.Attempts++
 	resp, err := s.client.Do(req)
 	if err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			ue.URL = redactURL(ue.URL)
+			if strings.Contains(ue.Err.Error(), "Location header") {
+				// An answer, but a redirect to no valid URL: the
+				// client's error would repeat it.
+				return nil, false, errBadLocation
+			}
+		}
 		// No answer: try again, unless the call itself has ended.
 		return nil, ctx.Err() == nil, err
 	}
@@ -362,12 +478,30 @@ func (s publishSettings) post(ctx context.Context, body string, n *Notification)
 	return resp.Header, retry, hubStatusError(resp)
 }
 
+// errBadLocation is the failure of a hub that redirects to a Location that
+// is not a valid URL.
+var errBadLocation = errors.New("hub answered a redirect to a Location that is not a valid URL")
+
+// hubRefusal reports whether a failed request says the hub's URL cannot
+// work, so that the hub gets no further request: an answer of 4xx other
+// than 408 and 429, a redirect that is not followed, or an error the
+// request never left on.
+func hubRefusal(status int, err error) bool {
+	switch {
+	case errors.Is(err, errBadLocation):
+		return true
+	case status >= 300 && status < 500:
+		return status != http.StatusRequestTimeout && status != http.StatusTooManyRequests
+	}
+	return false
+}
+
 // hubStatusError describes a hub's answer that is not a success.
 func hubStatusError(resp *http.Response) error {
 	msg := "hub answered " + resp.Status
 	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
 		if loc := resp.Header.Get("Location"); loc != "" {
-			msg += ", to " + strconv.Quote(loc) + ": set that hub URL instead"
+			msg += ", to " + strconv.Quote(redactURL(loc)) + ": set that hub URL instead"
 		}
 	}
 	return errors.New(msg)

@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -473,4 +474,114 @@ func TestPublishReportErr(t *testing.T) {
 	assert.ErrorIs(t, err, errA)
 	assert.ErrorIs(t, err, errB)
 	assert.Equal(t, "a failed\nb failed", err.Error())
+}
+
+// TestPublishRedirectLocationRedacted requires the Location of a redirect
+// the publisher does not follow to be shown without its credentials:
+// neither a password nor a secret query parameter reaches the error.
+func TestPublishRedirectLocationRedacted(t *testing.T) {
+	for _, loc := range []string{
+		"https://curafeed:s3cret@hub.elsewhere.example/hub",
+		"https://hub.elsewhere.example/hub?token=s3cret&lang=en",
+		"https://hub.elsewhere.example/hub?API_KEY=s3cret",
+		"https://hub.elsewhere.example/hub?x-amz-signature=s3cret",
+		"//curafeed:s3cret@hub.elsewhere.example/hub",
+		"https://hub.elsewhere.example/hub#access_token=s3cret",
+		"https://hub.elsewhere.example/%zz?token=s3cret",
+	} {
+		hub := hubServer(t, func(w http.ResponseWriter, r *http.Request) {
+			w.Header()["Location"] = []string{loc}
+			w.WriteHeader(http.StatusFound)
+		})
+		rep := fastPublisher(hub).Publish(context.Background(), []string{"https://x.example/all/rss.xml"})
+		require.Len(t, rep.Failed, 1, loc)
+		msg := rep.Err().Error()
+		assert.NotContains(t, msg, "s3cret", loc)
+		if strings.Contains(loc, "%zz") {
+			assert.Contains(t, msg, "not a valid URL", loc)
+		} else {
+			assert.Contains(t, msg, "302", loc)
+			assert.Contains(t, msg, "hub.elsewhere.example", loc)
+		}
+	}
+}
+
+// TestPublishInvalidHubNotRetried requires a hub whose URL cannot work (it
+// answers 4xx other than 408 and 429, or it cannot be requested) to get no
+// further request in the same call: the other feeds fail without one.
+func TestPublishInvalidHubNotRetried(t *testing.T) {
+	feeds := []string{"https://x.example/a/rss.xml", "https://x.example/b/rss.xml", "https://x.example/c/rss.xml", "https://x.example/d/rss.xml"}
+	for _, code := range []int{http.StatusBadRequest, http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound, http.StatusMethodNotAllowed, http.StatusGone} {
+		t.Run(strconv.Itoa(code), func(t *testing.T) {
+			var got atomic.Int32
+			hub := hubServer(t, func(w http.ResponseWriter, r *http.Request) {
+				got.Add(1)
+				w.WriteHeader(code)
+			})
+			good, goodGot := countingHub(t)
+			p := fastPublisher(hub, good)
+			p.Concurrency = 2 // one request at a time to each hub
+			rep := p.Publish(context.Background(), feeds)
+			assert.EqualValues(t, 1, got.Load(), "requests to the refusing hub")
+			assert.EqualValues(t, len(feeds), goodGot.Load(), "the other hub is told everything")
+			require.Len(t, rep.Failed, len(feeds))
+			tried := 0
+			for _, n := range rep.Failed {
+				tried += n.Attempts
+				assert.ErrorContains(t, n.Err, strconv.Itoa(code), n.URL)
+			}
+			assert.Equal(t, 1, tried)
+		})
+	}
+	// A URL that cannot be requested gets no request at all.
+	for _, hub := range []string{"http://127.0.0.1:99999/hub", "http://127.0.0.1:0/hub", "https://hub.example:65536/"} {
+		rep := fastPublisher(hub).Publish(context.Background(), feeds)
+		require.Len(t, rep.Failed, len(feeds), hub)
+		for _, n := range rep.Failed {
+			assert.Zero(t, n.Attempts, hub)
+			assert.ErrorContains(t, n.Err, "invalid hub URL", hub)
+		}
+	}
+}
+
+// TestHubURLSecretsRefused requires a configured hub URL that carries a
+// secret in its query to be refused, as one with a password is, since every
+// feed publishes it, without the error repeating the secret; other query
+// parameters are fine.
+func TestHubURLSecretsRefused(t *testing.T) {
+	for _, hub := range []string{
+		"https://hub.example/?token=s3cret",
+		"https://hub.example/?access_token=s3cret",
+		"https://hub.example/?api_key=s3cret",
+		"https://hub.example/?apiKey=s3cret",
+		"https://hub.example/?key=s3cret",
+		"https://hub.example/?secret=s3cret",
+		"https://hub.example/?client_secret=s3cret",
+		"https://hub.example/?password=s3cret",
+		"https://hub.example/?pwd=s3cret",
+		"https://hub.example/?sig=s3cret",
+		"https://hub.example/?signature=s3cret",
+		"https://hub.example/?X-Amz-Signature=s3cret",
+		"https://hub.example/?auth=s3cret",
+		"https://hub.example/?authorization=s3cret",
+		"https://hub.example/?hub.secret=s3cret",
+		"https://hub.example/?session_id=s3cret",
+		"https://hub.example/?lang=en&Token=s3cret",
+		"https://hub.example/?TOKEN=s3cret",
+		"https://hub.example/?to%6Ben=s3cret",
+		"https://hub.example/?jwt=s3cret",
+		"https://hub.example/?credentials=s3cret",
+	} {
+		cfg := synConfig(func(c *Config) { c.Hubs = []string{hub} })
+		_, err := Build(nil, cfg)
+		if assert.Error(t, err, hub) {
+			assert.NotContains(t, err.Error(), "s3cret", hub)
+			assert.Contains(t, err.Error(), "hub.example", hub)
+		}
+	}
+	for _, hub := range []string{"https://hub.example/?lang=en", "https://hub.example/?mode=publish&topic=all", "https://hub.example/"} {
+		cfg := synConfig(func(c *Config) { c.Hubs = []string{hub} })
+		_, err := Build(nil, cfg)
+		assert.NoError(t, err, hub)
+	}
 }

@@ -111,7 +111,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		// The bounded-memory build: the same bytes as Load, Build and
 		// WriteDir, without holding every record.
 		var st curafeed.WriteStats
-		recs, st, err = curafeed.BuildDir(os.DirFS(*records), cfg, *out)
+		recs, st, err = curafeed.BuildDir(curafeed.DirFS(*records), cfg, *out)
 		if err == nil {
 			feeds = st.Feeds
 			wrote = fmt.Sprintf(", archive documents %d; written to %s (files %d: %d written, %d unchanged, %d removed)",
@@ -120,7 +120,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 			changed = st.Changed
 		}
 	} else {
-		recs, err = curafeed.Load(os.DirFS(*records), cfg)
+		recs, err = curafeed.Load(curafeed.DirFS(*records), cfg)
 		if err == nil {
 			var cat *curafeed.Catalog
 			if cat, err = curafeed.Build(recs.All(), cfg); err == nil {

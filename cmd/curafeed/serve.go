@@ -105,7 +105,7 @@ func siteHost(a net.Addr) string {
 func serve(ctx context.Context, ln net.Listener, dir string, cfg curafeed.Config, interval time.Duration, pub *curafeed.Publisher, logw io.Writer) int {
 	logger := log.New(logw, "", log.LstdFlags)
 	started := false // a failed first load is reported below, once
-	r, err := curafeed.NewReloader(os.DirFS(dir), cfg, curafeed.ReloadOptions{
+	r, err := curafeed.NewReloader(curafeed.DirFS(dir), cfg, curafeed.ReloadOptions{
 		OnReload: func(rep curafeed.ReloadReport) {
 			if started || rep.Err == nil {
 				logReload(logger, dir, rep)

@@ -1,0 +1,14 @@
+//go:build !unix
+
+package curafeed
+
+// openNonblock is 0 where named pipes cannot appear in a folder.
+const openNonblock = 0
+
+// dirLocks says whether lockDir locks.
+const dirLocks = false
+
+// lockDir does not lock where flock is missing: temporary files have
+// unique names, so concurrent builds still never tear a file, but the last
+// to write a file wins.
+func lockDir(dir string) (func(), error) { return func() {}, nil }

@@ -1,0 +1,52 @@
+//go:build unix
+
+package curafeed
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"syscall"
+	"time"
+)
+
+// openNonblock opens a named pipe without waiting for a writer, so that
+// it can be refused.
+const openNonblock = syscall.O_NONBLOCK
+
+// dirLocks says whether lockDir locks.
+const dirLocks = true
+
+// lockDir takes an exclusive lock on the folder dir (flock on the folder
+// itself, so nothing is added to it), waiting up to lockWait for another
+// build holding it. It returns the function that releases it.
+func lockDir(dir string) (func(), error) {
+	f, err := os.Open(dir)
+	if err != nil {
+		return nil, fmt.Errorf("curafeed: locking the output folder: %w", err)
+	}
+	fd := int(f.Fd())
+	deadline := time.Now().Add(lockWait)
+	for {
+		err := syscall.Flock(fd, syscall.LOCK_EX|syscall.LOCK_NB)
+		if err == nil {
+			break
+		}
+		if errors.Is(err, syscall.EINTR) {
+			continue
+		}
+		if !errors.Is(err, syscall.EWOULDBLOCK) {
+			// A file system without locks: go on unlocked, as before.
+			return func() { f.Close() }, nil
+		}
+		if time.Now().After(deadline) {
+			f.Close()
+			return nil, fmt.Errorf("curafeed: another build into %s has held it for %v; not writing", dir, lockWait)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return func() {
+		syscall.Flock(fd, syscall.LOCK_UN)
+		f.Close()
+	}, nil
+}
