@@ -206,7 +206,9 @@ func ParseRecord(name string, data []byte, opts ParseOptions) (it *Item, warning
 func noFrontMatter(name string, data []byte) error {
 	switch {
 	case len(bytes.TrimSpace(data)) == 0:
-		return &RecordError{Path: name, Err: errors.New("empty file: a record needs front matter between --- lines")}
+		// Not a record; a file that held one before is a damaged record,
+		// which the loader knows from its previous load or cache.
+		return &RecordError{Path: name, Err: errNotRecord{"empty file, not a record"}}
 	case bytes.HasPrefix(data, []byte("\xff\xfe")) || bytes.HasPrefix(data, []byte("\xfe\xff")) || bytes.HasPrefix(data, []byte("\x00\x00\xfe\xff")):
 		return &RecordError{Path: name, Err: errors.New("encoded as UTF-16 or UTF-32: records must be UTF-8")}
 	}

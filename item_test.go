@@ -185,8 +185,6 @@ func TestParseRecordErrors(t *testing.T) {
 		{"garbage after the fence", "---\n\x00\xff\xfe garbage", 1, "front matter", "never closed"},
 		{"fence with text", "--- title: x\ndate: 2021-01-01\n---\n", 1, "front matter", "alone on its line"},
 		{"toml", "+++\ntitle = 'x'\n+++\n", 1, "front matter", "TOML"},
-		{"empty file", "", 0, "", "empty file"},
-		{"blank file", " \n\r\n\t\n", 0, "", "empty file"},
 		{"utf-16", "\xff\xfe-\x00-\x00-\x00\n\x00", 0, "", "UTF-16"},
 		{"utf-16 big-endian", "\xfe\xff\x00-\x00-\x00-\x00\n", 0, "", "UTF-16"},
 		{"binary garbage", "\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", 0, "", "not UTF-8 text"},
@@ -216,6 +214,8 @@ func TestParseNotRecords(t *testing.T) {
 		{"plain.md", "Just some text, no front matter.\n"},
 		{"rule.md", "Text, then a rule:\n---\nmore text\n"},
 		{"setext.md", "Heading\n----\ntext\n"},
+		{"empty.md", ""},
+		{"blank.md", " \n\r\n\t\n"},
 	} {
 		_, _, err := parseTest(t, tc.name, tc.src)
 		require.Error(t, err, tc.name)
