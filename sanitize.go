@@ -5,6 +5,8 @@ import (
 	"io"
 	"net/url"
 	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -138,13 +140,18 @@ var htmlPolicy = sync.OnceValue(func() *bluemonday.Policy {
 // SanitizeHTML(SanitizeHTML(x, b), b) == SanitizeHTML(x, b).
 func SanitizeHTML(html string, base *url.URL) string {
 	if strings.ContainsAny(html, "<>&\"'\r") {
-		html = rewriteTags(html, base)
+		var ok bool
+		if html, ok = parseAsBrowser(html, base); !ok {
+			return "" // fail closed; a strings.Reader gives no error but EOF
+		}
 		var b strings.Builder
 		b.Grow(len(html))
 		if err := htmlPolicy().SanitizeReaderToWriter(strings.NewReader(html), &b); err != nil {
 			return "" // fail closed; a strings.Reader gives no error but EOF
 		}
 		html = balanceHTML(b.String())
+	} else {
+		html = cleanHTMLText(html)
 	}
 	// Without those characters there is no markup, and the policy would
 	// return the text unchanged. The order of the last two steps matters for
@@ -191,25 +198,32 @@ var closesP = map[string]bool{
 var voidElements = map[string]bool{"br": true, "hr": true, "img": true, "wbr": true, "col": true, "source": true}
 
 // wellNested reports whether s is plainly well-formed: every element closed
-// in order, no paragraph closed implicitly, no list item or link inside its
-// own kind, no tables (whose parsing moves content). Such markup parses to
-// exactly what it says, so balanceHTML can leave it alone; anything else
-// goes through the full parse. The check is much cheaper than the parse.
+// in order, no paragraph closed implicitly, no list item, link or heading
+// inside its own kind, and tables in their complete form (rows in a table
+// section, cells in rows, nothing but white space between them), which the
+// parser leaves where they are. Such markup parses to exactly what it says,
+// so balanceHTML can leave it alone; anything else goes through the full
+// parse. The check is much cheaper than the parse.
 func wellNested(s string) bool {
 	z := html.NewTokenizer(strings.NewReader(s))
 	var stack []string
 	open := func(name string) bool {
-		for _, n := range stack {
-			if n == name {
-				return true
-			}
+		return slices.Contains(stack, name)
+	}
+	top := func() string {
+		if len(stack) == 0 {
+			return ""
 		}
-		return false
+		return stack[len(stack)-1]
 	}
 	for {
 		switch z.Next() {
 		case html.ErrorToken:
 			return len(stack) == 0 && z.Err() == io.EOF
+		case html.TextToken:
+			if tableParents[top()] != "" && strings.Trim(string(z.Raw()), " \t\n\f\r") != "" {
+				return false // text in a table moves out of it
+			}
 		case html.SelfClosingTagToken:
 			name, _ := z.TagName()
 			if !voidElements[string(name)] {
@@ -218,13 +232,18 @@ func wellNested(s string) bool {
 		case html.StartTagToken:
 			b, _ := z.TagName()
 			name := string(b)
+			if parent, ok := tableChildren[name]; ok != (tableParents[top()] != "") || ok && !strings.Contains(parent, " "+top()+" ") {
+				return false // table content out of place, or other content in a table
+			}
 			switch {
 			case voidElements[name]:
 				if name == "hr" && open("p") {
 					return false
 				}
 				continue
-			case name == "table", closesP[name] && open("p"), (name == "li" || name == "a" || name == "dt" || name == "dd") && open(name):
+			case closesP[name] && open("p"), (name == "li" || name == "a" || name == "dt" || name == "dd") && open(name):
+				return false
+			case headings[name] && headings[top()]:
 				return false
 			}
 			stack = append(stack, name)
@@ -237,6 +256,18 @@ func wellNested(s string) bool {
 		}
 	}
 }
+
+// tableChildren gives, for each element of a table's structure, the
+// elements it may be a child of (space-separated, with spaces around).
+var tableChildren = map[string]string{
+	"caption": " table ", "thead": " table ", "tbody": " table ", "tfoot": " table ",
+	"tr": " thead tbody tfoot ", "td": " tr ", "th": " tr ",
+}
+
+// tableParents are the elements whose content is only table structure.
+var tableParents = map[string]string{"table": "table", "thead": "thead", "tbody": "tbody", "tfoot": "tfoot", "tr": "tr"}
+
+var headings = map[string]bool{"h1": true, "h2": true, "h3": true, "h4": true, "h5": true, "h6": true}
 
 func parseAndRender(s string) (string, bool) {
 	body := &html.Node{Type: html.ElementNode, Data: "body", DataAtom: atom.Body}
@@ -257,191 +288,451 @@ func parseAndRender(s string) (string, bool) {
 	return strings.ReplaceAll(b.String(), "/>", ">"), true
 }
 
-// rewriteTags is the pass before the policy: it rewrites <a> and <img> start
-// tags, resolving their URLs against base, dropping images without a usable
-// source and tracking pixels, and giving every link linkRel. All other tokens
-// are copied byte for byte, so the policy sees the same document structure.
-func rewriteTags(s string, base *url.URL) string {
-	if !hasLinkOrImage(s) {
-		return s
+// bodyContext is the element a record's HTML is parsed inside: the body of a
+// page, as a feed reader shows it.
+var bodyContext = &html.Node{Type: html.ElementNode, Data: "body", DataAtom: atom.Body}
+
+// parseAsBrowser is the pass before the policy. It parses s with the HTML5
+// tree-construction rules every browser follows and writes back only what a
+// browser would show of the tree, in allowed elements: a dropped element
+// never takes with it the content that follows it, however it is written
+// (unclosed, void, or parsed as raw text by a tokenizer), and the policy
+// sees markup that means what it says. Along the way it resolves link and
+// image URLs against base, drops tracking pixels, gives every link linkRel,
+// and cleans text and attribute values of characters that must not reach a
+// reader (see cleanHTMLText).
+//
+// What becomes of each element:
+//   - allowed elements (htmlAllowlist) stay, with their allowed attributes;
+//   - elements in htmlDropTree go with all they contain: scripts, styles,
+//     frames, embedded documents, form controls, metadata, and what browsers
+//     do not show (template, noscript, title, select);
+//   - xmp and plaintext, whose content browsers show as text, become that
+//     text; noembed and noframes, the fallback for the embeds and frames
+//     dropped here, become the text of their content;
+//   - SVG graphics go, except the HTML of a foreignObject; MathML keeps its
+//     text (annotations aside);
+//   - any other element (form, object, applet, portal, video, custom
+//     elements) is unwrapped: its content stays, sanitized in turn.
+func parseAsBrowser(s string, base *url.URL) (string, bool) {
+	nodes, err := html.ParseFragment(strings.NewReader(s), bodyContext)
+	if err != nil {
+		return "", false
 	}
-	var b strings.Builder
-	b.Grow(len(s) + len(s)/16)
-	z := html.NewTokenizer(strings.NewReader(s))
-	for {
-		tt := z.Next()
-		if tt == html.ErrorToken {
-			// Only io.EOF is possible with a strings.Reader; whatever an
-			// unfinished tag left unread, the policy would drop too.
-			return b.String()
+	w := htmlWriter{base: base}
+	w.b.Grow(len(s) + len(s)/16)
+	for _, n := range nodes {
+		w.node(n, false)
+	}
+	w.flush()
+	return w.b.String(), true
+}
+
+// htmlDropTree lists the HTML elements dropped with everything inside them.
+var htmlDropTree = map[string]bool{
+	"applet": false, // unwrapped: its content is the fallback
+	"area":   true, "audio": false, "base": true, "basefont": true, "bgsound": true,
+	"datalist": true, "embed": true, "frame": true, "frameset": true, "head": true,
+	"iframe": true, "input": true, "keygen": true, "link": true, "meta": true,
+	"noscript": true, "param": true, "script": true, "select": true, "source": true,
+	"style": true, "template": true, "textarea": true, "title": true, "track": true,
+}
+
+// htmlShownAsText lists the elements whose raw content browsers display as
+// text, and the fallback elements whose content becomes text (see
+// parseAsBrowser).
+var htmlShownAsText = map[string]bool{"xmp": true, "plaintext": true}
+var htmlFallbackText = map[string]bool{"noembed": true, "noframes": true}
+
+// htmlWriter writes a parsed tree back as HTML. Text is gathered until the
+// next tag so that text nodes joined by an unwrapped element are cleaned as
+// the one string a reader sees.
+type htmlWriter struct {
+	b        strings.Builder
+	text     strings.Builder
+	base     *url.URL
+	afterPre bool // a <pre> start tag was just written
+}
+
+func (w *htmlWriter) node(n *html.Node, inSVG bool) {
+	switch n.Type {
+	case html.TextNode:
+		if !inSVG {
+			w.text.WriteString(n.Data)
 		}
-		// Raw must be read before TagName or TagAttr, which rewrite the
-		// tokenizer's buffer in place.
-		raw := z.Raw()
-		if tt == html.StartTagToken || tt == html.SelfClosingTagToken {
-			switch {
-			case isTag(raw, "a"):
-				writeLink(&b, z, base, tt)
-				continue
-			case isTag(raw, "img"):
-				writeImage(&b, z, base, tt)
-				continue
+		return
+	case html.ElementNode:
+	default: // comments, doctypes
+		return
+	}
+	switch n.Namespace {
+	case "svg":
+		switch n.Data {
+		case "foreignObject":
+			w.children(n, false)
+		case "desc", "title", "script", "style":
+		default:
+			w.children(n, true)
+		}
+		return
+	case "math":
+		switch n.Data {
+		case "annotation", "annotation-xml", "script", "style":
+		default:
+			w.children(n, inSVG)
+		}
+		return
+	case "":
+	default:
+		return
+	}
+	name := n.Data
+	switch {
+	case htmlDropTree[name]:
+		return
+	case htmlShownAsText[name]:
+		w.children(n, false)
+		return
+	case htmlFallbackText[name]:
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			if c.Type == html.TextNode {
+				w.text.WriteString(htmlToText(c.Data))
 			}
 		}
-		b.Write(raw)
+		return
+	case name == "a":
+		w.link(n)
+		return
+	case name == "img":
+		w.image(n)
+		return
+	}
+	allowed, ok := htmlAllowlist[name]
+	if !ok {
+		w.children(n, false)
+		return
+	}
+	w.flush()
+	w.b.WriteByte('<')
+	w.b.WriteString(name)
+	for _, a := range uniqueAttrs(n) {
+		if slices.Contains(allowed, a.Key) {
+			if re := htmlAttrValues[a.Key]; re == nil || re.MatchString(a.Val) {
+				writeAttr(&w.b, a.Key, cleanHTMLText(a.Val))
+			}
+		}
+	}
+	w.b.WriteByte('>')
+	if voidElements[name] {
+		return
+	}
+	w.afterPre = name == "pre"
+	w.children(n, false)
+	w.endTag(name)
+}
+
+func (w *htmlWriter) children(n *html.Node, inSVG bool) {
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		w.node(c, inSVG)
 	}
 }
 
-// hasLinkOrImage reports whether s may contain an <a> or <img> start tag.
-func hasLinkOrImage(s string) bool {
-	for {
-		i := strings.IndexByte(s, '<')
-		if i < 0 || i+1 >= len(s) {
-			return false
-		}
-		if c := s[i+1] | 0x20; c == 'a' || c == 'i' {
-			return true
-		}
-		s = s[i+1:]
-	}
+func (w *htmlWriter) endTag(name string) {
+	w.flush()
+	w.b.WriteString("</")
+	w.b.WriteString(name)
+	w.b.WriteByte('>')
 }
 
-// isTag reports whether raw, the raw text of a start tag, has the lower-case
-// ASCII name, in any case. The name ends where the tokenizer ends it: at
-// white space, '/' or '>'.
-func isTag(raw []byte, name string) bool {
-	n := raw[1:]
-	if i := bytes.IndexAny(n, " \t\n\r\f/>"); i >= 0 {
-		n = n[:i]
+// flush writes the gathered text, cleaned and escaped. Parsing drops a
+// newline right after <pre>, so one that is text gets a second.
+func (w *htmlWriter) flush() {
+	if w.text.Len() == 0 {
+		w.afterPre = false
+		return
 	}
-	if len(n) != len(name) {
-		return false
+	t := cleanHTMLText(w.text.String())
+	w.text.Reset()
+	if w.afterPre && strings.HasPrefix(t, "\n") {
+		w.b.WriteByte('\n')
 	}
-	for i := range n {
-		if n[i]|0x20 != name[i] {
-			return false
-		}
-	}
-	return true
+	w.afterPre = false
+	w.b.WriteString(html.EscapeString(t))
 }
 
-// tagAttrs returns the current tag's attributes, keeping only the first of
-// each name, as browsers do.
-func tagAttrs(z *html.Tokenizer) []html.Attribute {
-	var attrs []html.Attribute
-	for more := true; more; {
-		var k, v []byte
-		k, v, more = z.TagAttr()
-		key := string(k)
-		if !containsAttr(attrs, key) {
-			attrs = append(attrs, html.Attribute{Key: key, Val: string(v)})
+// uniqueAttrs returns n's attributes without namespace (those of foreign
+// content are dropped), keeping only the first of each name, as browsers do.
+func uniqueAttrs(n *html.Node) []html.Attribute {
+	attrs := make([]html.Attribute, 0, len(n.Attr))
+	for _, a := range n.Attr {
+		if a.Namespace == "" && !slices.ContainsFunc(attrs, func(b html.Attribute) bool { return b.Key == a.Key }) {
+			attrs = append(attrs, a)
 		}
 	}
 	return attrs
 }
 
-func containsAttr(attrs []html.Attribute, key string) bool {
-	for _, a := range attrs {
-		if a.Key == key {
-			return true
-		}
-	}
-	return false
-}
-
-// writeLink writes the current <a> start tag with only allowed attributes,
-// its href made absolute (or dropped), and rel set to linkRel when it has an
-// href. Input rel and target values are dropped.
-func writeLink(b *strings.Builder, z *html.Tokenizer, base *url.URL, tt html.TokenType) {
-	_, hasAttr := z.TagName()
-	b.WriteString("<a")
+// link writes the <a> element n with only allowed attributes, its href made
+// absolute (or dropped), and rel set to linkRel when it has an href. Input
+// rel and target values are dropped.
+func (w *htmlWriter) link(n *html.Node) {
+	w.flush()
+	w.b.WriteString("<a")
 	hasHref := false
-	if hasAttr {
-		for _, a := range tagAttrs(z) {
-			switch a.Key {
-			case "rel":
+	for _, a := range uniqueAttrs(n) {
+		switch a.Key {
+		case "rel":
+			continue
+		case "href":
+			u, ok := cleanURL(a.Val, w.base, true)
+			if !ok {
 				continue
-			case "href":
-				u, ok := cleanURL(a.Val, base, true)
-				if !ok {
-					continue
-				}
-				a.Val, hasHref = u, true
-			default:
-				if !allowedAttr("a", a.Key) {
-					continue
-				}
 			}
-			writeAttr(b, a.Key, a.Val)
+			a.Val, hasHref = u, true
+		default:
+			if !allowedAttr("a", a.Key) {
+				continue
+			}
+			a.Val = cleanHTMLText(a.Val)
 		}
+		writeAttr(&w.b, a.Key, a.Val)
 	}
 	if hasHref {
-		writeAttr(b, "rel", linkRel)
+		writeAttr(&w.b, "rel", linkRel)
 	}
-	closeTag(b, tt)
+	w.b.WriteByte('>')
+	w.children(n, false)
+	w.endTag("a")
 }
 
-// writeImage writes the current <img> start tag with only allowed attributes
-// and its src made absolute, or nothing when the image has no usable http(s)
-// source or is a tracking pixel.
-func writeImage(b *strings.Builder, z *html.Tokenizer, base *url.URL, tt html.TokenType) {
-	_, hasAttr := z.TagName()
-	if !hasAttr {
+// image writes the <img> element n with only allowed attributes and its src
+// made absolute, or nothing when the image has no usable http(s) source or
+// is a tracking pixel.
+func (w *htmlWriter) image(n *html.Node) {
+	attrs := uniqueAttrs(n)
+	src := ""
+	for _, a := range attrs {
+		if a.Key == "src" {
+			src, _ = cleanURL(a.Val, w.base, false)
+		}
+	}
+	if src == "" || isTrackingPixel(attrs, src) {
 		return
 	}
-	attrs := tagAttrs(z)
-	src := ""
+	w.flush()
+	w.b.WriteString("<img")
+	for _, a := range attrs {
+		switch {
+		case a.Key == "src":
+			a.Val = src
+		case !allowedAttr("img", a.Key):
+			continue
+		default:
+			if re := htmlAttrValues[a.Key]; re != nil && !re.MatchString(a.Val) {
+				continue
+			}
+			a.Val = cleanHTMLText(a.Val)
+		}
+		writeAttr(&w.b, a.Key, a.Val)
+	}
+	w.b.WriteByte('>')
+}
+
+// isTrackingPixel reports whether an image with attributes attrs and the
+// absolute URL src only tracks its reader: it is at most one pixel in both
+// dimensions (by attribute or inline style, "1", "0", "1px", "1.0"), it is
+// not displayed (the hidden attribute; display:none, visibility:hidden,
+// opacity:0 or a position far off-screen in its style), or it comes from a
+// known tracking endpoint (trackerEndpoints).
+func isTrackingPixel(attrs []html.Attribute, src string) bool {
 	var width, height string
 	for _, a := range attrs {
 		switch a.Key {
-		case "src":
-			src, _ = cleanURL(a.Val, base, false)
 		case "width":
 			width = a.Val
 		case "height":
 			height = a.Val
+		case "hidden":
+			return true
 		}
 	}
-	if src == "" || isTrackingPixel(width, height) {
-		return
-	}
-	b.WriteString("<img")
 	for _, a := range attrs {
-		if a.Key == "src" {
-			a.Val = src
-		} else if !allowedAttr("img", a.Key) {
+		if a.Key != "style" {
 			continue
 		}
-		writeAttr(b, a.Key, a.Val)
+		for decl := range strings.SplitSeq(stripCSSComments(a.Val), ";") {
+			prop, val, ok := strings.Cut(decl, ":")
+			if !ok {
+				continue
+			}
+			prop = strings.ToLower(strings.TrimSpace(prop))
+			val = strings.ToLower(strings.TrimSpace(val))
+			val = strings.TrimSpace(strings.TrimSuffix(val, "!important"))
+			switch prop {
+			case "width", "max-width":
+				width = val
+			case "height", "max-height":
+				height = val
+			case "display":
+				if val == "none" {
+					return true
+				}
+			case "visibility":
+				if val == "hidden" || val == "collapse" {
+					return true
+				}
+			case "opacity":
+				if f, err := strconv.ParseFloat(val, 64); err == nil && f <= 0 {
+					return true
+				}
+			case "left", "top", "margin-left", "margin-top", "text-indent":
+				if v, ok := cssPixels(val); ok && v <= -1000 {
+					return true
+				}
+			}
+		}
 	}
-	closeTag(b, tt)
+	if isAtMostOnePixel(width) && isAtMostOnePixel(height) {
+		return true
+	}
+	return isTrackerURL(src)
 }
 
-// isTrackingPixel reports whether an image's width and height attributes are
-// both present and at most one pixel ("0", "1", "1px").
-func isTrackingPixel(width, height string) bool {
-	return isAtMostOnePixel(width) && isAtMostOnePixel(height)
-}
-
+// isAtMostOnePixel reports whether v, a width or height, is a length of at
+// most one pixel: "0", "1", "1px", " 1.0 ", "0.5PX".
 func isAtMostOnePixel(v string) bool {
+	f, ok := cssPixels(v)
+	return ok && f <= 1
+}
+
+// cssPixels reads v as a number of pixels, with or without a "px" unit.
+func cssPixels(v string) (float64, bool) {
 	v = strings.TrimSpace(v)
 	if len(v) >= 2 && strings.EqualFold(v[len(v)-2:], "px") {
 		v = strings.TrimSpace(v[:len(v)-2])
 	}
-	if v == "" {
-		return false // absent or empty: not a size
+	if v == "" || strings.ContainsAny(v, "eExXnN") { // no exponents, hex, Inf or NaN
+		return 0, false
 	}
-	v = strings.TrimLeft(v, "0")
-	return v == "" || v == "1"
+	f, err := strconv.ParseFloat(v, 64)
+	return f, err == nil
 }
 
-func allowedAttr(element, attr string) bool {
-	for _, a := range htmlAllowlist[element] {
-		if a == attr {
+// stripCSSComments removes /* */ comments from a style attribute, which
+// could otherwise hide a declaration from isTrackingPixel.
+func stripCSSComments(s string) string {
+	for {
+		i := strings.Index(s, "/*")
+		if i < 0 {
+			return s
+		}
+		j := strings.Index(s[i+2:], "*/")
+		if j < 0 {
+			return s[:i]
+		}
+		s = s[:i] + " " + s[i+2+j+2:]
+	}
+}
+
+// trackerEndpoints are the hosts (with their subdomains) and path prefixes
+// of images that exist only to record that a reader opened a page or an
+// email: ad and analytics beacons, social "pixels", blog statistics and the
+// FeedBurner item-view images. An empty path matches every path of the
+// host; a path matches itself and what follows it after "/" (or "?").
+var trackerEndpoints = []struct{ host, path string }{
+	{"doubleclick.net", ""},
+	{"facebook.com", "/tr"},
+	{"facebook.net", "/tr"},
+	{"stats.wordpress.com", ""},
+	{"stats.wp.com", ""},
+	{"pixel.wp.com", ""},
+	{"feeds.feedburner.com", "/~r"},
+	{"feeds.feedburner.com", "/~ff"},
+	{"feedproxy.google.com", "/~r"},
+	{"google-analytics.com", ""},
+	{"googletagmanager.com", ""},
+	{"pixel.quantserve.com", ""},
+	{"scorecardresearch.com", ""},
+	{"list-manage.com", "/track"},
+	{"track.hubspot.com", ""},
+	{"bat.bing.com", ""},
+	{"px.ads.linkedin.com", ""},
+	{"analytics.twitter.com", ""},
+	{"t.co", "/i/adsct"},
+	{"ct.pinterest.com", ""},
+	{"mc.yandex.ru", ""},
+	{"pixel.mathtag.com", ""},
+	{"pixel.rubiconproject.com", ""},
+	{"sp.analytics.yahoo.com", ""},
+}
+
+// isTrackerURL reports whether the absolute URL u points at a
+// trackerEndpoints entry.
+func isTrackerURL(u string) bool {
+	p, err := url.Parse(u)
+	if err != nil {
+		return false
+	}
+	host := strings.TrimSuffix(strings.ToLower(p.Hostname()), ".")
+	for _, e := range trackerEndpoints {
+		if host != e.host && !strings.HasSuffix(host, "."+e.host) {
+			continue
+		}
+		if e.path == "" || p.Path == e.path || strings.HasPrefix(p.Path, e.path+"/") {
 			return true
 		}
 	}
 	return false
+}
+
+// cleanHTMLText returns the text s (a text node's or an attribute value's
+// decoded characters) with mojibake repaired and without the characters
+// that must not reach a reader: C1 controls (whether raw or from a numeric
+// character reference HTML leaves undefined, such as &#129;), bidirectional
+// embedding, override and isolate controls, noncharacters, U+FEFF, and what
+// XML 1.0 forbids. Repair runs first, as it can use raw C1 bytes, and the
+// two repeat until stable, since removing a character joins its neighbours.
+// Text without such characters or mojibake is returned as is.
+func cleanHTMLText(s string) string {
+	if isASCII(s) || !strings.ContainsFunc(s, isHiddenRune) && !hasMojibakeLead(s) {
+		return s
+	}
+	for {
+		t := StripInvalidXML(RepairMojibake(s))
+		if strings.ContainsFunc(t, isHiddenRune) {
+			t = strings.Map(func(r rune) rune {
+				if isHiddenRune(r) {
+					return -1
+				}
+				return r
+			}, t)
+		}
+		if t == s {
+			return s
+		}
+		s = t
+	}
+}
+
+// isHiddenRune reports whether r is a C1 control, a bidirectional
+// embedding, override or isolate control (U+202A–U+202E, U+2066–U+2069; the
+// marks LRM, RLM and ALM are kept), a noncharacter or U+FEFF.
+func isHiddenRune(r rune) bool {
+	switch {
+	case r < 0x80:
+		return false
+	case r <= 0x9f:
+		return true
+	case 0x202a <= r && r <= 0x202e, 0x2066 <= r && r <= 0x2069:
+		return true
+	case 0xfdd0 <= r && r <= 0xfdef, r&0xfffe == 0xfffe, r == 0xfeff:
+		return true
+	}
+	return false
+}
+
+func allowedAttr(element, attr string) bool {
+	return slices.Contains(htmlAllowlist[element], attr)
 }
 
 func writeAttr(b *strings.Builder, key, val string) {
@@ -450,14 +741,6 @@ func writeAttr(b *strings.Builder, key, val string) {
 	b.WriteString(`="`)
 	b.WriteString(html.EscapeString(val))
 	b.WriteByte('"')
-}
-
-func closeTag(b *strings.Builder, tt html.TokenType) {
-	if tt == html.SelfClosingTagToken {
-		b.WriteString("/>")
-	} else {
-		b.WriteByte('>')
-	}
 }
 
 // markdown converts CommonMark with the GitHub tables, strikethrough and

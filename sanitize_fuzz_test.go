@@ -42,8 +42,8 @@ func FuzzSanitizeHTML(f *testing.F) {
 
 // impliedElements are the elements HTML's tree construction creates on its
 // own: table bodies and rows around cells, a paragraph for a stray </p>, a
-// line break for </br>.
-var impliedElements = map[string]bool{"tbody": true, "tr": true, "p": true, "br": true}
+// line break for </br>, an image for <image>.
+var impliedElements = map[string]bool{"tbody": true, "tr": true, "p": true, "br": true, "img": true}
 
 // elementNames returns the names of the elements s starts or ends.
 func elementNames(s string) map[string]bool {
