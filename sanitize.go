@@ -102,9 +102,11 @@ var htmlAttrValues = map[string]*regexp.Regexp{
 	"start":   regexp.MustCompile(`^[0-9]{1,6}$`),
 }
 
-// htmlDropContent lists elements whose content is dropped with them, in
-// addition to bluemonday's defaults (script, style, iframe, object, noscript,
-// title and the like): their text means nothing outside the element.
+// htmlDropContent lists elements whose content the policy drops with them,
+// in addition to bluemonday's defaults (script, style, iframe, object,
+// noscript, title and the like). parseAsBrowser has already removed them and
+// every other element outside the allowlist; this keeps the policy safe on
+// its own.
 var htmlDropContent = []string{
 	"annotation", "annotation-xml", "datalist", "select", "svg", "template", "textarea",
 }
@@ -131,13 +133,17 @@ var htmlPolicy = sync.OnceValue(func() *bluemonday.Policy {
 	return p
 })
 
-// SanitizeHTML returns html made safe for feed content. It resolves href and
-// src against base (the item's page; when base is nil, relative URLs are
-// dropped), removes tracking pixels, applies the allowlist policy (the last
-// step that interprets markup, so its guarantees hold), then removes invalid
-// UTF-8 and characters XML 1.0 forbids and repairs mojibake, neither of which
-// can create markup. The result is a fixed point:
-// SanitizeHTML(SanitizeHTML(x, b), b) == SanitizeHTML(x, b).
+// SanitizeHTML returns html made safe for feed content. It parses html as a
+// browser does and keeps what a browser would show (see parseAsBrowser),
+// resolving href and src against base (the item's page; when base is nil,
+// relative URLs are dropped), removing tracking pixels, and removing C1
+// controls, bidirectional controls and noncharacters from text and
+// attribute values, whether raw or written as character references. It then
+// applies the allowlist policy (the last step that interprets markup, so its
+// guarantees hold), then removes invalid UTF-8 and characters XML 1.0
+// forbids and repairs mojibake, neither of which can create markup. The
+// result is a fixed point: SanitizeHTML(SanitizeHTML(x, b), b) ==
+// SanitizeHTML(x, b).
 func SanitizeHTML(html string, base *url.URL) string {
 	if strings.ContainsAny(html, "<>&\"'\r") {
 		var ok bool
@@ -151,23 +157,25 @@ func SanitizeHTML(html string, base *url.URL) string {
 		}
 		html = balanceHTML(b.String())
 	} else {
+		// Without those characters there is no markup, and the policy
+		// would return the text unchanged.
 		html = cleanHTMLText(html)
 	}
-	// Without those characters there is no markup, and the policy would
-	// return the text unchanged. The order of the last two steps matters for
+	// The order of the last two steps matters for
 	// idempotence: stripping first means repair sees the final neighbours of
 	// every character, and repair never produces a character that stripping
 	// would remove.
 	return RepairMojibake(StripInvalidXML(html))
 }
 
-// balanceHTML makes the policy's output well-formed HTML: bluemonday filters
-// tokens one at a time, so a stray end tag or an element left open in a
-// record's body would come through as written, and strict HTML parsers in
-// feed validators and readers reject it. The fragment is parsed the way every
-// browser parses it (the HTML5 tree-construction rules) and written back, so
-// stray end tags are dropped, open elements closed and misnested ones
-// untangled. Well-formed input comes back unchanged.
+// balanceHTML makes the policy's output HTML that parses to exactly what it
+// says. parseAsBrowser writes a tree the parser built, but unwrapping an
+// element can leave nesting the parser would not build (a paragraph in a
+// paragraph once a button between them is gone), and the policy filters
+// tokens one at a time. The fragment is parsed the way every browser parses
+// it (the HTML5 tree-construction rules) and written back, so stray end tags
+// are dropped, open elements closed and misnested ones untangled.
+// Well-formed input comes back unchanged.
 func balanceHTML(s string) string {
 	if !strings.Contains(s, "<") || wellNested(s) {
 		return s
@@ -693,8 +701,13 @@ func isTrackerURL(u string) bool {
 // XML 1.0 forbids. Repair runs first, as it can use raw C1 bytes, and the
 // two repeat until stable, since removing a character joins its neighbours.
 // Text without such characters or mojibake is returned as is.
+//
+// Text that spells a numeric character reference to such a character
+// ("&#x202E;" as text, from a double-escaped "&amp;#x202E;") loses it too:
+// feed readers that decode content once too often would otherwise show the
+// character.
 func cleanHTMLText(s string) string {
-	if isASCII(s) || !strings.ContainsFunc(s, isHiddenRune) && !hasMojibakeLead(s) {
+	if !strings.Contains(s, "&#") && (isASCII(s) || !strings.ContainsFunc(s, isHiddenRune) && !hasMojibakeLead(s)) {
 		return s
 	}
 	for {
@@ -707,12 +720,58 @@ func cleanHTMLText(s string) string {
 				return r
 			}, t)
 		}
+		t = dropHiddenReferences(t)
 		if t == s {
 			return s
 		}
 		s = t
 	}
 }
+
+// dropHiddenReferences removes from the text s every numeric character
+// reference that HTML decodes to a character isHiddenRune reports.
+func dropHiddenReferences(s string) string {
+	var b strings.Builder
+	rest := s
+	for {
+		i := strings.Index(rest, "&#")
+		if i < 0 {
+			break
+		}
+		j := i + 2
+		digits := isDigit
+		if j < len(rest) && rest[j]|0x20 == 'x' {
+			j++
+			digits = isHexDigit
+		}
+		k := j
+		for k < len(rest) && digits(rest[k]) {
+			k++
+		}
+		if k == j { // no digits: not a reference
+			b.WriteString(rest[:j])
+			rest = rest[j:]
+			continue
+		}
+		if k < len(rest) && rest[k] == ';' {
+			k++
+		}
+		if strings.ContainsFunc(html.UnescapeString(rest[i:k]), isHiddenRune) {
+			b.WriteString(rest[:i])
+		} else {
+			b.WriteString(rest[:k])
+		}
+		rest = rest[k:]
+	}
+	if b.Len() == len(s)-len(rest) {
+		return s // nothing dropped
+	}
+	b.WriteString(rest)
+	return b.String()
+}
+
+func isDigit(c byte) bool    { return '0' <= c && c <= '9' }
+func isHexDigit(c byte) bool { return isDigit(c) || 'a' <= c|0x20 && c|0x20 <= 'f' }
 
 // isHiddenRune reports whether r is a C1 control, a bidirectional
 // embedding, override or isolate control (U+202A–U+202E, U+2066–U+2069; the

@@ -461,7 +461,8 @@ func TestSanitizeHTMLUnicodeHygiene(t *testing.T) {
 		{"in link text and title", `<a href="https://example.com/" title="x&#x2067;y">l&#x202D;ink&#157;</a>`, `<a href="https://example.com/" title="xy" rel="nofollow noopener noreferrer">link</a>`},
 		{"without other markup", "Invoice \u202egpj.exe\u0085\ufdd0", "Invoice gpj.exe"},
 		{"mojibake of an override", "<p>Invoice â€®gpj.exe</p>", "<p>Invoice gpj.exe</p>"},
-		{"double-escaped reference stays text", `<p>&amp;#x202E;</p>`, `<p>&amp;#x202E;</p>`},
+		{"double-escaped reference to a control", `<p>a&amp;#x202E;b&amp;#8238c&amp;#129;d&amp;#xFDD0;e&amp;&#x23;x202E;f</p>`, `<p>abcdef</p>`},
+		{"double-escaped reference to a character stays text", `<p>&amp;#133; &amp;#8217; &amp;#x41;</p>`, `<p>&amp;#133; &amp;#8217; &amp;#x41;</p>`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
