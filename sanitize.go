@@ -644,8 +644,8 @@ func stripCSSComments(s string) string {
 
 // trackerEndpoints are the hosts (with their subdomains) and path prefixes
 // of images that exist only to record that a reader opened a page or an
-// email: ad and analytics beacons, social "pixels", blog statistics and the
-// FeedBurner item-view images. An empty path matches every path of the
+// email: ad and analytics beacons, social "pixels", blog statistics, email
+// open tracking and the FeedBurner and FeedBlitz item-view images. An empty path matches every path of the
 // host; a path matches itself and what follows it after "/" (or "?").
 var trackerEndpoints = []struct{ host, path string }{
 	{"doubleclick.net", ""},
@@ -659,7 +659,6 @@ var trackerEndpoints = []struct{ host, path string }{
 	{"feedproxy.google.com", "/~r"},
 	{"google-analytics.com", ""},
 	{"googletagmanager.com", ""},
-	{"pixel.quantserve.com", ""},
 	{"scorecardresearch.com", ""},
 	{"list-manage.com", "/track"},
 	{"track.hubspot.com", ""},
@@ -672,7 +671,26 @@ var trackerEndpoints = []struct{ host, path string }{
 	{"pixel.mathtag.com", ""},
 	{"pixel.rubiconproject.com", ""},
 	{"sp.analytics.yahoo.com", ""},
+	{"googleadservices.com", ""},
+	{"googlesyndication.com", ""},
+	{"adnxs.com", ""},
+	{"amazon-adsystem.com", ""},
+	{"sendgrid.net", "/wf/open"},
+	{"mandrillapp.com", "/track/open.php"},
+	{"alb.reddit.com", ""},
+	{"clarity.ms", ""},
+	{"tr.snapchat.com", ""},
+	{"analytics.tiktok.com", ""},
+	{"feeds.feedblitz.com", "/~/i"},
+	{"omtrdc.net", "/b/ss"},
+	{"2o7.net", "/b/ss"},
+	{"chartbeat.net", ""},
+	{"quantserve.com", ""},
 }
+
+// trackerPaths are the paths of self-hosted analytics beacons (Matomo,
+// formerly Piwik, and Google's Urchin), which mark a tracker on any host.
+var trackerPaths = []string{"/matomo.php", "/piwik.php", "/__utm.gif"}
 
 // isTrackerURL reports whether the absolute URL u points at a
 // trackerEndpoints entry.
@@ -680,6 +698,11 @@ func isTrackerURL(u string) bool {
 	p, err := url.Parse(u)
 	if err != nil {
 		return false
+	}
+	for _, t := range trackerPaths {
+		if strings.HasSuffix(p.Path, t) {
+			return true
+		}
 	}
 	host := strings.TrimSuffix(strings.ToLower(p.Hostname()), ".")
 	for _, e := range trackerEndpoints {

@@ -375,6 +375,20 @@ var trackingPixels = []string{
 	`<img src="https://ct.pinterest.com/v3/?tid=1">`,
 	`<img src="https://mc.yandex.ru/watch/1">`,
 	`<img src="HTTPS://WWW.FACEBOOK.COM./tr?id=1">`,
+	`<img src="https://www.googleadservices.com/pagead/conversion/1/?label=x">`,
+	`<img src="https://secure.adnxs.com/px?id=1&t=2">`,
+	`<img src="https://analytics.example.org/matomo.php?idsite=1&rec=1">`,
+	`<img src="https://stats.example.org/piwik.php?idsite=1">`,
+	`<img src="https://example.org/__utm.gif?utmac=UA-1">`,
+	`<img src="https://u1.ct.sendgrid.net/wf/open?upn=abc">`,
+	`<img src="https://mandrillapp.com/track/open.php?u=1">`,
+	`<img src="https://alb.reddit.com/rp.gif?id=1">`,
+	`<img src="https://c.clarity.ms/c.gif">`,
+	`<img src="https://tr.snapchat.com/p">`,
+	`<img src="https://analytics.tiktok.com/i18n/pixel/events.js">`,
+	`<img src="https://feeds.feedblitz.com/~/i/123/0/example">`,
+	`<img src="https://example.sc.omtrdc.net/b/ss/rsid/1/H.27/s123">`,
+	`<img src="https://ping.chartbeat.net/ping?h=example.com">`,
 }
 
 // legitimateImages look like tracking pixels in one way and are not.
@@ -551,4 +565,52 @@ func TestHostileSanitizeRecords(t *testing.T) {
 		}
 	}
 	require.GreaterOrEqual(t, checked, 4*len(Formats))
+}
+
+// TestSanitizeHTMLDroppedElementsInContext puts each dropped element, in the
+// ways it is written (closed, unclosed, self-closed, upper case, with a ">"
+// in a quoted attribute), inside the containers a body has, and requires the
+// text that follows it wherever a browser shows that text.
+func TestSanitizeHTMLDroppedElementsInContext(t *testing.T) {
+	names := []string{
+		"frameset", "frame", "object", "embed", "applet", "portal", "form", "isindex", "base",
+		"meta", "link", "noframes", "noembed", "xmp", "template", "math", "svg", "select",
+		"option", "textarea", "iframe", "script", "style", "noscript", "title", "head", "body",
+		"html", "video", "audio", "canvas", "param", "source", "button", "input", "keygen",
+		"marquee", "blink", "font", "center", "dialog", "details", "summary", "picture", "map",
+		"area", "slot", "x-custom", "xml", "comment", "listing", "nobr", "ruby", "rt",
+	}
+	forms := []func(string) string{
+		func(n string) string { return "<" + n + ` id="x" data-a="b>c">inner</` + n + ">" },
+		func(n string) string { return "<" + strings.ToUpper(n) + ` SRC="https://evil.example/">` },
+		func(n string) string { return "<" + n + ` src="javascript:alert(1)"/>` },
+		func(n string) string { return "<" + n + "><" + n + ">nested</" + n + "></" + n + ">" },
+		func(n string) string { return "</" + n + ">" },
+	}
+	contexts := []struct{ open, close string }{
+		{"", ""},
+		{"<p>text ", " more</p>"},
+		{"<div>", "</div>"},
+		{"<ul><li>", "</li></ul>"},
+		{"<table><tr><td>", "</td></tr></table>"},
+		{"<blockquote><b>", "</b></blockquote>"},
+		{`<a href="https://example.com/">`, "</a>"},
+	}
+	hidden := 0
+	for _, n := range names {
+		for fi, form := range forms {
+			for ci, c := range contexts {
+				in := c.open + form(n) + c.close
+				t.Run(fmt.Sprintf("%s/%d/%d", n, fi, ci), func(t *testing.T) {
+					if !requireKeepsMarker(t, in) {
+						hidden++
+					}
+				})
+			}
+		}
+	}
+	// A browser hides what follows an unclosed raw-text element (script,
+	// style, textarea, title, iframe, noscript, noembed, noframes, xmp as
+	// text, select); the rest must all show.
+	t.Logf("%d cases; a browser hides the marker in %d", len(names)*len(forms)*len(contexts), hidden)
 }
