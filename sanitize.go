@@ -548,78 +548,75 @@ func (w *htmlWriter) image(n *html.Node) {
 
 // isTrackingPixel reports whether an image with attributes attrs and the
 // absolute URL src only tracks its reader: it is at most one pixel in both
-// dimensions (by attribute or inline style, "1", "0", "1px", "1.0"), it is
-// not displayed (the hidden attribute; display:none, visibility:hidden,
-// opacity:0 or a position far off-screen in its style), or it comes from a
-// known tracking endpoint (trackerEndpoints).
+// dimensions ("1", "0", "1px", "1.0"), by its width and height attributes,
+// by its inline style, or by the smaller of the two (the output keeps the
+// attributes and drops the style, so either can be what a reader gets); it
+// is not displayed (the hidden attribute; display:none, visibility:hidden,
+// opacity:0 or a position far off-screen in its style); or it comes from a
+// known tracking endpoint (see isTrackerURL).
 func isTrackingPixel(attrs []html.Attribute, src string) bool {
-	var width, height string
+	width, height := -1.0, -1.0 // -1: not given
+	size := func(dim *float64, v string) {
+		if f, ok := cssPixels(v); ok && (*dim < 0 || f < *dim) {
+			*dim = max(f, 0)
+		}
+	}
 	for _, a := range attrs {
 		switch a.Key {
 		case "width":
-			width = a.Val
+			size(&width, a.Val)
 		case "height":
-			height = a.Val
+			size(&height, a.Val)
 		case "hidden":
 			return true
-		}
-	}
-	for _, a := range attrs {
-		if a.Key != "style" {
-			continue
-		}
-		for decl := range strings.SplitSeq(stripCSSComments(a.Val), ";") {
-			prop, val, ok := strings.Cut(decl, ":")
-			if !ok {
-				continue
-			}
-			prop = strings.ToLower(strings.TrimSpace(prop))
-			val = strings.ToLower(strings.TrimSpace(val))
-			val = strings.TrimSpace(strings.TrimSuffix(val, "!important"))
-			switch prop {
-			case "width", "max-width":
-				width = val
-			case "height", "max-height":
-				height = val
-			case "display":
-				if val == "none" {
-					return true
+		case "style":
+			for decl := range strings.SplitSeq(stripCSSComments(a.Val), ";") {
+				prop, val, ok := strings.Cut(decl, ":")
+				if !ok {
+					continue
 				}
-			case "visibility":
-				if val == "hidden" || val == "collapse" {
-					return true
-				}
-			case "opacity":
-				if f, err := strconv.ParseFloat(val, 64); err == nil && f <= 0 {
-					return true
-				}
-			case "left", "top", "margin-left", "margin-top", "text-indent":
-				if v, ok := cssPixels(val); ok && v <= -1000 {
-					return true
+				prop = strings.ToLower(strings.TrimSpace(prop))
+				val = strings.ToLower(strings.TrimSpace(val))
+				val = strings.TrimSpace(strings.TrimSuffix(val, "!important"))
+				switch prop {
+				case "width", "max-width":
+					size(&width, val)
+				case "height", "max-height":
+					size(&height, val)
+				case "display":
+					if val == "none" {
+						return true
+					}
+				case "visibility":
+					if val == "hidden" || val == "collapse" {
+						return true
+					}
+				case "opacity":
+					if f, err := strconv.ParseFloat(val, 64); err == nil && f <= 0 {
+						return true
+					}
+				case "left", "top", "margin-left", "margin-top", "text-indent":
+					if v, ok := cssPixels(val); ok && v <= -1000 {
+						return true
+					}
 				}
 			}
 		}
 	}
-	if isAtMostOnePixel(width) && isAtMostOnePixel(height) {
+	if 0 <= width && width <= 1 && 0 <= height && height <= 1 {
 		return true
 	}
 	return isTrackerURL(src)
 }
 
-// isAtMostOnePixel reports whether v, a width or height, is a length of at
-// most one pixel: "0", "1", "1px", " 1.0 ", "0.5PX".
-func isAtMostOnePixel(v string) bool {
-	f, ok := cssPixels(v)
-	return ok && f <= 1
-}
-
-// cssPixels reads v as a number of pixels, with or without a "px" unit.
+// cssPixels reads v, a width or height, as a number of pixels, with or
+// without a "px" unit: "0", "1", "1px", " 1.0 ", "0.5PX".
 func cssPixels(v string) (float64, bool) {
 	v = strings.TrimSpace(v)
 	if len(v) >= 2 && strings.EqualFold(v[len(v)-2:], "px") {
 		v = strings.TrimSpace(v[:len(v)-2])
 	}
-	if v == "" || strings.ContainsAny(v, "eExXnN") { // no exponents, hex, Inf or NaN
+	if v == "" || strings.ContainsAny(v, "eExXnN_") { // no exponents, hex, Inf, NaN or digit separators
 		return 0, false
 	}
 	f, err := strconv.ParseFloat(v, 64)
@@ -688,9 +685,10 @@ var trackerEndpoints = []struct{ host, path string }{
 	{"quantserve.com", ""},
 }
 
-// trackerPaths are the paths of self-hosted analytics beacons (Matomo,
-// formerly Piwik, and Google's Urchin), which mark a tracker on any host.
-var trackerPaths = []string{"/matomo.php", "/piwik.php", "/__utm.gif"}
+// trackerPaths are the ends of paths that mark a tracker on any host:
+// self-hosted analytics beacons (Matomo, formerly Piwik, and Google's
+// Urchin) and images named for what they are.
+var trackerPaths = []string{"/matomo.php", "/piwik.php", "/__utm.gif", "/pixel.gif", "/pixel.png", "/beacon.gif"}
 
 // isTrackerURL reports whether the absolute URL u points at a
 // trackerEndpoints entry.
@@ -699,12 +697,18 @@ func isTrackerURL(u string) bool {
 	if err != nil {
 		return false
 	}
+	path := strings.ToLower(p.Path)
 	for _, t := range trackerPaths {
-		if strings.HasSuffix(p.Path, t) {
+		if strings.HasSuffix(path, t) {
 			return true
 		}
 	}
 	host := strings.TrimSuffix(strings.ToLower(p.Hostname()), ".")
+	// A host named pixel (pixel.example.com) or a path under /tracking/pixel
+	// serves beacons and nothing else.
+	if strings.HasPrefix(host, "pixel.") || strings.Contains(path, "/tracking/pixel") {
+		return true
+	}
 	for _, e := range trackerEndpoints {
 		if host != e.host && !strings.HasSuffix(host, "."+e.host) {
 			continue

@@ -347,6 +347,8 @@ var trackingPixels = []string{
 	`<img src="https://t.example/p.gif" style="width:1px;height:1px">`,
 	`<img src="https://t.example/p.gif" style="width: 0; height: 0;">`,
 	`<img src="https://t.example/p.gif" width="1" style="height:1px">`,
+	`<img src="https://t.example/p.gif" width="1" height="1" style="width:100px;height:100px">`,
+	`<img src="https://t.example/p.gif" width="600" height="1" style="width:1px">`,
 	`<img src="https://t.example/p.gif" style="display:none">`,
 	`<img src="https://t.example/p.gif" style="DISPLAY: None !important" width="600" height="400">`,
 	`<img src="https://t.example/p.gif" style="visibility:hidden">`,
@@ -389,6 +391,12 @@ var trackingPixels = []string{
 	`<img src="https://feeds.feedblitz.com/~/i/123/0/example">`,
 	`<img src="https://example.sc.omtrdc.net/b/ss/rsid/1/H.27/s123">`,
 	`<img src="https://ping.chartbeat.net/ping?h=example.com">`,
+	`<img src="https://pixel.example.com/t.gif?u=1">`,
+	`<img src="https://PIXEL.tracker.example/open">`,
+	`<img src="https://news.example.com/img/pixel.gif?id=1" width="600">`,
+	`<img src="https://news.example.com/pixel.png">`,
+	`<img src="https://mail.example.com/tracking/pixel/abc">`,
+	`<img src="https://mail.example.com/beacon.gif">`,
 }
 
 // legitimateImages look like tracking pixels in one way and are not.
@@ -405,6 +413,9 @@ var legitimateImages = []string{
 	`<img src="https://notdoubleclick.net.example.com/chart.png" alt="chart">`,
 	`<img src="https://example.com/wide.png" style="width:100%;height:auto">`,
 	`<img src="https://example.com/c.png" width="10" height="10" style="opacity:0.5">`,
+	`<img src="https://pixelart.example.com/sprite.png" alt="sprite">`,
+	`<img src="https://example.com/pixel-art/cat.png" alt="cat">`,
+	`<img src="https://example.com/pixels.gif" alt="pixels">`,
 }
 
 func TestSanitizeHTMLTrackingPixelFamily(t *testing.T) {
