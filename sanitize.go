@@ -146,10 +146,7 @@ var htmlPolicy = sync.OnceValue(func() *bluemonday.Policy {
 // SanitizeHTML(x, b).
 func SanitizeHTML(html string, base *url.URL) string {
 	if strings.ContainsAny(html, "<>&\"'\r") {
-		var ok bool
-		if html, ok = parseAsBrowser(html, base); !ok {
-			return "" // fail closed; a strings.Reader gives no error but EOF
-		}
+		html = parseAsBrowser(html, base)
 		var b strings.Builder
 		b.Grow(len(html))
 		if err := htmlPolicy().SanitizeReaderToWriter(strings.NewReader(html), &b); err != nil {
@@ -322,10 +319,13 @@ var bodyContext = &html.Node{Type: html.ElementNode, Data: "body", DataAtom: ato
 //     text (annotations aside);
 //   - any other element (form, object, applet, portal, video, custom
 //     elements) is unwrapped: its content stays, sanitized in turn.
-func parseAsBrowser(s string, base *url.URL) (string, bool) {
+//
+// The parser refuses markup nested deeper than 512 elements; such a body
+// keeps its text, as text.
+func parseAsBrowser(s string, base *url.URL) string {
 	nodes, err := html.ParseFragment(strings.NewReader(s), bodyContext)
 	if err != nil {
-		return "", false
+		return html.EscapeString(cleanHTMLText(htmlToText(s)))
 	}
 	w := htmlWriter{base: base}
 	w.b.Grow(len(s) + len(s)/16)
@@ -333,7 +333,7 @@ func parseAsBrowser(s string, base *url.URL) (string, bool) {
 		w.node(n, false)
 	}
 	w.flush()
-	return w.b.String(), true
+	return w.b.String()
 }
 
 // htmlDropTree lists the HTML elements dropped with everything inside them.

@@ -625,3 +625,19 @@ func TestSanitizeHTMLDroppedElementsInContext(t *testing.T) {
 	// text, select); the rest must all show.
 	t.Logf("%d cases; a browser hides the marker in %d", len(names)*len(forms)*len(contexts), hidden)
 }
+
+// TestSanitizeHTMLTooDeep feeds bodies nested deeper than the HTML parser
+// accepts (512 open elements): their text is kept, as text.
+func TestSanitizeHTMLTooDeep(t *testing.T) {
+	for _, unit := range []string{"<div>", "<b><i>", `<span title="x">`, "<blockquote>", "<x-a>"} {
+		in := strings.Repeat(unit, 600) + "<script>alert(1)</script><p>MARKER-AFTER &amp; more</p>"
+		for _, base := range []*url.URL{sanitizeBase, nil} {
+			got := SanitizeHTML(in, base)
+			require.Contains(t, got, "MARKER-AFTER &amp; more", unit)
+			require.NotContains(t, got, "alert")
+			requireSafeHTML(t, got)
+			requireNothingExecutable(t, got)
+			require.Equal(t, got, SanitizeHTML(got, base), "not a fixed point")
+		}
+	}
+}
