@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/microcosm-cc/bluemonday"
 	"github.com/yuin/goldmark"
@@ -16,6 +17,7 @@ import (
 	gmhtml "github.com/yuin/goldmark/renderer/html"
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
+	"golang.org/x/text/unicode/norm"
 )
 
 // This file holds everything that makes untrusted record text safe to put in
@@ -152,7 +154,7 @@ func SanitizeHTML(html string, base *url.URL) string {
 		if err := htmlPolicy().SanitizeReaderToWriter(strings.NewReader(html), &b); err != nil {
 			return "" // fail closed; a strings.Reader gives no error but EOF
 		}
-		html = balanceHTML(b.String())
+		html = escapeMarksAfterTags(balanceHTML(b.String()))
 	} else {
 		// Without those characters there is no markup, and the policy
 		// would return the text unchanged.
@@ -720,8 +722,41 @@ func isTrackerURL(u string) bool {
 	return false
 }
 
+// escapeMarksAfterTags writes a combining mark that starts the text after a
+// tag as a character reference: normalizing the document to NFC, as a later
+// step or a reader may, would otherwise fuse the tag's ">" with it (">" and
+// U+0338 compose to U+226F) and break the markup.
+func escapeMarksAfterTags(s string) string {
+	if isASCII(s) {
+		return s
+	}
+	var b strings.Builder
+	done := 0
+	for i := strings.IndexByte(s, '>'); i >= 0; {
+		j := i + 1
+		if j < len(s) && s[j] >= 0xcc { // U+0300 and up
+			if p := norm.NFC.PropertiesString(s[j:]); p.CCC() != 0 {
+				r, n := utf8.DecodeRuneInString(s[j:])
+				b.WriteString(s[done:j])
+				b.WriteString("&#" + strconv.Itoa(int(r)) + ";")
+				done = j + n
+			}
+		}
+		k := strings.IndexByte(s[j:], '>')
+		if k < 0 {
+			break
+		}
+		i = j + k
+	}
+	if done == 0 {
+		return s
+	}
+	b.WriteString(s[done:])
+	return b.String()
+}
+
 // cleanHTMLText returns the text s (a text node's or an attribute value's
-// decoded characters) with mojibake repaired and without the characters
+// decoded characters) in NFC, with mojibake repaired and without the characters
 // that must not reach a reader: C1 controls (whether raw or from a numeric
 // character reference HTML leaves undefined, such as &#129;), bidirectional
 // embedding, override and isolate controls, noncharacters, U+FEFF, and what
@@ -734,7 +769,7 @@ func isTrackerURL(u string) bool {
 // feed readers that decode content once too often would otherwise show the
 // character.
 func cleanHTMLText(s string) string {
-	if !strings.Contains(s, "&#") && (isASCII(s) || !strings.ContainsFunc(s, isHiddenRune) && !hasMojibakeLead(s)) {
+	if !strings.Contains(s, "&#") && (isASCII(s) || !strings.ContainsFunc(s, isHiddenRune) && !hasMojibakeLead(s) && norm.NFC.IsNormalString(s)) {
 		return s
 	}
 	for {
@@ -748,6 +783,9 @@ func cleanHTMLText(s string) string {
 			}, t)
 		}
 		t = dropHiddenReferences(t)
+		if !norm.NFC.IsNormalString(t) {
+			t = norm.NFC.String(t)
+		}
 		if t == s {
 			return s
 		}

@@ -18,6 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
+	"golang.org/x/text/unicode/norm"
 )
 
 // markerAfter is the paragraph the hostile-HTML tests put after each
@@ -485,6 +486,9 @@ func TestSanitizeHTMLUnicodeHygiene(t *testing.T) {
 		{"in attributes", `<img src="https://example.com/i.png" alt="a&#x202E;b&#129;c&#128;d&#xFDD0;e" title="&#8238;t">`, `<img src="https://example.com/i.png" alt="abc€de" title="t">`},
 		{"in link text and title", `<a href="https://example.com/" title="x&#x2067;y">l&#x202D;ink&#157;</a>`, `<a href="https://example.com/" title="xy" rel="nofollow noopener noreferrer">link</a>`},
 		{"without other markup", "Invoice \u202egpj.exe\u0085\ufdd0", "Invoice gpj.exe"},
+		{"decomposed text composed", "<p>Cafe\u0301 Society</p>", "<p>Café Society</p>"},
+		{"decomposed attribute composed", `<img src="https://example.com/i.png" alt="Cafe&#769;">`, `<img src="https://example.com/i.png" alt="Café">`},
+		{"combining mark after a tag escaped", "<p><b>x</b>\u0338y</p><p>\u0301z</p>", "<p><b>x</b>&#824;y</p><p>&#769;z</p>"},
 		{"mojibake of an override", "<p>Invoice â€®gpj.exe</p>", "<p>Invoice gpj.exe</p>"},
 		{"double-escaped reference to a control", `<p>a&amp;#x202E;b&amp;#8238c&amp;#129;d&amp;#xFDD0;e&amp;&#x23;x202E;f</p>`, `<p>abcdef</p>`},
 		{"double-escaped reference to a character stays text", `<p>&amp;#133; &amp;#8217; &amp;#x41;</p>`, `<p>&amp;#133; &amp;#8217; &amp;#x41;</p>`},
@@ -494,6 +498,9 @@ func TestSanitizeHTMLUnicodeHygiene(t *testing.T) {
 			for _, base := range []*url.URL{sanitizeBase, nil} {
 				got := SanitizeHTML(tt.in, base)
 				requireNoUnwantedRunes(t, got)
+				// Normalizing the whole output, as a later step or a reader
+				// may, must not fuse a tag's ">" with a combining mark.
+				assert.Equal(t, got, norm.NFC.String(got), "not NFC")
 				assert.Equal(t, got, SanitizeHTML(got, base), "not a fixed point")
 				if base != nil {
 					assert.Equal(t, tt.want, got)
