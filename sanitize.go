@@ -769,7 +769,8 @@ func escapeMarksAfterTags(s string) string {
 // feed readers that decode content once too often would otherwise show the
 // character.
 func cleanHTMLText(s string) string {
-	if !strings.Contains(s, "&#") && (isASCII(s) || !strings.ContainsFunc(s, isHiddenRune) && !hasMojibakeLead(s) && norm.NFC.IsNormalString(s)) {
+	if !strings.Contains(s, "&#") && invalidXMLIndex(s) < 0 && (isASCII(s) ||
+		!strings.ContainsFunc(s, isHiddenRune) && !hasMojibakeLead(s) && norm.NFC.IsNormalString(s)) {
 		return s
 	}
 	for {

@@ -491,6 +491,8 @@ func TestSanitizeHTMLUnicodeHygiene(t *testing.T) {
 		{"combining mark after a tag escaped", "<p><b>x</b>\u0338y</p><p>\u0301z</p>", "<p><b>x</b>&#824;y</p><p>&#769;z</p>"},
 		{"mojibake of an override", "<p>Invoice â€®gpj.exe</p>", "<p>Invoice gpj.exe</p>"},
 		{"double-escaped reference to a control", `<p>a&amp;#x202E;b&amp;#8238c&amp;#129;d&amp;#xFDD0;e&amp;&#x23;x202E;f</p>`, `<p>abcdef</p>`},
+		{"reference joined by a removed control", "<p>a&\x01#x202E;b\x02&amp;\x0b#129;c</p>", "<p>abc</p>"},
+		{"decomposed after an invalid byte", "A\xc5\u0306", "Ă"},
 		{"double-escaped reference to a character stays text", `<p>&amp;#133; &amp;#8217; &amp;#x41;</p>`, `<p>&amp;#133; &amp;#8217; &amp;#x41;</p>`},
 	}
 	for _, tt := range tests {
