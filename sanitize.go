@@ -160,10 +160,9 @@ func SanitizeHTML(html string, base *url.URL) string {
 		// would return the text unchanged.
 		html = cleanHTMLText(html)
 	}
-	// The order of the last two steps matters for
-	// idempotence: stripping first means repair sees the final neighbours of
-	// every character, and repair never produces a character that stripping
-	// would remove.
+	// The order of the last two steps matters for idempotence: stripping
+	// first means repair sees the final neighbours of every character, and
+	// repair never produces a character that stripping would remove.
 	return RepairMojibake(StripInvalidXML(html))
 }
 
@@ -340,10 +339,8 @@ func parseAsBrowser(s string, base *url.URL) string {
 
 // htmlDropTree lists the HTML elements dropped with everything inside them.
 var htmlDropTree = map[string]bool{
-	"applet": false, // unwrapped: its content is the fallback
-	"area":   true, "audio": false, "base": true, "basefont": true, "bgsound": true,
-	"datalist": true, "embed": true, "frame": true, "frameset": true, "head": true,
-	"iframe": true, "input": true, "keygen": true, "link": true, "meta": true,
+	"area": true, "base": true, "basefont": true, "bgsound": true, "datalist": true,
+	"embed": true, "frame": true, "frameset": true, "head": true, "iframe": true, "input": true, "keygen": true, "link": true, "meta": true,
 	"noscript": true, "param": true, "script": true, "select": true, "source": true,
 	"style": true, "template": true, "textarea": true, "title": true, "track": true,
 }
@@ -644,8 +641,9 @@ func stripCSSComments(s string) string {
 // trackerEndpoints are the hosts (with their subdomains) and path prefixes
 // of images that exist only to record that a reader opened a page or an
 // email: ad and analytics beacons, social "pixels", blog statistics, email
-// open tracking and the FeedBurner and FeedBlitz item-view images. An empty path matches every path of the
-// host; a path matches itself and what follows it after "/" (or "?").
+// open tracking and the FeedBurner and FeedBlitz item-view images. An empty
+// path matches every path of the host; a path matches itself and the paths
+// below it.
 var trackerEndpoints = []struct{ host, path string }{
 	{"doubleclick.net", ""},
 	{"facebook.com", "/tr"},
