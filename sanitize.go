@@ -5,8 +5,11 @@ import (
 	"io"
 	"net/url"
 	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/microcosm-cc/bluemonday"
 	"github.com/yuin/goldmark"
@@ -14,6 +17,7 @@ import (
 	gmhtml "github.com/yuin/goldmark/renderer/html"
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
+	"golang.org/x/text/unicode/norm"
 )
 
 // This file holds everything that makes untrusted record text safe to put in
@@ -100,9 +104,11 @@ var htmlAttrValues = map[string]*regexp.Regexp{
 	"start":   regexp.MustCompile(`^[0-9]{1,6}$`),
 }
 
-// htmlDropContent lists elements whose content is dropped with them, in
-// addition to bluemonday's defaults (script, style, iframe, object, noscript,
-// title and the like): their text means nothing outside the element.
+// htmlDropContent lists elements whose content the policy drops with them,
+// in addition to bluemonday's defaults (script, style, iframe, object,
+// noscript, title and the like). parseAsBrowser has already removed them and
+// every other element outside the allowlist; this keeps the policy safe on
+// its own.
 var htmlDropContent = []string{
 	"annotation", "annotation-xml", "datalist", "select", "svg", "template", "textarea",
 }
@@ -129,38 +135,44 @@ var htmlPolicy = sync.OnceValue(func() *bluemonday.Policy {
 	return p
 })
 
-// SanitizeHTML returns html made safe for feed content. It resolves href and
-// src against base (the item's page; when base is nil, relative URLs are
-// dropped), removes tracking pixels, applies the allowlist policy (the last
-// step that interprets markup, so its guarantees hold), then removes invalid
-// UTF-8 and characters XML 1.0 forbids and repairs mojibake, neither of which
-// can create markup. The result is a fixed point:
-// SanitizeHTML(SanitizeHTML(x, b), b) == SanitizeHTML(x, b).
+// SanitizeHTML returns html made safe for feed content. It parses html as a
+// browser does and keeps what a browser would show (see parseAsBrowser),
+// resolving href and src against base (the item's page; when base is nil,
+// relative URLs are dropped), removing tracking pixels, and removing C1
+// controls, bidirectional controls and noncharacters from text and
+// attribute values, whether raw or written as character references. It then
+// applies the allowlist policy (the last step that interprets markup, so its
+// guarantees hold), then removes invalid UTF-8 and characters XML 1.0
+// forbids and repairs mojibake, neither of which can create markup. The
+// result is a fixed point: SanitizeHTML(SanitizeHTML(x, b), b) ==
+// SanitizeHTML(x, b).
 func SanitizeHTML(html string, base *url.URL) string {
 	if strings.ContainsAny(html, "<>&\"'\r") {
-		html = rewriteTags(html, base)
+		html = parseAsBrowser(html, base)
 		var b strings.Builder
 		b.Grow(len(html))
 		if err := htmlPolicy().SanitizeReaderToWriter(strings.NewReader(html), &b); err != nil {
 			return "" // fail closed; a strings.Reader gives no error but EOF
 		}
-		html = balanceHTML(b.String())
+		html = escapeMarksAfterTags(balanceHTML(b.String()))
+	} else {
+		// Without those characters there is no markup, and the policy
+		// would return the text unchanged.
+		html = cleanHTMLText(html)
 	}
-	// Without those characters there is no markup, and the policy would
-	// return the text unchanged. The order of the last two steps matters for
-	// idempotence: stripping first means repair sees the final neighbours of
-	// every character, and repair never produces a character that stripping
-	// would remove.
+	// The last step removes what no text needs and repairs mojibake; none
+	// of it can create markup (see sanitizedText).
 	return sanitizedText(html)
 }
 
-// balanceHTML makes the policy's output well-formed HTML: bluemonday filters
-// tokens one at a time, so a stray end tag or an element left open in a
-// record's body would come through as written, and strict HTML parsers in
-// feed validators and readers reject it. The fragment is parsed the way every
-// browser parses it (the HTML5 tree-construction rules) and written back, so
-// stray end tags are dropped, open elements closed and misnested ones
-// untangled. Well-formed input comes back unchanged.
+// balanceHTML makes the policy's output HTML that parses to exactly what it
+// says. parseAsBrowser writes a tree the parser built, but unwrapping an
+// element can leave nesting the parser would not build (a paragraph in a
+// paragraph once a button between them is gone), and the policy filters
+// tokens one at a time. The fragment is parsed the way every browser parses
+// it (the HTML5 tree-construction rules) and written back, so stray end tags
+// are dropped, open elements closed and misnested ones untangled.
+// Well-formed input comes back unchanged.
 func balanceHTML(s string) string {
 	if !strings.Contains(s, "<") || wellNested(s) {
 		return s
@@ -191,25 +203,32 @@ var closesP = map[string]bool{
 var voidElements = map[string]bool{"br": true, "hr": true, "img": true, "wbr": true, "col": true, "source": true}
 
 // wellNested reports whether s is plainly well-formed: every element closed
-// in order, no paragraph closed implicitly, no list item or link inside its
-// own kind, no tables (whose parsing moves content). Such markup parses to
-// exactly what it says, so balanceHTML can leave it alone; anything else
-// goes through the full parse. The check is much cheaper than the parse.
+// in order, no paragraph closed implicitly, no list item, link or heading
+// inside its own kind, and tables in their complete form (rows in a table
+// section, cells in rows, nothing but white space between them), which the
+// parser leaves where they are. Such markup parses to exactly what it says,
+// so balanceHTML can leave it alone; anything else goes through the full
+// parse. The check is much cheaper than the parse.
 func wellNested(s string) bool {
 	z := html.NewTokenizer(strings.NewReader(s))
 	var stack []string
 	open := func(name string) bool {
-		for _, n := range stack {
-			if n == name {
-				return true
-			}
+		return slices.Contains(stack, name)
+	}
+	top := func() string {
+		if len(stack) == 0 {
+			return ""
 		}
-		return false
+		return stack[len(stack)-1]
 	}
 	for {
 		switch z.Next() {
 		case html.ErrorToken:
 			return len(stack) == 0 && z.Err() == io.EOF
+		case html.TextToken:
+			if tableParents[top()] != "" && strings.Trim(string(z.Raw()), " \t\n\f\r") != "" {
+				return false // text in a table moves out of it
+			}
 		case html.SelfClosingTagToken:
 			name, _ := z.TagName()
 			if !voidElements[string(name)] {
@@ -218,13 +237,18 @@ func wellNested(s string) bool {
 		case html.StartTagToken:
 			b, _ := z.TagName()
 			name := string(b)
+			if parent, ok := tableChildren[name]; ok != (tableParents[top()] != "") || ok && !strings.Contains(parent, " "+top()+" ") {
+				return false // table content out of place, or other content in a table
+			}
 			switch {
 			case voidElements[name]:
 				if name == "hr" && open("p") {
 					return false
 				}
 				continue
-			case name == "table", closesP[name] && open("p"), (name == "li" || name == "a" || name == "dt" || name == "dd") && open(name):
+			case closesP[name] && open("p"), (name == "li" || name == "a" || name == "dt" || name == "dd") && open(name):
+				return false
+			case headings[name] && headings[top()]:
 				return false
 			}
 			stack = append(stack, name)
@@ -237,6 +261,18 @@ func wellNested(s string) bool {
 		}
 	}
 }
+
+// tableChildren gives, for each element of a table's structure, the
+// elements it may be a child of (space-separated, with spaces around).
+var tableChildren = map[string]string{
+	"caption": " table ", "thead": " table ", "tbody": " table ", "tfoot": " table ",
+	"tr": " thead tbody tfoot ", "td": " tr ", "th": " tr ",
+}
+
+// tableParents are the elements whose content is only table structure.
+var tableParents = map[string]string{"table": "table", "thead": "thead", "tbody": "tbody", "tfoot": "tfoot", "tr": "tr"}
+
+var headings = map[string]bool{"h1": true, "h2": true, "h3": true, "h4": true, "h5": true, "h6": true}
 
 func parseAndRender(s string) (string, bool) {
 	body := &html.Node{Type: html.ElementNode, Data: "body", DataAtom: atom.Body}
@@ -257,191 +293,568 @@ func parseAndRender(s string) (string, bool) {
 	return strings.ReplaceAll(b.String(), "/>", ">"), true
 }
 
-// rewriteTags is the pass before the policy: it rewrites <a> and <img> start
-// tags, resolving their URLs against base, dropping images without a usable
-// source and tracking pixels, and giving every link linkRel. All other tokens
-// are copied byte for byte, so the policy sees the same document structure.
-func rewriteTags(s string, base *url.URL) string {
-	if !hasLinkOrImage(s) {
-		return s
+// bodyContext is the element a record's HTML is parsed inside: the body of a
+// page, as a feed reader shows it.
+var bodyContext = &html.Node{Type: html.ElementNode, Data: "body", DataAtom: atom.Body}
+
+// parseAsBrowser is the pass before the policy. It parses s with the HTML5
+// tree-construction rules every browser follows and writes back only what a
+// browser would show of the tree, in allowed elements: a dropped element
+// never takes with it the content that follows it, however it is written
+// (unclosed, void, or parsed as raw text by a tokenizer), and the policy
+// sees markup that means what it says. Along the way it resolves link and
+// image URLs against base, drops tracking pixels, gives every link linkRel,
+// and cleans text and attribute values of characters that must not reach a
+// reader (see cleanHTMLText).
+//
+// What becomes of each element:
+//   - allowed elements (htmlAllowlist) stay, with their allowed attributes;
+//   - elements in htmlDropTree go with all they contain: scripts, styles,
+//     frames, embedded documents, form controls, metadata, and what browsers
+//     do not show (template, noscript, title, select);
+//   - xmp and plaintext, whose content browsers show as text, become that
+//     text; noembed and noframes, the fallback for the embeds and frames
+//     dropped here, become the text of their content;
+//   - SVG graphics go, except the HTML of a foreignObject; MathML keeps its
+//     text (annotations aside);
+//   - any other element (form, object, applet, portal, video, custom
+//     elements) is unwrapped: its content stays, sanitized in turn.
+//
+// The parser refuses markup nested deeper than 512 elements; such a body
+// keeps its text, as text.
+func parseAsBrowser(s string, base *url.URL) string {
+	nodes, err := html.ParseFragment(strings.NewReader(s), bodyContext)
+	if err != nil {
+		return html.EscapeString(cleanHTMLText(htmlToText(s)))
 	}
-	var b strings.Builder
-	b.Grow(len(s) + len(s)/16)
-	z := html.NewTokenizer(strings.NewReader(s))
-	for {
-		tt := z.Next()
-		if tt == html.ErrorToken {
-			// Only io.EOF is possible with a strings.Reader; whatever an
-			// unfinished tag left unread, the policy would drop too.
-			return b.String()
+	w := htmlWriter{base: base}
+	w.b.Grow(len(s) + len(s)/16)
+	for _, n := range nodes {
+		w.node(n, false)
+	}
+	w.flush()
+	return w.b.String()
+}
+
+// htmlDropTree lists the HTML elements dropped with everything inside them.
+var htmlDropTree = map[string]bool{
+	"area": true, "base": true, "basefont": true, "bgsound": true, "datalist": true,
+	"embed": true, "frame": true, "frameset": true, "head": true, "iframe": true, "input": true, "keygen": true, "link": true, "meta": true,
+	"noscript": true, "param": true, "script": true, "select": true, "source": true,
+	"style": true, "template": true, "textarea": true, "title": true, "track": true,
+}
+
+// htmlShownAsText lists the elements whose raw content browsers display as
+// text, and the fallback elements whose content becomes text (see
+// parseAsBrowser).
+var htmlShownAsText = map[string]bool{"xmp": true, "plaintext": true}
+var htmlFallbackText = map[string]bool{"noembed": true, "noframes": true}
+
+// htmlWriter writes a parsed tree back as HTML. Text is gathered until the
+// next tag so that text nodes joined by an unwrapped element are cleaned as
+// the one string a reader sees.
+type htmlWriter struct {
+	b        strings.Builder
+	text     strings.Builder
+	base     *url.URL
+	afterPre bool // a <pre> start tag was just written
+}
+
+func (w *htmlWriter) node(n *html.Node, inSVG bool) {
+	switch n.Type {
+	case html.TextNode:
+		if !inSVG {
+			w.text.WriteString(n.Data)
 		}
-		// Raw must be read before TagName or TagAttr, which rewrite the
-		// tokenizer's buffer in place.
-		raw := z.Raw()
-		if tt == html.StartTagToken || tt == html.SelfClosingTagToken {
-			switch {
-			case isTag(raw, "a"):
-				writeLink(&b, z, base, tt)
-				continue
-			case isTag(raw, "img"):
-				writeImage(&b, z, base, tt)
-				continue
+		return
+	case html.ElementNode:
+	default: // comments, doctypes
+		return
+	}
+	switch n.Namespace {
+	case "svg":
+		switch n.Data {
+		case "foreignObject":
+			w.children(n, false)
+		case "desc", "title", "script", "style":
+		default:
+			w.children(n, true)
+		}
+		return
+	case "math":
+		switch n.Data {
+		case "annotation", "annotation-xml", "script", "style":
+		default:
+			w.children(n, inSVG)
+		}
+		return
+	case "":
+	default:
+		return
+	}
+	name := n.Data
+	switch {
+	case htmlDropTree[name]:
+		return
+	case htmlShownAsText[name]:
+		w.children(n, false)
+		return
+	case htmlFallbackText[name]:
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			if c.Type == html.TextNode {
+				w.text.WriteString(htmlToText(c.Data))
 			}
 		}
-		b.Write(raw)
+		return
+	case name == "a":
+		w.link(n)
+		return
+	case name == "img":
+		w.image(n)
+		return
+	}
+	allowed, ok := htmlAllowlist[name]
+	if !ok {
+		w.children(n, false)
+		return
+	}
+	w.flush()
+	w.b.WriteByte('<')
+	w.b.WriteString(name)
+	for _, a := range uniqueAttrs(n) {
+		if slices.Contains(allowed, a.Key) {
+			if re := htmlAttrValues[a.Key]; re == nil || re.MatchString(a.Val) {
+				writeAttr(&w.b, a.Key, cleanHTMLText(a.Val))
+			}
+		}
+	}
+	w.b.WriteByte('>')
+	if voidElements[name] {
+		return
+	}
+	w.afterPre = name == "pre"
+	w.children(n, false)
+	w.endTag(name)
+}
+
+func (w *htmlWriter) children(n *html.Node, inSVG bool) {
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		w.node(c, inSVG)
 	}
 }
 
-// hasLinkOrImage reports whether s may contain an <a> or <img> start tag.
-func hasLinkOrImage(s string) bool {
-	for {
-		i := strings.IndexByte(s, '<')
-		if i < 0 || i+1 >= len(s) {
-			return false
-		}
-		if c := s[i+1] | 0x20; c == 'a' || c == 'i' {
-			return true
-		}
-		s = s[i+1:]
-	}
+func (w *htmlWriter) endTag(name string) {
+	w.flush()
+	w.b.WriteString("</")
+	w.b.WriteString(name)
+	w.b.WriteByte('>')
 }
 
-// isTag reports whether raw, the raw text of a start tag, has the lower-case
-// ASCII name, in any case. The name ends where the tokenizer ends it: at
-// white space, '/' or '>'.
-func isTag(raw []byte, name string) bool {
-	n := raw[1:]
-	if i := bytes.IndexAny(n, " \t\n\r\f/>"); i >= 0 {
-		n = n[:i]
+// flush writes the gathered text, cleaned and escaped. Parsing drops a
+// newline right after <pre>, so one that is text gets a second.
+func (w *htmlWriter) flush() {
+	if w.text.Len() == 0 {
+		w.afterPre = false
+		return
 	}
-	if len(n) != len(name) {
-		return false
+	t := cleanHTMLText(w.text.String())
+	w.text.Reset()
+	if w.afterPre && strings.HasPrefix(t, "\n") {
+		w.b.WriteByte('\n')
 	}
-	for i := range n {
-		if n[i]|0x20 != name[i] {
-			return false
-		}
-	}
-	return true
+	w.afterPre = false
+	w.b.WriteString(html.EscapeString(t))
 }
 
-// tagAttrs returns the current tag's attributes, keeping only the first of
-// each name, as browsers do.
-func tagAttrs(z *html.Tokenizer) []html.Attribute {
-	var attrs []html.Attribute
-	for more := true; more; {
-		var k, v []byte
-		k, v, more = z.TagAttr()
-		key := string(k)
-		if !containsAttr(attrs, key) {
-			attrs = append(attrs, html.Attribute{Key: key, Val: string(v)})
+// uniqueAttrs returns n's attributes without namespace (those of foreign
+// content are dropped), keeping only the first of each name, as browsers do.
+func uniqueAttrs(n *html.Node) []html.Attribute {
+	attrs := make([]html.Attribute, 0, len(n.Attr))
+	for _, a := range n.Attr {
+		if a.Namespace == "" && !slices.ContainsFunc(attrs, func(b html.Attribute) bool { return b.Key == a.Key }) {
+			attrs = append(attrs, a)
 		}
 	}
 	return attrs
 }
 
-func containsAttr(attrs []html.Attribute, key string) bool {
-	for _, a := range attrs {
-		if a.Key == key {
-			return true
+// link writes the <a> element n with only allowed attributes, its href made
+// absolute (or dropped), and rel set to linkRel when it has an href. Input
+// rel and target values are dropped.
+func (w *htmlWriter) link(n *html.Node) {
+	w.flush()
+	w.b.WriteString("<a")
+	hasHref := false
+	for _, a := range uniqueAttrs(n) {
+		switch a.Key {
+		case "rel":
+			continue
+		case "href":
+			u, ok := cleanURL(a.Val, w.base, true)
+			if !ok {
+				continue
+			}
+			a.Val, hasHref = u, true
+		default:
+			if !allowedAttr("a", a.Key) {
+				continue
+			}
+			a.Val = cleanHTMLText(a.Val)
 		}
+		writeAttr(&w.b, a.Key, a.Val)
 	}
-	return false
+	if hasHref {
+		writeAttr(&w.b, "rel", linkRel)
+	}
+	w.b.WriteByte('>')
+	w.children(n, false)
+	w.endTag("a")
 }
 
-// writeLink writes the current <a> start tag with only allowed attributes,
-// its href made absolute (or dropped), and rel set to linkRel when it has an
-// href. Input rel and target values are dropped.
-func writeLink(b *strings.Builder, z *html.Tokenizer, base *url.URL, tt html.TokenType) {
-	_, hasAttr := z.TagName()
-	b.WriteString("<a")
-	hasHref := false
-	if hasAttr {
-		for _, a := range tagAttrs(z) {
-			switch a.Key {
-			case "rel":
+// image writes the <img> element n with only allowed attributes and its src
+// made absolute, or nothing when the image has no usable http(s) source or
+// is a tracking pixel.
+func (w *htmlWriter) image(n *html.Node) {
+	attrs := uniqueAttrs(n)
+	src := ""
+	for _, a := range attrs {
+		if a.Key == "src" {
+			src, _ = cleanURL(a.Val, w.base, false)
+		}
+	}
+	if src == "" || isTrackingPixel(attrs, src) {
+		return
+	}
+	w.flush()
+	w.b.WriteString("<img")
+	for _, a := range attrs {
+		switch {
+		case a.Key == "src":
+			a.Val = src
+		case !allowedAttr("img", a.Key):
+			continue
+		default:
+			if re := htmlAttrValues[a.Key]; re != nil && !re.MatchString(a.Val) {
 				continue
-			case "href":
-				u, ok := cleanURL(a.Val, base, true)
+			}
+			a.Val = cleanHTMLText(a.Val)
+		}
+		writeAttr(&w.b, a.Key, a.Val)
+	}
+	w.b.WriteByte('>')
+}
+
+// isTrackingPixel reports whether an image with attributes attrs and the
+// absolute URL src only tracks its reader: it is at most one pixel in both
+// dimensions ("1", "0", "1px", "1.0"), by its width and height attributes,
+// by its inline style, or by the smaller of the two (the output keeps the
+// attributes and drops the style, so either can be what a reader gets); it
+// is not displayed (the hidden attribute; display:none, visibility:hidden,
+// opacity:0 or a position far off-screen in its style); or it comes from a
+// known tracking endpoint (see isTrackerURL).
+func isTrackingPixel(attrs []html.Attribute, src string) bool {
+	width, height := -1.0, -1.0 // -1: not given
+	size := func(dim *float64, v string) {
+		if f, ok := cssPixels(v); ok && (*dim < 0 || f < *dim) {
+			*dim = max(f, 0)
+		}
+	}
+	for _, a := range attrs {
+		switch a.Key {
+		case "width":
+			size(&width, a.Val)
+		case "height":
+			size(&height, a.Val)
+		case "hidden":
+			return true
+		case "style":
+			for decl := range strings.SplitSeq(stripCSSComments(a.Val), ";") {
+				prop, val, ok := strings.Cut(decl, ":")
 				if !ok {
 					continue
 				}
-				a.Val, hasHref = u, true
-			default:
-				if !allowedAttr("a", a.Key) {
-					continue
+				prop = strings.ToLower(strings.TrimSpace(prop))
+				val = strings.ToLower(strings.TrimSpace(val))
+				val = strings.TrimSpace(strings.TrimSuffix(val, "!important"))
+				switch prop {
+				case "width", "max-width":
+					size(&width, val)
+				case "height", "max-height":
+					size(&height, val)
+				case "display":
+					if val == "none" {
+						return true
+					}
+				case "visibility":
+					if val == "hidden" || val == "collapse" {
+						return true
+					}
+				case "opacity":
+					if f, err := strconv.ParseFloat(val, 64); err == nil && f <= 0 {
+						return true
+					}
+				case "left", "top", "margin-left", "margin-top", "text-indent":
+					if v, ok := cssPixels(val); ok && v <= -1000 {
+						return true
+					}
 				}
 			}
-			writeAttr(b, a.Key, a.Val)
 		}
 	}
-	if hasHref {
-		writeAttr(b, "rel", linkRel)
+	if 0 <= width && width <= 1 && 0 <= height && height <= 1 {
+		return true
 	}
-	closeTag(b, tt)
+	return isTrackerURL(src)
 }
 
-// writeImage writes the current <img> start tag with only allowed attributes
-// and its src made absolute, or nothing when the image has no usable http(s)
-// source or is a tracking pixel.
-func writeImage(b *strings.Builder, z *html.Tokenizer, base *url.URL, tt html.TokenType) {
-	_, hasAttr := z.TagName()
-	if !hasAttr {
-		return
-	}
-	attrs := tagAttrs(z)
-	src := ""
-	var width, height string
-	for _, a := range attrs {
-		switch a.Key {
-		case "src":
-			src, _ = cleanURL(a.Val, base, false)
-		case "width":
-			width = a.Val
-		case "height":
-			height = a.Val
-		}
-	}
-	if src == "" || isTrackingPixel(width, height) {
-		return
-	}
-	b.WriteString("<img")
-	for _, a := range attrs {
-		if a.Key == "src" {
-			a.Val = src
-		} else if !allowedAttr("img", a.Key) {
-			continue
-		}
-		writeAttr(b, a.Key, a.Val)
-	}
-	closeTag(b, tt)
-}
-
-// isTrackingPixel reports whether an image's width and height attributes are
-// both present and at most one pixel ("0", "1", "1px").
-func isTrackingPixel(width, height string) bool {
-	return isAtMostOnePixel(width) && isAtMostOnePixel(height)
-}
-
-func isAtMostOnePixel(v string) bool {
+// cssPixels reads v, a width or height, as a number of pixels, with or
+// without a "px" unit: "0", "1", "1px", " 1.0 ", "0.5PX".
+func cssPixels(v string) (float64, bool) {
 	v = strings.TrimSpace(v)
 	if len(v) >= 2 && strings.EqualFold(v[len(v)-2:], "px") {
 		v = strings.TrimSpace(v[:len(v)-2])
 	}
-	if v == "" {
-		return false // absent or empty: not a size
+	if v == "" || strings.ContainsAny(v, "eExXnN_") { // no exponents, hex, Inf, NaN or digit separators
+		return 0, false
 	}
-	v = strings.TrimLeft(v, "0")
-	return v == "" || v == "1"
+	f, err := strconv.ParseFloat(v, 64)
+	return f, err == nil
 }
 
-func allowedAttr(element, attr string) bool {
-	for _, a := range htmlAllowlist[element] {
-		if a == attr {
+// stripCSSComments removes /* */ comments from a style attribute, which
+// could otherwise hide a declaration from isTrackingPixel.
+func stripCSSComments(s string) string {
+	for {
+		i := strings.Index(s, "/*")
+		if i < 0 {
+			return s
+		}
+		j := strings.Index(s[i+2:], "*/")
+		if j < 0 {
+			return s[:i]
+		}
+		s = s[:i] + " " + s[i+2+j+2:]
+	}
+}
+
+// trackerEndpoints are the hosts (with their subdomains) and path prefixes
+// of images that exist only to record that a reader opened a page or an
+// email: ad and analytics beacons, social "pixels", blog statistics, email
+// open tracking and the FeedBurner and FeedBlitz item-view images. An empty
+// path matches every path of the host; a path matches itself and the paths
+// below it.
+var trackerEndpoints = []struct{ host, path string }{
+	{"doubleclick.net", ""},
+	{"facebook.com", "/tr"},
+	{"facebook.net", "/tr"},
+	{"stats.wordpress.com", ""},
+	{"stats.wp.com", ""},
+	{"pixel.wp.com", ""},
+	{"feeds.feedburner.com", "/~r"},
+	{"feeds.feedburner.com", "/~ff"},
+	{"feedproxy.google.com", "/~r"},
+	{"google-analytics.com", ""},
+	{"googletagmanager.com", ""},
+	{"scorecardresearch.com", ""},
+	{"list-manage.com", "/track"},
+	{"track.hubspot.com", ""},
+	{"bat.bing.com", ""},
+	{"px.ads.linkedin.com", ""},
+	{"analytics.twitter.com", ""},
+	{"t.co", "/i/adsct"},
+	{"ct.pinterest.com", ""},
+	{"mc.yandex.ru", ""},
+	{"pixel.mathtag.com", ""},
+	{"pixel.rubiconproject.com", ""},
+	{"sp.analytics.yahoo.com", ""},
+	{"googleadservices.com", ""},
+	{"googlesyndication.com", ""},
+	{"adnxs.com", ""},
+	{"amazon-adsystem.com", ""},
+	{"sendgrid.net", "/wf/open"},
+	{"mandrillapp.com", "/track/open.php"},
+	{"alb.reddit.com", ""},
+	{"clarity.ms", ""},
+	{"tr.snapchat.com", ""},
+	{"analytics.tiktok.com", ""},
+	{"feeds.feedblitz.com", "/~/i"},
+	{"omtrdc.net", "/b/ss"},
+	{"2o7.net", "/b/ss"},
+	{"chartbeat.net", ""},
+	{"quantserve.com", ""},
+}
+
+// trackerPaths are the ends of paths that mark a tracker on any host:
+// self-hosted analytics beacons (Matomo, formerly Piwik, and Google's
+// Urchin) and images named for what they are.
+var trackerPaths = []string{"/matomo.php", "/piwik.php", "/__utm.gif", "/pixel.gif", "/pixel.png", "/beacon.gif"}
+
+// isTrackerURL reports whether the absolute URL u points at a
+// trackerEndpoints entry.
+func isTrackerURL(u string) bool {
+	p, err := url.Parse(u)
+	if err != nil {
+		return false
+	}
+	path := strings.ToLower(p.Path)
+	for _, t := range trackerPaths {
+		if strings.HasSuffix(path, t) {
+			return true
+		}
+	}
+	host := strings.TrimSuffix(strings.ToLower(p.Hostname()), ".")
+	// A host named pixel (pixel.example.com) or a path under /tracking/pixel
+	// serves beacons and nothing else.
+	if strings.HasPrefix(host, "pixel.") || strings.Contains(path, "/tracking/pixel") {
+		return true
+	}
+	for _, e := range trackerEndpoints {
+		if host != e.host && !strings.HasSuffix(host, "."+e.host) {
+			continue
+		}
+		if e.path == "" || p.Path == e.path || strings.HasPrefix(p.Path, e.path+"/") {
 			return true
 		}
 	}
 	return false
+}
+
+// escapeMarksAfterTags writes a combining mark that starts the text after a
+// tag as a character reference: normalizing the document to NFC, as a later
+// step or a reader may, would otherwise fuse the tag's ">" with it (">" and
+// U+0338 compose to U+226F) and break the markup.
+func escapeMarksAfterTags(s string) string {
+	if isASCII(s) {
+		return s
+	}
+	var b strings.Builder
+	done := 0
+	for i := strings.IndexByte(s, '>'); i >= 0; {
+		j := i + 1
+		if j < len(s) && s[j] >= 0xcc { // U+0300 and up
+			if p := norm.NFC.PropertiesString(s[j:]); p.CCC() != 0 {
+				r, n := utf8.DecodeRuneInString(s[j:])
+				b.WriteString(s[done:j])
+				b.WriteString("&#" + strconv.Itoa(int(r)) + ";")
+				done = j + n
+			}
+		}
+		k := strings.IndexByte(s[j:], '>')
+		if k < 0 {
+			break
+		}
+		i = j + k
+	}
+	if done == 0 {
+		return s
+	}
+	b.WriteString(s[done:])
+	return b.String()
+}
+
+// cleanHTMLText returns the text s (a text node's or an attribute value's
+// decoded characters) in NFC, with mojibake repaired and without the characters
+// that must not reach a reader: C1 controls (whether raw or from a numeric
+// character reference HTML leaves undefined, such as &#129;), bidirectional
+// embedding, override and isolate controls, noncharacters, U+FEFF, and what
+// XML 1.0 forbids. Repair runs first, as it can use raw C1 bytes, and the
+// two repeat until stable, since removing a character joins its neighbours.
+// Text without such characters or mojibake is returned as is.
+//
+// Text that spells a numeric character reference to such a character
+// ("&#x202E;" as text, from a double-escaped "&amp;#x202E;") loses it too:
+// feed readers that decode content once too often would otherwise show the
+// character.
+func cleanHTMLText(s string) string {
+	if !strings.Contains(s, "&#") && invalidXMLIndex(s) < 0 && (isASCII(s) ||
+		!strings.ContainsFunc(s, isHiddenRune) && !hasMojibakeLead(s) && norm.NFC.IsNormalString(s)) {
+		return s
+	}
+	for {
+		t := StripInvalidXML(RepairMojibake(s))
+		if strings.ContainsFunc(t, isHiddenRune) {
+			t = strings.Map(func(r rune) rune {
+				if isHiddenRune(r) {
+					return -1
+				}
+				return r
+			}, t)
+		}
+		t = dropHiddenReferences(t)
+		if !norm.NFC.IsNormalString(t) {
+			t = norm.NFC.String(t)
+		}
+		if t == s {
+			return s
+		}
+		s = t
+	}
+}
+
+// dropHiddenReferences removes from the text s every numeric character
+// reference that HTML decodes to a character isHiddenRune reports.
+func dropHiddenReferences(s string) string {
+	var b strings.Builder
+	rest := s
+	for {
+		i := strings.Index(rest, "&#")
+		if i < 0 {
+			break
+		}
+		j := i + 2
+		digits := isDigit
+		if j < len(rest) && rest[j]|0x20 == 'x' {
+			j++
+			digits = isHexDigit
+		}
+		k := j
+		for k < len(rest) && digits(rest[k]) {
+			k++
+		}
+		if k == j { // no digits: not a reference
+			b.WriteString(rest[:j])
+			rest = rest[j:]
+			continue
+		}
+		if k < len(rest) && rest[k] == ';' {
+			k++
+		}
+		if strings.ContainsFunc(html.UnescapeString(rest[i:k]), isHiddenRune) {
+			b.WriteString(rest[:i])
+		} else {
+			b.WriteString(rest[:k])
+		}
+		rest = rest[k:]
+	}
+	if b.Len() == len(s)-len(rest) {
+		return s // nothing dropped
+	}
+	b.WriteString(rest)
+	return b.String()
+}
+
+func isDigit(c byte) bool    { return '0' <= c && c <= '9' }
+func isHexDigit(c byte) bool { return isDigit(c) || 'a' <= c|0x20 && c|0x20 <= 'f' }
+
+// isHiddenRune reports whether r is a C1 control, a bidirectional
+// embedding, override or isolate control (U+202A–U+202E, U+2066–U+2069; the
+// marks LRM, RLM and ALM are kept), a noncharacter or U+FEFF.
+func isHiddenRune(r rune) bool {
+	switch {
+	case r < 0x80:
+		return false
+	case r <= 0x9f:
+		return true
+	case 0x202a <= r && r <= 0x202e, 0x2066 <= r && r <= 0x2069:
+		return true
+	case 0xfdd0 <= r && r <= 0xfdef, r&0xfffe == 0xfffe, r == 0xfeff:
+		return true
+	}
+	return false
+}
+
+func allowedAttr(element, attr string) bool {
+	return slices.Contains(htmlAllowlist[element], attr)
 }
 
 func writeAttr(b *strings.Builder, key, val string) {
@@ -450,14 +863,6 @@ func writeAttr(b *strings.Builder, key, val string) {
 	b.WriteString(`="`)
 	b.WriteString(html.EscapeString(val))
 	b.WriteByte('"')
-}
-
-func closeTag(b *strings.Builder, tt html.TokenType) {
-	if tt == html.SelfClosingTagToken {
-		b.WriteString("/>")
-	} else {
-		b.WriteByte('>')
-	}
 }
 
 // markdown converts CommonMark with the GitHub tables, strikethrough and

@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
 )
 
 // FuzzSanitizeHTML checks that SanitizeHTML's output is valid UTF-8 made of
@@ -42,22 +43,37 @@ func FuzzSanitizeHTML(f *testing.F) {
 
 // impliedElements are the elements HTML's tree construction creates on its
 // own: table bodies and rows around cells, a paragraph for a stray </p>, a
-// line break for </br>.
-var impliedElements = map[string]bool{"tbody": true, "tr": true, "p": true, "br": true}
+// line break for </br>, an image for <image>.
+var impliedElements = map[string]bool{"tbody": true, "tr": true, "p": true, "br": true, "img": true}
 
-// elementNames returns the names of the elements s starts or ends.
+// elementNames returns the names of the elements s starts or ends, read by
+// the tokenizer and by the parser, which can read a tag the tokenizer takes
+// for text (a "<b>" after an SVG "<script>", which is not raw text there).
 func elementNames(s string) map[string]bool {
 	names := map[string]bool{}
 	z := html.NewTokenizer(strings.NewReader(s))
-	for {
+	for done := false; !done; {
 		switch z.Next() {
 		case html.ErrorToken:
-			return names
+			done = true
 		case html.StartTagToken, html.SelfClosingTagToken, html.EndTagToken:
 			name, _ := z.TagName()
 			names[string(name)] = true
 		}
 	}
+	body := &html.Node{Type: html.ElementNode, Data: "body", DataAtom: atom.Body}
+	nodes, _ := html.ParseFragment(strings.NewReader(s), body)
+	for _, n := range nodes {
+		for d := range n.Descendants() {
+			if d.Type == html.ElementNode {
+				names[d.Data] = true
+			}
+		}
+		if n.Type == html.ElementNode {
+			names[n.Data] = true
+		}
+	}
+	return names
 }
 
 // tagStart matches what an HTML parser would read as the start of a tag,

@@ -609,6 +609,14 @@ func sanitizeSeeds(t testing.TB) []string {
 	for _, in := range sanitizeFixtures(t) {
 		seeds = append(seeds, in)
 	}
+	for _, tt := range droppedElementTests {
+		seeds = append(seeds, tt.in+markerAfter)
+	}
+	for _, v := range html5secVectors(t) {
+		seeds = append(seeds, v.HTML)
+	}
+	seeds = append(seeds, trackingPixels...)
+	seeds = append(seeds, legitimateImages...)
 	return append(seeds, mojibakeUntouched...)
 }
 
