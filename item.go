@@ -19,6 +19,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 	"golang.org/x/text/cases"
+	"golang.org/x/text/unicode/norm"
 )
 
 // Item is one normalized, sanitized curation record. Every string field is
@@ -833,7 +834,7 @@ func segmentAfter(p, key string) string {
 // cleanBasePath returns basePath as a clean absolute path ending in "/", or
 // "" when it is empty or tries to climb out of the site.
 func cleanBasePath(bp string) string {
-	bp = strings.TrimSpace(bp)
+	bp = strings.TrimSpace(pathText(bp))
 	if bp == "" || strings.Contains(bp, "..") || strings.Contains(bp, "\\") || strings.ContainsAny(bp, "?#") {
 		return ""
 	}
@@ -844,9 +845,23 @@ func cleanBasePath(bp string) string {
 	return c + "/"
 }
 
+// pathText returns s, a part of a site path, in NFC without the characters
+// CleanText removes (bidirectional controls, C0 and C1 controls including
+// U+0085, noncharacters, U+FEFF), which would otherwise reach the page URL
+// percent-encoded: a U+202E before "gpj.exe" displays as "exe.jpg".
+func pathText(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if isInvisible(r) || r == 0x85 {
+			return -1
+		}
+		return r
+	}, s)
+	return norm.NFC.String(s)
+}
+
 // pageURL is the item's page on the community site: site + basePath + slug.
 func pageURL(site *url.URL, basePath, slug string) string {
-	slug = strings.TrimSpace(slug)
+	slug = strings.TrimSpace(pathText(slug))
 	bp := cleanBasePath(basePath)
 	if slug == "" || bp == "" || strings.ContainsAny(slug, "/\\?#") || strings.Contains(slug, "..") || !utf8.ValidString(slug) {
 		return ""

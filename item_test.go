@@ -370,3 +370,16 @@ func BenchmarkParseRecord(b *testing.B) {
 		}
 	}
 }
+
+// TestPageURLInvisibleCharacters requires the item's page URL, made from the
+// record's basePath and slug, to carry no bidirectional control or other
+// invisible character, even percent-encoded: "gpj.exe" behind a U+202E shows
+// as "exe.jpg".
+func TestPageURLInvisibleCharacters(t *testing.T) {
+	for _, c := range []string{"\u202e", "\u2066", "\u202a", "\ufeff", "\ufdd0"} {
+		src := "---\ntitle: x\ndate: 2021-01-01\nbasePath: /communities/sec" + c + "urity/curated-content/\nslug: report-" + c + "gpj.exe\n---\nbody\n"
+		it, _, err := parseTest(t, "c.md", src)
+		require.NoError(t, err)
+		assert.Equal(t, "https://www.example.org/communities/security/curated-content/report-gpj.exe/", it.URL, "%U", []rune(c)[0])
+	}
+}
