@@ -66,7 +66,7 @@ func TestHostileYAML(t *testing.T) {
 		{file: "yaml-date-rfc822.md", title: "Date RFC 822 HOSTILE-YAML-DATE-RFC822-MARKER", date: when.Truncate(time.Minute)},
 		{file: "yaml-date-wordpress.md", title: "Date WordPress HOSTILE-YAML-DATE-WORDPRESS-MARKER", date: when},
 		{file: "yaml-date-unknown-zone.md", line: 3, field: "date", reason: `unknown time zone "CET"`},
-		{file: "yaml-empty-file.md", hidden: "empty file, not a record"},
+		{file: "yaml-empty-file.md", hidden: "not a record: empty file"},
 		{file: "yaml-toml.md", line: 1, field: "front matter", reason: "TOML"},
 		{file: "yaml-garbage.md", line: 1, field: "front matter", reason: "never closed"},
 		{file: "yaml-utf16.md", field: "", reason: "UTF-16"},

@@ -209,7 +209,7 @@ func noFrontMatter(name string, data []byte) error {
 	case len(bytes.TrimSpace(data)) == 0:
 		// Not a record; a file that held one before is a damaged record,
 		// which the loader knows from its previous load or cache.
-		return &RecordError{Path: name, Err: errNotRecord{"empty file, not a record"}}
+		return &RecordError{Path: name, Err: errNotRecord{"empty file"}}
 	case bytes.HasPrefix(data, []byte("\xff\xfe")) || bytes.HasPrefix(data, []byte("\xfe\xff")) || bytes.HasPrefix(data, []byte("\x00\x00\xfe\xff")):
 		return &RecordError{Path: name, Err: errors.New("encoded as UTF-16 or UTF-32: records must be UTF-8")}
 	}
