@@ -534,8 +534,12 @@ func (c *Catalog) atomEntry(it *Item, content string) *atomEntry {
 		Published: rfc3339(it.Published),
 	}}
 	e.Title = atomText{Type: "text", Text: it.Title}
-	if it.Summary != "" {
+	switch {
+	case it.Summary != "":
 		e.Summary = &feeds.AtomSummary{Type: "text", Content: it.Summary}
+	case content == "":
+		// An entry without content needs a summary (RFC 4287 4.1.1.1).
+		e.Summary = &feeds.AtomSummary{Type: "text", Content: it.Title}
 	}
 	if content != "" {
 		e.Content = &feeds.AtomContent{Type: "html", Content: content}
