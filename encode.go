@@ -489,6 +489,51 @@ type atomText struct {
 	Text string `xml:",chardata"`
 }
 
+// newAtomText is the plain text s as an Atom text construct: type="text"
+// as written, unless s reads like markup (an end tag, or an entity or
+// character reference), which readers and validators would take for
+// undeclared HTML; then type="html" with s HTML-escaped, which shows the
+// same text.
+func newAtomText(s string) atomText {
+	if looksLikeMarkup(s) {
+		return atomText{Type: "html", Text: html.EscapeString(s)}
+	}
+	return atomText{Type: "text", Text: s}
+}
+
+// looksLikeMarkup reports whether plain text s holds "</" followed by a
+// letter, or "&" followed by "#" or by the name of an HTML entity.
+func looksLikeMarkup(s string) bool {
+	for i := strings.IndexAny(s, "<&"); i >= 0 && i < len(s)-1; {
+		rest := s[i+1:]
+		switch {
+		case s[i] == '<':
+			if len(rest) > 1 && rest[0] == '/' && ('a' <= rest[1]|0x20 && rest[1]|0x20 <= 'z') {
+				return true
+			}
+		case rest[0] == '#':
+			return true
+		default:
+			n := 0
+			for n < len(rest) && n < 32 && ('a' <= rest[n]|0x20 && rest[n]|0x20 <= 'z' || '0' <= rest[n] && rest[n] <= '9') {
+				n++
+			}
+			if n > 0 {
+				ref := "&" + rest[:n] + ";"
+				if html.UnescapeString(ref) != ref {
+					return true
+				}
+			}
+		}
+		j := strings.IndexAny(rest, "<&")
+		if j < 0 {
+			break
+		}
+		i += 1 + j
+	}
+	return false
+}
+
 type atomCategory struct {
 	Term   string `xml:"term,attr"`
 	Scheme string `xml:"scheme,attr,omitempty"`
@@ -533,13 +578,14 @@ func (c *Catalog) atomEntry(it *Item, content string) *atomEntry {
 		Updated:   rfc3339(c.itemUpdated(it)),
 		Published: rfc3339(it.Published),
 	}}
-	e.Title = atomText{Type: "text", Text: it.Title}
-	switch {
-	case it.Summary != "":
-		e.Summary = &feeds.AtomSummary{Type: "text", Content: it.Summary}
-	case content == "":
-		// An entry without content needs a summary (RFC 4287 4.1.1.1).
-		e.Summary = &feeds.AtomSummary{Type: "text", Content: it.Title}
+	e.Title = newAtomText(it.Title)
+	summary := it.Summary
+	if summary == "" && content == "" {
+		summary = it.Title // an entry without content needs a summary (RFC 4287 4.1.1.1)
+	}
+	if summary != "" {
+		t := newAtomText(summary)
+		e.Summary = &feeds.AtomSummary{Type: t.Type, Content: t.Text}
 	}
 	if content != "" {
 		e.Content = &feeds.AtomContent{Type: "html", Content: content}

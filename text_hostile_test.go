@@ -257,7 +257,9 @@ func TestPlainTextInHTMLFields(t *testing.T) {
 	assert.Contains(t, string(rss), "<title>R&amp;D &lt;b&gt;title&lt;/b&gt;</title>")
 	atom, err := f.Render(Atom)
 	require.NoError(t, err)
-	assert.Contains(t, string(atom), `<summary type="text">R&amp;D and M&amp;A: 5 &lt; 6 &gt; 4, &#34;&lt;b&gt;not bold&lt;/b&gt;&#34; &amp;amp; more</summary>`)
+	// In Atom, text that reads like markup ("</b>", "&amp;") is type="html",
+	// escaped for HTML, then for XML.
+	assert.Contains(t, string(atom), `<summary type="html">R&amp;amp;D and M&amp;amp;A: 5 &amp;lt; 6 &amp;gt; 4, &amp;#34;&amp;lt;b&amp;gt;not bold&amp;lt;/b&amp;gt;&amp;#34; &amp;amp;amp; more</summary>`)
 	js, err := f.Render(JSON)
 	require.NoError(t, err)
 	assert.Contains(t, string(js), `"summary": "R&D and M&A: 5 < 6 > 4, \"<b>not bold</b>\" &amp; more"`)
