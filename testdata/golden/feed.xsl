@@ -209,7 +209,11 @@
     <li>
       <h3>
         <xsl:call-template name="title-link">
-          <xsl:with-param name="title" select="atom:title"/>
+          <xsl:with-param name="title">
+            <xsl:call-template name="atom-text">
+              <xsl:with-param name="node" select="atom:title"/>
+            </xsl:call-template>
+          </xsl:with-param>
           <xsl:with-param name="href" select="atom:link[@rel='alternate' or not(@rel)][1]/@href"/>
         </xsl:call-template>
       </h3>
@@ -226,9 +230,27 @@
         </xsl:call-template>
       </p>
       <xsl:if test="normalize-space(atom:summary) != ''">
-        <p class="summary"><xsl:value-of select="atom:summary"/></p>
+        <p class="summary">
+          <xsl:call-template name="atom-text">
+            <xsl:with-param name="node" select="atom:summary"/>
+          </xsl:call-template>
+        </p>
       </xsl:if>
     </li>
+  </xsl:template>
+
+  <!-- An Atom text construct: curafeed writes plain text as type="text",
+       or, when it reads like markup, escaped as type="html". -->
+  <xsl:template name="atom-text">
+    <xsl:param name="node"/>
+    <xsl:choose>
+      <xsl:when test="$node/@type = 'html'">
+        <xsl:call-template name="html-text">
+          <xsl:with-param name="text" select="string($node)"/>
+        </xsl:call-template>
+      </xsl:when>
+      <xsl:otherwise><xsl:value-of select="$node"/></xsl:otherwise>
+    </xsl:choose>
   </xsl:template>
 
   <!-- An RSS description is HTML. curafeed writes plain text there, with
