@@ -110,7 +110,7 @@ func TestBuildNotifiesHub(t *testing.T) {
 	args := []string{"build", "-records", dir, "-out", out, "-site", hubSite, "-hub", hub.URL}
 
 	code, stdout, stderr := runCmd(t, args...)
-	assert.Equal(t, 1, code, "the sample has rejected records: %s", stderr)
+	assert.Equal(t, 0, code, stderr)
 	assert.NotContains(t, stderr, "websub")
 	first := outTree(t, out)
 	all := currentFeeds(first, nil)
@@ -128,7 +128,7 @@ func TestBuildNotifiesHub(t *testing.T) {
 	require.NoError(t, os.WriteFile(seed, edited, 0o644))
 	hub.Reset()
 	code, stdout, stderr = runCmd(t, args...)
-	assert.Equal(t, 1, code, stderr)
+	assert.Equal(t, 0, code, stderr)
 	assert.NotContains(t, stderr, "websub")
 	changed := currentFeeds(outTree(t, out), first)
 	assert.NotEmpty(t, changed)
@@ -140,7 +140,7 @@ func TestBuildNotifiesHub(t *testing.T) {
 	// Nothing changed: the hub hears nothing.
 	hub.Reset()
 	code, stdout, _ = runCmd(t, args...)
-	assert.Equal(t, 1, code)
+	assert.Equal(t, 0, code)
 	assert.Empty(t, hub.Got())
 	assert.Contains(t, stdout, websubLine(0, 0))
 }
@@ -189,7 +189,7 @@ func TestBuildHubFailures(t *testing.T) {
 		start := time.Now()
 		code, stdout, stderr := runCmd(t, "build", "-records", "../../testdata/records", "-out", out, "-site", hubSite, "-hub", hub.URL, "-hub-timeout", "300ms")
 		took := time.Since(start)
-		assert.Equal(t, 1, code, "the exit status is the records': %s", stderr)
+		assert.Equal(t, 0, code, "a failing hub does not fail the build: %s", stderr)
 		assert.Less(t, took, 5*time.Second, "the hub timeout does not bound the run")
 		assert.GreaterOrEqual(t, took, 300*time.Millisecond)
 
