@@ -667,21 +667,24 @@ func judgeMojibake(s string, seqs []mojibakeSeq, i int) int8 {
 }
 
 // encodedBeyondLatin1 reports whether s has a character above U+00FF outside
-// the sequences.
+// the sequences. Only characters that cleaning keeps as they are count:
+// white space (which collapses), the characters CleanText removes and
+// combining marks (which NFC may compose into a Latin-1 letter) do not, so
+// that cleaning clean text never changes it.
 func encodedBeyondLatin1(s string, seqs []mojibakeSeq) bool {
 	last := 0
 	for _, q := range seqs {
-		if hasRuneAbove(s[last:q.start], 0xff) {
+		if hasLastingRuneAboveLatin1(s[last:q.start]) {
 			return true
 		}
 		last = q.end
 	}
-	return hasRuneAbove(s[last:], 0xff)
+	return hasLastingRuneAboveLatin1(s[last:])
 }
 
-func hasRuneAbove(s string, max rune) bool {
+func hasLastingRuneAboveLatin1(s string) bool {
 	for _, r := range s {
-		if r > max {
+		if r > 0xff && !unicode.IsSpace(r) && !isInvisible(r) && !unicode.Is(unicode.M, r) {
 			return true
 		}
 	}
