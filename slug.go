@@ -48,8 +48,14 @@ func Slugify(s string) string {
 	}
 	slug, dropped := foldSlug(s)
 	switch {
-	case slug == "" && dropped:
-		return "u-" + slugHash(nameKey(s))
+	case slug == "" && (dropped || hasNameRune(s)):
+		// A letter can also vanish in decomposition itself: "ͺ" decomposes
+		// to a space and a combining mark.
+		key := nameKey(s)
+		if key == "" {
+			key = norm.NFC.String(s)
+		}
+		return "u-" + slugHash(key)
 	case slug == "":
 		return ""
 	case dropped:
@@ -117,6 +123,14 @@ func foldSlug(s string) (slug string, dropped bool) {
 		}
 	}
 	return b.String(), dropped
+}
+
+// hasNameRune reports whether s has a letter, a number or a symbol such as
+// an emoji: a name that must not get an empty slug.
+func hasNameRune(s string) bool {
+	return strings.ContainsFunc(s, func(r rune) bool {
+		return r != utf8.RuneError && unicode.In(r, unicode.L, unicode.N, unicode.So)
+	})
 }
 
 // nameKey is the identity of a name for hashing: its letters, numbers and
