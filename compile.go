@@ -33,7 +33,10 @@ import (
 // waits for the first to end, up to 10 minutes, then fails. With a cache, a
 // record file that held a record at the last build and no longer reads as
 // one (emptied, garbage, front matter cut short) is a rejected record, not a
-// withdrawal: it gets no tombstone, and a withdrawn one keeps its own.
+// withdrawal: it gets no tombstone, and a withdrawn one keeps its own. A
+// published record that is rejected (damaged, or its front matter no longer
+// parses) stays published in its last good version, rendered from the bytes
+// the cache's record pack keeps, and Records.Kept lists it.
 func BuildDir(fsys fs.FS, cfg Config, dir string) (*Records, WriteStats, error) {
 	ncfg, site, err := cfg.normalize()
 	if err != nil {
