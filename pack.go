@@ -38,6 +38,7 @@ type packSpan struct {
 // entries found bad.
 type recordPack struct {
 	path  string
+	tmp   string   // the new pack being written, until it is renamed to path
 	f     *os.File // nil when there is no usable pack
 	size  int64
 	index map[uint64]packSpan
@@ -145,9 +146,11 @@ func (p *recordPack) update(fsys fs.FS, live []*Item, workers int, maxBytes int6
 	var f *os.File
 	var err error
 	if p.f == nil {
-		// No usable pack: start a new one.
-		f, err = os.OpenFile(p.path, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o644)
+		// No usable pack: start a new one, in a temporary file renamed
+		// into place once written, never through whatever the name holds.
+		f, err = os.CreateTemp(filepath.Dir(p.path), tempPrefix+packFileName+".*")
 		if err == nil {
+			p.tmp = f.Name()
 			_, err = f.WriteString(packMagic)
 		}
 		p.size = int64(len(packMagic))
@@ -196,6 +199,15 @@ func (p *recordPack) update(fsys fs.FS, live []*Item, workers int, maxBytes int6
 	}
 	if err := w.Flush(); err != nil {
 		return p.fail(f)
+	}
+	if p.tmp != "" {
+		if err := os.Chmod(p.tmp, 0o644); err != nil {
+			return p.fail(f)
+		}
+		if err := os.Rename(p.tmp, p.path); err != nil {
+			return p.fail(f)
+		}
+		p.tmp = ""
 	}
 	p.size = off
 	if p.wasteful(index) {
@@ -273,6 +285,10 @@ func (p *recordPack) fail(f *os.File) (map[uint64]packSpan, int64) {
 		f.Close()
 	}
 	p.close()
+	if p.tmp != "" {
+		os.Remove(p.tmp)
+		p.tmp = ""
+	}
 	os.Remove(p.path) // were it left, the empty index keeps it from being read
 	return map[uint64]packSpan{}, 0
 }

@@ -145,3 +145,25 @@ func TestBuildDirCacheKeptYieldsID(t *testing.T) {
 	assert.Contains(t, string(atom), "Second, moved")
 	assert.Equal(t, 1, strings.Count(string(atom), "00000000-0000-5000-8000-000000000002"))
 }
+
+// TestBuildDirCachePackLink requires a build that starts a new record pack
+// not to write through a link found at the pack's name.
+func TestBuildDirCachePackLink(t *testing.T) {
+	src, out, cache := t.TempDir(), t.TempDir(), t.TempDir()
+	victim := filepath.Join(t.TempDir(), "victim")
+	require.NoError(t, os.WriteFile(victim, []byte("keep me"), 0o644))
+	if err := os.Symlink(victim, filepath.Join(cache, packFileName)); err != nil {
+		t.Skip("no symbolic links:", err)
+	}
+	writeRecord(t, src, recordPath("security", 1), reloadRecord(1, "security", "First", "2024-01-01"))
+	cfg := reloadConfig
+	cfg.CacheDir = cache
+	_, _, err := BuildDir(os.DirFS(src), cfg, out)
+	require.NoError(t, err)
+	data, err := os.ReadFile(victim)
+	require.NoError(t, err)
+	assert.Equal(t, "keep me", string(data))
+	fi, err := os.Lstat(filepath.Join(cache, packFileName))
+	require.NoError(t, err)
+	assert.True(t, fi.Mode().IsRegular(), "the pack is a file of its own")
+}
