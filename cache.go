@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"hash/crc64"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -38,6 +39,11 @@ type buildCache struct {
 	Live    []string                 // paths of the records published or retracted, sorted
 	Gone    map[string]*Item         // by item ID: records found gone, with Updated set to when, while their tombstones last
 
+	// Pack locates in the record pack (see packFileName) the bytes of each
+	// live record, by content hash; PackSize is the pack's length then.
+	Pack     map[uint64]packSpan
+	PackSize int64
+
 	// OutputsKey is the configuration Outputs were made under (configKey);
 	// the rest holds for every configuration with the same recordsKey.
 	OutputsKey string
@@ -60,6 +66,24 @@ type cachedRecord struct {
 	Item    *Item // the light item, or nil
 	Warns   []cachedError
 	Err     *cachedError
+
+	// Kept is the last good light item of a rejected record still
+	// published in that version, and KeptSum its content hash: the pack
+	// holds its bytes.
+	Kept    *Item
+	KeptSum uint64
+}
+
+// good returns the light item and content hash of the last version of the
+// record that was good: the file's own, or the one kept.
+func (e *cachedRecord) good() (*Item, uint64) {
+	switch {
+	case e == nil:
+		return nil, 0
+	case e.Err == nil && e.Item != nil:
+		return e.Item, e.Sum
+	}
+	return e.Kept, e.KeptSum
 }
 
 type cachedError struct {
@@ -222,7 +246,7 @@ func parseCached(fsys fs.FS, names []string, types []fs.FileMode, cfg Config, op
 			return
 		}
 		sum := fileSum(data)
-		if prev != nil && prev.Sum == sum {
+		if prev != nil && prev.Sum == sum && prev.Size == int64(len(data)) {
 			e := *prev
 			e.Size, e.ModTime = size, mod
 			results[i], entries[i] = prev.parsed(name), &e
@@ -339,7 +363,8 @@ func unsafeBytes(s string) []byte { return unsafe.Slice(unsafe.StringData(s), le
 // an entry taken over unchanged from prev is the same pointer.
 func sameCache(prev, next *buildCache) bool {
 	if prev.OutputsKey != next.OutputsKey || len(prev.Records) != len(next.Records) || len(prev.Outputs) != len(next.Outputs) ||
-		len(prev.Gone) != len(next.Gone) || !slices.Equal(prev.Live, next.Live) {
+		len(prev.Gone) != len(next.Gone) || !slices.Equal(prev.Live, next.Live) ||
+		prev.PackSize != next.PackSize || !maps.Equal(prev.Pack, next.Pack) {
 		return false
 	}
 	for p, e := range next.Records {

@@ -33,7 +33,10 @@ import (
 // waits for the first to end, up to 10 minutes, then fails. With a cache, a
 // record file that held a record at the last build and no longer reads as
 // one (emptied, garbage, front matter cut short) is a rejected record, not a
-// withdrawal: it gets no tombstone, and a withdrawn one keeps its own.
+// withdrawal: it gets no tombstone, and a withdrawn one keeps its own. A
+// published record that is rejected (damaged, or its front matter no longer
+// parses) stays published in its last good version, rendered from the bytes
+// the cache's record pack keeps, and Records.Kept lists it.
 func BuildDir(fsys fs.FS, cfg Config, dir string) (*Records, WriteStats, error) {
 	ncfg, site, err := cfg.normalize()
 	if err != nil {
@@ -80,6 +83,13 @@ func BuildDir(fsys fs.FS, cfg Config, dir string) (*Records, WriteStats, error) 
 	}
 	recs := &Records{Files: len(names)}
 	recs.collect(names, results, ncfg)
+	var pack *recordPack
+	var packed map[string][]byte // by item ID: the bytes of the records kept
+	if prev != nil {
+		pack = openPack(ncfg.CacheDir, prev)
+		defer pack.close()
+		packed = keepDamaged(prev, pack, recs, names, entries, ncfg)
+	}
 	var gone []*Item
 	if prev != nil {
 		gone = goneItems(prev, recs, ncfg)
@@ -165,7 +175,7 @@ func BuildDir(fsys fs.FS, cfg Config, dir string) (*Records, WriteStats, error) 
 		keys = append(keys, "")
 	}
 	for _, k := range keys {
-		if err := renderGroup(fsys, groups[k], todo, ncfg.Workers, ncfg.MaxRecordBytes, opts, tw); err != nil {
+		if err := renderGroup(fsys, groups[k], todo, ncfg.Workers, ncfg.MaxRecordBytes, opts, packed, tw); err != nil {
 			return nil, tw.stats(), err
 		}
 	}
@@ -203,6 +213,7 @@ func BuildDir(fsys fs.FS, cfg Config, dir string) (*Records, WriteStats, error) 
 			}
 		}
 		sort.Strings(next.Live)
+		next.Pack, next.PackSize = pack.update(fsys, slices.Concat(recs.Items, recs.Retracted), ncfg.Workers, ncfg.MaxRecordBytes)
 		next.OutputsKey = configKey(ncfg)
 		if !sameCache(prev, next) {
 			if err := writeCache(ncfg.CacheDir, ncfg, next); err != nil {
@@ -228,11 +239,95 @@ func goneItems(prev *buildCache, recs *Records, cfg Config) []*Item {
 	}
 	var live []*Item
 	for _, p := range prev.Live {
-		if e := prev.Records[p]; e != nil && e.Item != nil && (!rejected[p] || cfg.retracted(e.Item)) {
-			live = append(live, e.Item) // its Path is p: entries are kept by path
+		if it, _ := prev.Records[p].good(); it != nil && (!rejected[p] || cfg.retracted(it)) {
+			live = append(live, it) // its Path is p: entries are kept by path
 		}
 	}
 	return withdrawnSince(slices.Collect(maps.Values(prev.Gone)), live, recs.Items, recs.Retracted, cfg)
+}
+
+// keepDamaged keeps published, in its last good version, each rejected
+// record that was published at the last build, as the Reloader does (see
+// keepLastGood): its light item joins recs.Items, its path recs.Kept, and
+// its entry in entries carries the item to the next build. A record is kept
+// only when the pack holds its last good bytes, checked; it returns them by
+// item ID, for rendering.
+func keepDamaged(prev *buildCache, pack *recordPack, recs *Records, names []string, entries []*cachedRecord, cfg Config) map[string][]byte {
+	if len(recs.Errors) == 0 {
+		return nil
+	}
+	type last struct {
+		it   *Item // the light item as the cache holds it
+		data []byte
+	}
+	lasts := map[string]last{} // by path
+	var candidates []*Item
+	for _, e := range recs.Errors {
+		if _, ok := lasts[e.Path]; ok {
+			continue
+		}
+		it, sum := prev.Records[e.Path].good()
+		if it == nil || cfg.retracted(it) {
+			continue
+		}
+		if _, live := slices.BinarySearch(prev.Live, e.Path); !live {
+			continue
+		}
+		data, ok := pack.read(sum)
+		if !ok {
+			continue
+		}
+		lt := *it
+		lt.Path, lt.sum = e.Path, sum
+		lasts[e.Path] = last{it, data}
+		candidates = append(candidates, &lt)
+	}
+	if len(candidates) == 0 {
+		return nil
+	}
+	items, kept := keepLastGood(recs.Items, recs.Errors, candidates)
+	if len(kept) == 0 {
+		return nil
+	}
+	sortItems(items)
+	recs.Items, recs.Published, recs.Kept = items, len(items), kept
+	byPath := map[string]*Item{}
+	for _, it := range candidates {
+		byPath[it.Path] = it
+	}
+	packed := make(map[string][]byte, len(kept))
+	for _, p := range kept {
+		packed[byPath[p].ID] = lasts[p].data
+	}
+	for i, name := range names {
+		l, ok := lasts[name]
+		if !ok || !slices.Contains(kept, name) {
+			continue
+		}
+		sum := byPath[name].sum
+		e := entries[i]
+		if e != nil && e.Kept == l.it && e.KeptSum == sum {
+			continue
+		}
+		var ne cachedRecord
+		if e != nil {
+			ne = *e // a copy: the entry may be shared with prev
+		} else {
+			// A file refused before it was read (not regular, too big):
+			// an entry that never matches a file, to carry the item.
+			ne.Size = -1
+			for _, re := range recs.Errors {
+				if re.Path == name {
+					ce := toCached(re)
+					ne.Err = &ce
+					break
+				}
+			}
+		}
+		ne.Kept, ne.KeptSum = l.it, sum
+		entries[i] = &ne
+	}
+	return packed
 }
 
 // batchItems bounds the records held at once while rendering: a group's
@@ -243,7 +338,7 @@ var batchItems = 32 << 10 // a variable so that tests can make batches small
 
 // renderGroup renders the group's documents in batches of at most
 // batchItems distinct items.
-func renderGroup(fsys fs.FS, feeds []*Feed, todo map[*Feed][]Format, workers int, maxBytes int64, opts ParseOptions, tw *treeWriter) error {
+func renderGroup(fsys fs.FS, feeds []*Feed, todo map[*Feed][]Format, workers int, maxBytes int64, opts ParseOptions, packed map[string][]byte, tw *treeWriter) error {
 	seen := map[string]bool{}
 	start := 0
 	for i, f := range feeds {
@@ -254,7 +349,7 @@ func renderGroup(fsys fs.FS, feeds []*Feed, todo map[*Feed][]Format, workers int
 			}
 		}
 		if i > start && len(seen)+n > batchItems {
-			if err := renderBatch(fsys, feeds[start:i], todo, workers, maxBytes, opts, tw); err != nil {
+			if err := renderBatch(fsys, feeds[start:i], todo, workers, maxBytes, opts, packed, tw); err != nil {
 				return err
 			}
 			start = i
@@ -264,13 +359,13 @@ func renderGroup(fsys fs.FS, feeds []*Feed, todo map[*Feed][]Format, workers int
 			seen[it.ID] = true
 		}
 	}
-	return renderBatch(fsys, feeds[start:], todo, workers, maxBytes, opts, tw)
+	return renderBatch(fsys, feeds[start:], todo, workers, maxBytes, opts, packed, tw)
 }
 
 // renderBatch parses the documents' items again, renders the formats todo
 // names for each document, and writes them.
-func renderBatch(fsys fs.FS, feeds []*Feed, todo map[*Feed][]Format, workers int, maxBytes int64, opts ParseOptions, tw *treeWriter) error {
-	full, err := reparse(fsys, feeds, workers, maxBytes, opts)
+func renderBatch(fsys fs.FS, feeds []*Feed, todo map[*Feed][]Format, workers int, maxBytes int64, opts ParseOptions, packed map[string][]byte, tw *treeWriter) error {
+	full, err := reparse(fsys, feeds, workers, maxBytes, opts, packed)
 	if err != nil {
 		return err
 	}
@@ -320,8 +415,10 @@ func (it *Item) light(sum uint64) *Item {
 }
 
 // reparse reads and parses again every record the feeds hold, and returns
-// the full items by ID, each with the community the first pass gave it.
-func reparse(fsys fs.FS, feeds []*Feed, workers int, maxBytes int64, opts ParseOptions) (map[string]*Item, error) {
+// the full items by ID, each with the community the first pass gave it. A
+// record kept in its last good version is read from packed (by item ID),
+// not from its damaged file.
+func reparse(fsys fs.FS, feeds []*Feed, workers int, maxBytes int64, opts ParseOptions, packed map[string][]byte) (map[string]*Item, error) {
 	var need []*Item
 	seen := map[string]bool{}
 	for _, f := range feeds {
@@ -336,7 +433,11 @@ func reparse(fsys fs.FS, feeds []*Feed, workers int, maxBytes int64, opts ParseO
 	errs := make([]error, len(need))
 	parallel(len(need), workers, func(i int) {
 		lt := need[i]
-		data, err := readRecord(fsys, lt.Path, 0, maxBytes) // regular at the first pass; checked again once open
+		data, ok := packed[lt.ID]
+		var err error
+		if !ok {
+			data, err = readRecord(fsys, lt.Path, 0, maxBytes) // regular at the first pass; checked again once open
+		}
 		if err != nil {
 			err = &RecordError{Path: lt.Path, Err: err}
 		} else if fileSum(data) != lt.sum {

@@ -1,8 +1,10 @@
 package curafeed
 
 import (
+	"maps"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 
@@ -96,39 +98,164 @@ func TestReloadNeverARecordStaysSkipped(t *testing.T) {
 	assert.Equal(t, 1, rep.Skipped)
 }
 
+// rejections are ways a record file gets broken in place that leave it
+// reading as a record, but a rejected one: the front matter no longer
+// parses, or lacks what a record needs.
+var rejections = map[string]func(rec string) string{
+	"invalid YAML":    func(s string) string { return strings.Replace(s, "title: ", "title: [unclosed ", 1) },
+	"tab indentation": func(s string) string { return strings.Replace(s, "date:", "\tdate:", 1) },
+	"title removed":   func(s string) string { return strings.Replace(s, "title: Second\n", "", 1) },
+	"duplicate key":   func(s string) string { return strings.Replace(s, "slug:", "title: again\nslug:", 1) },
+	"not a mapping":   func(s string) string { return "---\n- a\n- b\n---\nbody\n" },
+	"date unreadable": func(s string) string { return strings.Replace(s, "date: '2024-01-02'", "date: 'someday'", 1) },
+}
+
 // TestBuildDirCacheDamagedRecord requires a build with a cache to take a
 // record damaged since the last build as a rejected record, not as a
-// withdrawal: an error names it, it is not skipped, and no feed carries a
-// tombstone for it, in this build and the next ones while it stays damaged.
+// withdrawal: an error names it, it is not skipped, no feed carries a
+// tombstone for it, and its last good version stays published, rendered
+// from the cache's copy of its bytes when its feeds are rendered again, in
+// this build and the next ones while it stays damaged. Mended, it is
+// published as it now reads; deleted, it is withdrawn.
 func TestBuildDirCacheDamagedRecord(t *testing.T) {
-	for name, damage := range damages {
+	all := map[string]func(string) string{}
+	maps.Copy(all, damages)
+	maps.Copy(all, rejections)
+	for name, damage := range all {
 		t.Run(name, func(t *testing.T) {
 			src, out, cache := t.TempDir(), t.TempDir(), t.TempDir()
-			p1, p2 := recordPath("security", 1), recordPath("security", 2)
+			p1, p2, p3 := recordPath("security", 1), recordPath("security", 2), recordPath("security", 3)
 			good := reloadRecord(2, "security", "Second", "2024-01-02")
-			write := func(rel, data string) {
-				p := filepath.Join(src, filepath.FromSlash(rel))
-				require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o755))
-				require.NoError(t, os.WriteFile(p, []byte(data), 0o644))
-			}
-			write(p1, reloadRecord(1, "security", "First", "2024-01-01"))
-			write(p2, good)
+			writeRecord(t, src, p1, reloadRecord(1, "security", "First", "2024-01-01"))
+			writeRecord(t, src, p2, good)
 			cfg := reloadConfig
 			cfg.CacheDir = cache
 			_, _, err := BuildDir(os.DirFS(src), cfg, out)
 			require.NoError(t, err)
+			before := treeBytes(t, out)
 
-			write(p2, damage(good))
+			writeRecord(t, src, p2, damage(good))
 			for i := range 2 {
-				recs, _, err := BuildDir(os.DirFS(src), cfg, out)
+				recs, st, err := BuildDir(os.DirFS(src), cfg, out)
 				require.NoError(t, err)
 				require.Len(t, recs.Errors, 1, "build %d: the damaged file is an error", i)
 				assert.Equal(t, p2, recs.Errors[0].Path)
 				assert.Empty(t, recs.Skipped, "build %d: the damaged file is not skipped", i)
-				for rel, data := range treeBytes(t, out) {
-					assert.NotContains(t, string(data), "deleted-entry", "build %d: %s has a tombstone", i, rel)
-				}
+				assert.Equal(t, []string{p2}, recs.Kept, "build %d", i)
+				assert.Equal(t, 2, recs.Published, "build %d: the kept record counts as published", i)
+				assert.Empty(t, st.Changed, "build %d: nothing to announce", i)
+				sameTree(t, before, treeBytes(t, out), "build %d: the last good version stays, byte for byte", i)
 			}
+
+			// Another record of its feeds changes: the feeds are rendered
+			// again, the damaged record from its last good bytes, as a clean
+			// build of the good version renders it.
+			writeRecord(t, src, p3, reloadRecord(3, "security", "Third", "2024-01-03"))
+			recs, st, err := BuildDir(os.DirFS(src), cfg, out)
+			require.NoError(t, err)
+			require.Len(t, recs.Errors, 1)
+			assert.Equal(t, []string{p2}, recs.Kept)
+			assert.NotEmpty(t, st.Changed)
+			clean, cleanOut := t.TempDir(), t.TempDir()
+			writeRecord(t, clean, p1, reloadRecord(1, "security", "First", "2024-01-01"))
+			writeRecord(t, clean, p2, good)
+			writeRecord(t, clean, p3, reloadRecord(3, "security", "Third", "2024-01-03"))
+			_, _, err = BuildDir(os.DirFS(clean), reloadConfig, cleanOut)
+			require.NoError(t, err)
+			sameTree(t, treeBytes(t, cleanOut), treeBytes(t, out), "the kept record is rendered from its last good bytes")
+
+			// Mended: published as it now reads.
+			writeRecord(t, src, p2, reloadRecord(2, "security", "Second, mended", "2024-01-02"))
+			recs, _, err = BuildDir(os.DirFS(src), cfg, out)
+			require.NoError(t, err)
+			assert.Empty(t, recs.Errors)
+			assert.Empty(t, recs.Kept)
+			atom, err := os.ReadFile(filepath.Join(out, "all", "atom.xml"))
+			require.NoError(t, err)
+			assert.Contains(t, string(atom), "Second, mended")
+
+			// Damaged again, then deleted: withdrawn, with a tombstone.
+			writeRecord(t, src, p2, damage(good))
+			recs, _, err = BuildDir(os.DirFS(src), cfg, out)
+			require.NoError(t, err)
+			assert.Equal(t, []string{p2}, recs.Kept)
+			atom, err = os.ReadFile(filepath.Join(out, "all", "atom.xml"))
+			require.NoError(t, err)
+			assert.Contains(t, string(atom), "Second, mended", "the last good version is the mended one")
+			require.NoError(t, os.Remove(filepath.Join(src, filepath.FromSlash(p2))))
+			recs, st, err = BuildDir(os.DirFS(src), cfg, out)
+			require.NoError(t, err)
+			assert.Empty(t, recs.Errors)
+			assert.Empty(t, recs.Kept)
+			assert.Equal(t, 2, recs.Published)
+			assert.NotEmpty(t, st.Changed)
+			atom, err = os.ReadFile(filepath.Join(out, "all", "atom.xml"))
+			require.NoError(t, err)
+			assert.Contains(t, string(atom), "deleted-entry", "a deleted record is withdrawn")
+			assert.NotContains(t, string(atom), "Second, mended")
+		})
+	}
+}
+
+// TestBuildDirCacheDamagedRecordNoPack requires a build whose cache lost
+// its copy of the record bytes (the pack file deleted, emptied or
+// overwritten) to still succeed: the damaged record is then an error and
+// left out of the feeds, without a tombstone.
+func TestBuildDirCacheDamagedRecordNoPack(t *testing.T) {
+	for name, spoil := range map[string]func(p string) error{
+		"deleted": os.Remove,
+		"emptied": func(p string) error { return os.WriteFile(p, nil, 0o644) },
+		"garbage": func(p string) error {
+			data, err := os.ReadFile(p)
+			if err != nil {
+				return err
+			}
+			for i := range data {
+				data[i] ^= 0x5a
+			}
+			return os.WriteFile(p, data, 0o644)
+		},
+		"cut short": func(p string) error {
+			fi, err := os.Stat(p)
+			if err != nil {
+				return err
+			}
+			return os.Truncate(p, fi.Size()-10)
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			src, out, cache := t.TempDir(), t.TempDir(), t.TempDir()
+			p1, p2 := recordPath("security", 1), recordPath("security", 2)
+			good := reloadRecord(2, "security", "Second", "2024-01-02")
+			writeRecord(t, src, p1, reloadRecord(1, "security", "First", "2024-01-01"))
+			writeRecord(t, src, p2, good)
+			cfg := reloadConfig
+			cfg.CacheDir = cache
+			_, _, err := BuildDir(os.DirFS(src), cfg, out)
+			require.NoError(t, err)
+			pack := filepath.Join(cache, "records.pack")
+			require.FileExists(t, pack)
+			require.NoError(t, spoil(pack))
+
+			writeRecord(t, src, p2, "")
+			recs, _, err := BuildDir(os.DirFS(src), cfg, out)
+			require.NoError(t, err)
+			require.Len(t, recs.Errors, 1)
+			assert.Empty(t, recs.Kept)
+			assert.Equal(t, 1, recs.Published)
+			atom, err := os.ReadFile(filepath.Join(out, "all", "atom.xml"))
+			require.NoError(t, err)
+			assert.NotContains(t, string(atom), "Second")
+			assert.NotContains(t, string(atom), "deleted-entry")
+
+			// Mended, the record is back and its bytes are kept again.
+			writeRecord(t, src, p2, good)
+			_, _, err = BuildDir(os.DirFS(src), cfg, out)
+			require.NoError(t, err)
+			writeRecord(t, src, p2, "--")
+			recs, _, err = BuildDir(os.DirFS(src), cfg, out)
+			require.NoError(t, err)
+			assert.Equal(t, []string{p2}, recs.Kept)
 		})
 	}
 }
@@ -177,6 +304,24 @@ func TestDamagedRetractedRecordKeepsTombstone(t *testing.T) {
 		assert.Empty(t, rep.ChangedFeeds)
 		assert.Equal(t, before, get(t, r, "/all/atom.xml").Body.String(), "load %d", i)
 	}
+}
+
+// sameTree reports the files that differ between two trees.
+func sameTree(t *testing.T, want, got map[string][]byte, msgAndArgs ...any) {
+	t.Helper()
+	var diff []string
+	for p, w := range want {
+		if g, ok := got[p]; !ok || string(g) != string(w) {
+			diff = append(diff, p)
+		}
+	}
+	for p := range got {
+		if _, ok := want[p]; !ok {
+			diff = append(diff, p+" (added)")
+		}
+	}
+	sort.Strings(diff)
+	assert.Empty(t, diff, msgAndArgs...)
 }
 
 // writeRecord writes data at rel under dir.

@@ -267,6 +267,11 @@ type Records struct {
 	Skipped []Skip
 	// Errors lists the rejected records, sorted by path and line.
 	Errors ErrorList
+	// Kept lists the paths of rejected records whose last good version is
+	// still published, sorted: BuildDir with Config.CacheDir keeps a record
+	// that was published at the last build and no longer parses, as the
+	// Reloader does (ReloadReport.Kept). They count in Published.
+	Kept []string
 	// Warnings lists problems that cost a field but not the record.
 	Warnings ErrorList
 	// NextScheduled is the earliest date of the records kept back because
