@@ -143,8 +143,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stderr, "warning: "+prefixed(*records, w))
 		}
 	}
-	summary := fmt.Sprintf("records read %d, published %d, skipped %d, rejected %d, warnings %d; feeds %d%s",
-		recs.Files, recs.Published, len(recs.Skipped), len(recs.Errors), len(recs.Warnings), feeds, wrote)
+	for _, p := range recs.Kept {
+		fmt.Fprintf(stderr, "%s: kept: its last good version stays published until the file is mended or deleted\n", filepath.Join(*records, filepath.FromSlash(p)))
+	}
+	summary := fmt.Sprintf("records read %d, published %d, skipped %d, rejected %d, kept %d, warnings %d; feeds %d%s",
+		recs.Files, recs.Published, len(recs.Skipped), len(recs.Errors), len(recs.Kept), len(recs.Warnings), feeds, wrote)
 	fmt.Fprintln(stdout, summary)
 	if budget != "" {
 		fmt.Fprintln(stdout, budget)

@@ -116,3 +116,26 @@ func TestBuildBroken(t *testing.T) {
 	}
 	assert.FileExists(t, filepath.Join(out, "all", "rss.xml"))
 }
+
+// TestBuildCacheKeepsDamaged requires `build -cache` to name a record
+// damaged since the last build as an error and as kept, and to keep its
+// feeds as they were.
+func TestBuildCacheKeepsDamaged(t *testing.T) {
+	dir, out, cache := t.TempDir(), t.TempDir(), t.TempDir()
+	rec := filepath.Join(dir, "news", "a.md")
+	require.NoError(t, os.MkdirAll(filepath.Dir(rec), 0o755))
+	require.NoError(t, os.WriteFile(rec, []byte("---\ntitle: Kept title\ndate: 2024-01-01\nbasePath: /news/\nslug: a\n---\nbody\n"), 0o644))
+	args := []string{"build", "-records", dir, "-out", out, "-cache", cache, "-site", "https://kept.example"}
+	code, _, stderr := runCmd(t, args...)
+	require.Equal(t, 0, code, stderr)
+	require.NoError(t, os.WriteFile(rec, []byte("---\ntitle: Kept title\ndate: 2024-01-01\n"), 0o644)) // cut before its closing ---
+	code, stdout, stderr := runCmd(t, args...)
+	assert.Equal(t, 1, code)
+	assert.Contains(t, stderr, rec+":1: front matter:")
+	assert.Contains(t, stderr, rec+": kept: its last good version stays published")
+	assert.Contains(t, stdout, "rejected 1, kept 1,")
+	assert.Contains(t, stdout, " 0 written,")
+	data, err := os.ReadFile(filepath.Join(out, "all", "rss.xml"))
+	require.NoError(t, err)
+	assert.Contains(t, string(data), "Kept title")
+}
