@@ -109,17 +109,21 @@ func (v *yLink) nestedFields() any  { return &v.f }
 func (v *yOPF) nestedFields() any   { return &v.f }
 func (v *yImage) nestedFields() any { return &v.f }
 
+// decode decodes n into out as yaml.v3 does, keeping the node (for its
+// line) and the error.
+func (f *yField) decode(n *yaml.Node, out any) error {
+	f.node = n
+	f.err = n.Decode(out)
+	return f.err
+}
+
 // yText is a field yaml.v3 decodes into a string.
 type yText struct {
 	yField
 	s string
 }
 
-func (v *yText) UnmarshalYAML(n *yaml.Node) error {
-	v.node = n
-	v.err = n.Decode(&v.s)
-	return v.err
-}
+func (v *yText) UnmarshalYAML(n *yaml.Node) error { return v.decode(n, &v.s) }
 
 // yBool is a field yaml.v3 decodes into a bool.
 type yBool struct {
@@ -127,11 +131,7 @@ type yBool struct {
 	b bool
 }
 
-func (v *yBool) UnmarshalYAML(n *yaml.Node) error {
-	v.node = n
-	v.err = n.Decode(&v.b)
-	return v.err
-}
+func (v *yBool) UnmarshalYAML(n *yaml.Node) error { return v.decode(n, &v.b) }
 
 // yList is a field that holds a list of strings or one string: a sequence
 // is decoded into a []string, anything else into a string (a list of one
@@ -180,11 +180,7 @@ type yLink struct {
 	f linkFields
 }
 
-func (v *yLink) UnmarshalYAML(n *yaml.Node) error {
-	v.node = n
-	v.err = n.Decode(&v.f)
-	return v.err
-}
+func (v *yLink) UnmarshalYAML(n *yaml.Node) error { return v.decode(n, &v.f) }
 
 // yOPF is the openProjectCustomFields mapping.
 type yOPF struct {
@@ -192,11 +188,7 @@ type yOPF struct {
 	f opfFields
 }
 
-func (v *yOPF) UnmarshalYAML(n *yaml.Node) error {
-	v.node = n
-	v.err = n.Decode(&v.f)
-	return v.err
-}
+func (v *yOPF) UnmarshalYAML(n *yaml.Node) error { return v.decode(n, &v.f) }
 
 // yImage is featuredImage: a mapping, or a string (a site path some exports
 // write, which feeds do not use).
