@@ -119,7 +119,7 @@ func configKey(cfg Config) string {
 // and which are published or retracted: what the records part of a cache
 // (Records, Live, Gone) depends on. Another title, limit or hub keeps it.
 func recordsKey(cfg Config) string {
-	return fmt.Sprintf("%q\x00%q\x00%q\x00%q\x00%s", cfg.SiteURL, cfg.PublishedStatuses, cfg.RetractedStatuses, cfg.Kinds, cacheVersion)
+	return fmt.Sprintf("%q\x00%q\x00%q\x00%q\x00%s", cfg.SiteURL, cfg.PublishedStatuses, cfg.RetractedStatuses, cfg.Archetypes, cacheVersion)
 }
 
 const (

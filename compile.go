@@ -408,7 +408,7 @@ func (it *Item) light(sum uint64) *Item {
 		ID: it.ID, RecordID: it.RecordID, Path: it.Path,
 		Published: it.Published, Updated: it.Updated,
 		Community: it.Community, Topics: it.Topics,
-		Status: it.Status, Kind: it.Kind,
+		Status: it.Status, Archetype: it.Archetype, checked: true,
 		Extra: Extra{BasePath: it.Extra.BasePath, OGURL: it.Extra.OGURL},
 		sum:   sum,
 	}

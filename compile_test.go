@@ -243,7 +243,7 @@ func TestBuildDirCacheRemovesStale(t *testing.T) {
 	archived := filepath.Join(out, "all", "archive", "1", "rss.xml")
 	require.FileExists(t, archived)
 
-	cfg.NoArchives = true
+	cfg.ArchiveSize = -1
 	_, st, err := BuildDir(os.DirFS("testdata/records"), cfg, out)
 	require.NoError(t, err)
 	assert.Equal(t, 3*first.Archives, st.Removed, "every archive document's three files")

@@ -16,8 +16,8 @@ import (
 	"github.com/gorilla/feeds"
 )
 
-// Generator names curafeed in RSS <generator> and Atom <generator>.
-const Generator = "curafeed"
+// generator names curafeed in RSS <generator> and Atom <generator>.
+const generator = "curafeed"
 
 const (
 	nsAtom      = "http://www.w3.org/2005/Atom"
@@ -334,7 +334,7 @@ func (f *Feed) rssDoc() *rssDoc {
 		Description:   f.Description,
 		Language:      f.cat.cfg.Language,
 		LastBuildDate: rfc822(f.updated()),
-		Generator:     Generator,
+		Generator:     generator,
 	}}
 	ch.AtomLinks = []rssAtomLink{{Href: f.URL(RSS), Rel: "self", Type: RSS.MediaType()}}
 	for _, l := range f.links(RSS) {
@@ -557,7 +557,7 @@ func (f *Feed) atomDoc() *atomFeed {
 			{Href: f.URL(Atom), Rel: "self", Type: Atom.MediaType()},
 			{Href: f.HomeURL, Rel: "alternate", Type: "text/html"},
 		}, f.links(Atom)...),
-		Generator: &atomGenerator{Name: Generator},
+		Generator: &atomGenerator{Name: generator},
 	}
 	if f.Archive > 0 {
 		doc.NSHistory, doc.Archive = nsHistory, &struct{}{}

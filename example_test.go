@@ -42,7 +42,11 @@ func Example() {
 	for _, f := range cat.Feeds {
 		fmt.Println(f.URL(curafeed.Atom))
 	}
-	if err := cat.Feed("communities/security").WriteRSS(os.Stdout); err != nil {
+	security, ok := cat.Feed("communities/security")
+	if !ok {
+		panic("no security feed")
+	}
+	if err := security.Write(os.Stdout, curafeed.RSS); err != nil {
 		panic(err)
 	}
 	// Output:

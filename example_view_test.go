@@ -26,11 +26,12 @@ func ExampleFeed_AutodiscoveryHTML() {
 {{.Feed.AutodiscoveryHTML}}
 </head>
 `))
-	feed := cat.Feed("communities/security")
+	feed, _ := cat.Feed("communities/security")
 	if err := page.Execute(os.Stdout, map[string]any{"Name": feed.Community.Name, "Feed": feed}); err != nil {
 		panic(err)
 	}
-	fmt.Println(cat.Feed("all").AutodiscoveryHTML())
+	all, _ := cat.Feed("all")
+	fmt.Println(all.AutodiscoveryHTML())
 	// Output:
 	// <head>
 	// <title>Security</title>

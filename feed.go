@@ -3,6 +3,7 @@ package curafeed
 import (
 	"crypto/sha1"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"net/url"
 	"sort"
@@ -193,25 +194,99 @@ type Catalog struct {
 func (c *Catalog) Config() Config { return c.cfg }
 
 // Feed returns the feed or archive document at path (e.g.
-// "topics/gartner-cybersecurity" or "all/archive/3"), or nil.
-func (c *Catalog) Feed(path string) *Feed { return c.byPath[path] }
-
-// Topic returns the catalog's published form of a topic key, or nil.
-func (c *Catalog) Topic(key string) *TopicInfo { return c.topics[key] }
+// "topics/gartner-cybersecurity" or "all/archive/3"), and whether there is
+// one. A nil Catalog has none.
+func (c *Catalog) Feed(path string) (*Feed, bool) {
+	if c == nil {
+		return nil, false
+	}
+	f, ok := c.byPath[path]
+	return f, ok
+}
 
 // Build groups items into the site-wide feed, one feed per community, per
 // topic and per community×topic, each with its archive documents. Items
-// need not be sorted, but their IDs must be distinct, as Load makes them.
+// need not be sorted.
+//
+// Build trusts no item: an item made in code rather than by Load or
+// NewItem gets the same checks and cleaning as a record (its text cleaned,
+// links that are not http(s) dropped, its community slug made path-safe),
+// and every item is filtered by status, archetype and date as Load filters
+// records. An item with no id, title or date, a nil item, or an item whose
+// id another item already has (the newer Updated wins) is left out. Build
+// then returns the Catalog of the other items together with an ErrorList
+// naming each item left out and each field dropped; any other error means
+// a bad Config, and the Catalog is nil.
+//
 // Items whose status says they were withdrawn (Config.RetractedStatuses)
 // are published only as tombstones in the Atom feeds they belong to, for
 // Config.TombstonePeriod; pass Records.All() to give Build both kinds.
 // Items dated after Config.Now are scheduled, not published: they stay out
-// of every feed unless Config.IncludeFuture. Community slugs are folded by
-// Slugify and mapped by Config.CommunityAliases, whatever the items say, so
-// no item can name a path outside its feed's folder.
-// Build does not modify the items.
+// of every feed unless Config.IncludeFuture. Community slugs are mapped by
+// Config.CommunityAliases. Build does not modify the items.
 func Build(items []*Item, cfg Config) (*Catalog, error) {
-	return build(items, nil, cfg)
+	ncfg, site, err := cfg.normalize()
+	if err != nil {
+		return nil, err
+	}
+	items, problems := checkItems(items, ncfg, site)
+	c, err := build(items, nil, cfg)
+	if err != nil {
+		return nil, err
+	}
+	return c, problems.Err()
+}
+
+// checkItems returns items that Build can trust: items made in code are
+// made again through newItem, items that are not published are left out,
+// and of items sharing an id the newer stays. Problems are listed by item.
+func checkItems(items []*Item, cfg Config, site *url.URL) ([]*Item, ErrorList) {
+	var problems ErrorList
+	out := make([]*Item, 0, len(items))
+	byID := make(map[string]int, len(items))
+	for i, it := range items {
+		if it == nil {
+			problems.Add(fmt.Sprintf("items[%d]", i), 0, "", errors.New("nil item"))
+			continue
+		}
+		if !it.checked {
+			if it.Path == "" {
+				c := *it
+				c.Path = fmt.Sprintf("items[%d]", i)
+				it = &c
+			}
+			c, err := checkItem(it, site, &problems)
+			if err != nil {
+				problems = append(problems, asRecordError(it.Path, err))
+				continue
+			}
+			it = c
+		}
+		if !cfg.published(it) && !cfg.retracted(it) {
+			continue
+		}
+		if j, dup := byID[it.ID]; dup {
+			// A withdrawn item and a published one with its id are how a
+			// record comes back: the published one stays, silently.
+			w, l := out[j], it
+			if cfg.retracted(w) != cfg.retracted(it) {
+				if cfg.retracted(w) {
+					out[j] = it
+				}
+				continue
+			}
+			if it.Updated.After(w.Updated) {
+				w, l = it, w
+				out[j] = it
+			}
+			problems.Add(l.Path, 0, "ID", fmt.Errorf("duplicate id %s, also the id of %s: left out", l.ID, w.Path))
+			continue
+		}
+		byID[it.ID] = len(out)
+		out = append(out, it)
+	}
+	problems.Sort()
+	return out, problems
 }
 
 // build is Build with gone: records that disappeared since an earlier
@@ -467,7 +542,7 @@ func (c *Catalog) feed(kind FeedKind, path, title, desc, home string) *Feed {
 // items arrive newest first.
 func (c *Catalog) add(f *Feed, it *Item) {
 	if len(f.Items) >= c.cfg.Limit {
-		if !c.cfg.NoArchives {
+		if !c.cfg.noArchives() {
 			f.older = append(f.older, it)
 		}
 		return

@@ -58,13 +58,13 @@ func TestBuildGroups(t *testing.T) {
 		}
 		return out
 	}
-	assert.Equal(t, []string{"four", "three", "two", "one"}, titles(cat.Feed("all")))
-	assert.Equal(t, []string{"four", "two", "one"}, titles(cat.Feed("topics/gartner-cybersecurity")))
-	assert.Equal(t, []string{"two", "one"}, titles(cat.Feed("communities/security/topics/gartner-cybersecurity")))
-	assert.Equal(t, "Gartner: Cybersecurity | Example Health", cat.Feed("topics/gartner-cybersecurity").Title)
-	assert.Equal(t, "https://www.example.org/topics/gartner-cybersecurity/atom.xml", cat.Feed("topics/gartner-cybersecurity").URL(Atom))
-	assert.Equal(t, "2021-01-02", cat.Feed("communities/security").Updated.Format(time.DateOnly))
-	assert.Nil(t, cat.Feed("topics/nothing"))
+	assert.Equal(t, []string{"four", "three", "two", "one"}, titles(feedOf(cat, "all")))
+	assert.Equal(t, []string{"four", "two", "one"}, titles(feedOf(cat, "topics/gartner-cybersecurity")))
+	assert.Equal(t, []string{"two", "one"}, titles(feedOf(cat, "communities/security/topics/gartner-cybersecurity")))
+	assert.Equal(t, "Gartner: Cybersecurity | Example Health", feedOf(cat, "topics/gartner-cybersecurity").Title)
+	assert.Equal(t, "https://www.example.org/topics/gartner-cybersecurity/atom.xml", feedOf(cat, "topics/gartner-cybersecurity").URL(Atom))
+	assert.Equal(t, "2021-01-02", feedOf(cat, "communities/security").Updated.Format(time.DateOnly))
+	assert.Nil(t, feedOf(cat, "topics/nothing"))
 }
 
 func TestBuildLimitAndTies(t *testing.T) {
@@ -74,7 +74,7 @@ func TestBuildLimitAndTies(t *testing.T) {
 		fsys[fmt.Sprintf("%02d.md", i)] = rec(fmt.Sprintf("t%02d", i), fmt.Sprintf("2021-01-%02d", i/2+1), fmt.Sprintf("mdName: 00000000-0000-0000-0000-0000000000%02d\n", 50-i))
 	}
 	cat := buildMap(t, fsys, Config{SiteURL: "https://x.example", Limit: 5})
-	all := cat.Feed("all")
+	all := feedOf(cat, "all")
 	require.Len(t, all.Items, 5)
 	var got []string
 	for _, it := range all.Items {
@@ -91,7 +91,7 @@ func TestBuildDistinctUpdated(t *testing.T) {
 	}
 	cat := buildMap(t, fsys, testConfig)
 	seen := map[time.Time]bool{}
-	for _, it := range cat.Feed("all").Items {
+	for _, it := range feedOf(cat, "all").Items {
 		u := cat.itemUpdated(it)
 		assert.False(t, seen[u], "updated times are distinct")
 		seen[u] = true
@@ -108,7 +108,7 @@ func TestBuildTopicSpellingAndSlugCollision(t *testing.T) {
 		"4.md": topicRec("four", "2021-01-04", "", "'Symplur: #COVID19', 'Symplur: COVID19'"),
 	}
 	cat := buildMap(t, fsys, testConfig)
-	tf := cat.Feed("topics/gartner-cybersecurity")
+	tf := feedOf(cat, "topics/gartner-cybersecurity")
 	require.NotNil(t, tf)
 	assert.Equal(t, "Gartner: Cybersecurity", tf.Topic.Label(), "the spelling used most")
 	assert.Len(t, tf.Items, 3)
@@ -142,14 +142,20 @@ func TestBuildEmpty(t *testing.T) {
 // keep theirs.
 func TestBuildDistinctUpdatedTies(t *testing.T) {
 	same := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
-	old := &Item{ID: "urn:uuid:ffffffff-0000-5000-8000-000000000001", Published: same.Add(-48 * time.Hour), Updated: same}
+	old := &Item{ID: "urn:uuid:ffffffff-0000-5000-8000-000000000001", Title: "Old", Published: same.Add(-48 * time.Hour), Updated: same}
 	cat, err := Build([]*Item{old}, testConfig)
 	require.NoError(t, err)
 	require.Equal(t, same, cat.itemUpdated(old))
 
-	newer := &Item{ID: "urn:uuid:00000000-0000-5000-8000-000000000002", Published: same, Updated: same}
+	newer := &Item{ID: "urn:uuid:00000000-0000-5000-8000-000000000002", Title: "Newer", Published: same, Updated: same}
 	cat, err = Build([]*Item{old, newer}, testConfig)
 	require.NoError(t, err)
 	assert.Equal(t, same, cat.itemUpdated(old), "the earlier published item keeps its time")
 	assert.Equal(t, same.Add(time.Microsecond), cat.itemUpdated(newer))
+}
+
+// feedOf returns the feed at path, or nil.
+func feedOf(c *Catalog, path string) *Feed {
+	f, _ := c.Feed(path)
+	return f
 }

@@ -435,7 +435,7 @@ func TestFieldsExactSpelling(t *testing.T) {
 	assert.Equal(t, "Approved", it.Status)
 	it, _, err = parseTest(t, "r.md", "---\ntitle: T\ndate: 2021-01-01\narcheType: profile\nCategories: [Cybersecurity]\ncontentcategories: c\n---\n")
 	require.NoError(t, err)
-	assert.Equal(t, "profile", it.Kind, "the spelling of offering exports")
+	assert.Equal(t, "profile", it.Archetype, "the spelling of offering exports")
 	assert.Equal(t, []string{"Cybersecurity"}, it.Tags, "the spelling of older exports")
 	assert.Equal(t, []string{"c"}, it.Extra.ContentCategories)
 }

@@ -12,9 +12,6 @@ import (
 	"time"
 )
 
-// DefaultMaxRecordBytes is the size cap of a record file when
-// Config.MaxRecordBytes is 0. Real records are a few kilobytes.
-const DefaultMaxRecordBytes = 8 << 20
 
 // readRecord reads a record file of fsys, refusing what a records folder
 // should not hold: anything but a regular file (a named pipe would block

@@ -150,7 +150,7 @@ func TestParsedBack(t *testing.T) {
 					}
 					var want []string
 					for _, tp := range it.Topics {
-						ti := cat.Topic(tp.Key)
+						ti := cat.topics[tp.Key]
 						if format != RSS {
 							// Atom's label and JSON Feed's tags carry "Vocabulary: Term".
 							want = append(want, ti.Label())

@@ -16,16 +16,16 @@ import (
 	"time"
 )
 
-// DefaultCacheControl is the Cache-Control header the handler sends when
+// defaultCacheControl is the Cache-Control header the handler sends when
 // HandlerOptions.CacheControl is empty: any cache may keep a feed for five
 // minutes, about as often as feed readers poll.
-const DefaultCacheControl = "public, max-age=300"
+const defaultCacheControl = "public, max-age=300"
 
-// DefaultArchiveCacheControl is the Cache-Control header of full archive
-// documents (Feed.FullArchive) when HandlerOptions.ArchiveCacheControl is
+// defaultArchiveCacheControl is the Cache-Control header of full archive
+// documents when HandlerOptions.ArchiveCacheControl is
 // empty: their items stay until a record of theirs is edited or withdrawn,
 // so caches may keep them a week, and revalidate with their ETag after.
-const DefaultArchiveCacheControl = "public, max-age=604800"
+const defaultArchiveCacheControl = "public, max-age=604800"
 
 // maxPathLen bounds the request paths the handler looks up; longer ones are
 // answered 404 without further work.
@@ -37,10 +37,10 @@ const maxPathLen = 1024
 // shared and need no locking.
 type HandlerOptions struct {
 	// CacheControl is the Cache-Control header of every file served;
-	// DefaultCacheControl when empty.
+	// defaultCacheControl when empty.
 	CacheControl string
 	// ArchiveCacheControl is the Cache-Control header of full archive
-	// documents; DefaultArchiveCacheControl when empty. An archive document
+	// documents; defaultArchiveCacheControl when empty. An archive document
 	// that is not full yet gets CacheControl.
 	ArchiveCacheControl string
 	// Hubs are WebSub hub URLs, each announced on every feed with a
@@ -154,12 +154,12 @@ func newHandler(c *Catalog, opts HandlerOptions, now time.Time, prev *handler) (
 	}
 	cacheControl := opts.CacheControl
 	if cacheControl == "" {
-		cacheControl = DefaultCacheControl
+		cacheControl = defaultCacheControl
 	}
 	cc := one(cacheControl)
 	archiveCC := one(opts.ArchiveCacheControl)
 	if opts.ArchiveCacheControl == "" {
-		archiveCC = one(DefaultArchiveCacheControl)
+		archiveCC = one(defaultArchiveCacheControl)
 	}
 	cfg := c.Config()
 	site := cfg.SiteURL

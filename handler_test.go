@@ -146,7 +146,7 @@ func TestHandlerHeaders(t *testing.T) {
 	}
 	ok := want{code: 200}
 	notModified := want{code: 304, headers: map[string]string{
-		"ETag": etag, "Cache-Control": DefaultCacheControl, "Vary": "Accept, Accept-Encoding",
+		"ETag": etag, "Cache-Control": defaultCacheControl, "Vary": "Accept, Accept-Encoding",
 		"Content-Type": "", "Content-Length": "", "Last-Modified": "", "Content-Encoding": "",
 	}}
 	gzipped := want{code: 200, gzip: true}
@@ -394,7 +394,7 @@ func TestHandlerWithoutDates(t *testing.T) {
 
 func TestHandlerLastModifiedNotInFuture(t *testing.T) {
 	_, cat := buildSample(t)
-	now := cat.Feed("all").Updated.Add(-48 * time.Hour)
+	now := feedOf(cat, "all").Updated.Add(-48 * time.Hour)
 	h, err := newHandler(cat, HandlerOptions{}, now, nil)
 	require.NoError(t, err)
 	rec := do(h, "GET", "/all/rss.xml", nil)
@@ -413,13 +413,13 @@ func TestHandlerReusesUnchangedFiles(t *testing.T) {
 		assert.Same(t, e, h2.files[p], p)
 	}
 
-	early := cat.Feed("all").Updated.Add(-time.Hour)
+	early := feedOf(cat, "all").Updated.Add(-time.Hour)
 	h3, err := newHandler(cat, HandlerOptions{}, early, nil)
 	require.NoError(t, err)
 	h4, err := newHandler(cat, HandlerOptions{}, handlerNow, h3)
 	require.NoError(t, err)
 	assert.NotSame(t, h3.files["all/rss.xml"], h4.files["all/rss.xml"], "capped: made again")
-	assert.Equal(t, cat.Feed("all").Updated.UTC().Format(http.TimeFormat), do(h4, "GET", "/all/rss.xml", nil).Header().Get("Last-Modified"))
+	assert.Equal(t, feedOf(cat, "all").Updated.UTC().Format(http.TimeFormat), do(h4, "GET", "/all/rss.xml", nil).Header().Get("Last-Modified"))
 	assert.Equal(t, early.UTC().Format(http.TimeFormat), do(h3, "GET", "/all/rss.xml", nil).Header().Get("Last-Modified"))
 }
 

@@ -291,7 +291,7 @@ func TestRecordSizeCap(t *testing.T) {
 	huge := filepath.Join(dir, filepath.FromSlash(recordPath("security", 3)))
 	f, err := os.Create(huge)
 	require.NoError(t, err)
-	require.NoError(t, f.Truncate(DefaultMaxRecordBytes+1))
+	require.NoError(t, f.Truncate(defaultMaxRecordBytes+1))
 	require.NoError(t, f.Close())
 	recs, err = Load(os.DirFS(dir), reloadConfig)
 	require.NoError(t, err)

@@ -54,14 +54,15 @@ type Item struct {
 	Authors   []string  // curator names, never emails
 	Image     *Image    // the featured image, or nil
 
-	Status string // the record's status, as written; "draft" for draft: true
-	Kind   string // the record's archetype (e.g. curate-content, news)
+	Status    string // the record's status, as written; "draft" for draft: true
+	Archetype string // the kind of record, e.g. curate-content or news
 
 	// Extra holds site plumbing fields that feeds do not need.
 	Extra Extra
 
 	content *lazyHTML
 	sum     uint64 // hash of the record file, kept by the bounded-memory build
+	checked bool   // made by newItem: Build need not check it again
 }
 
 // ContentHTML returns the item's sanitized body as HTML: Markdown bodies are
@@ -404,10 +405,8 @@ func cleanFrontMatter(front []byte) []byte {
 func (p *parser) item(f *recordFields, body []byte) (*Item, error) {
 	root := f.root
 	site := p.opts.SiteURL
-	it := &Item{Path: p.name}
 
-	it.Title = CleanText(f.Title.s)
-	if it.Title == "" {
+	if CleanText(f.Title.s) == "" {
 		n := f.Title.node
 		if n == nil {
 			n = keyNode(root, "title")
@@ -417,8 +416,6 @@ func (p *parser) item(f *recordFields, body []byte) (*Item, error) {
 		}
 		return nil, p.errAt(n, "title", errors.New("empty after cleaning: every record needs a title"))
 	}
-
-	// Dates.
 	pub, err := p.date(&f.Date, "date")
 	if err != nil {
 		return nil, err
@@ -427,41 +424,32 @@ func (p *parser) item(f *recordFields, body []byte) (*Item, error) {
 	if err != nil {
 		return nil, err
 	}
-	switch {
-	case pub.IsZero() && mod.IsZero():
-		return nil, &RecordError{Path: p.name, Line: p.lineOf(keyNode(root, "date")), Field: "date", Err: errors.New("missing: a record needs date or lastMod")}
-	case pub.IsZero():
-		pub = mod
-	case mod.IsZero() || mod.Before(pub):
-		mod = pub
-	}
-	it.Published, it.Updated = pub, mod
 
-	// Identity.
-	it.RecordID = CleanText(f.ID.s)
 	opf, link := &f.OpenProject.f, &f.Link.f
-	x := &it.Extra
+	r := Record{
+		Name: p.name, Title: f.Title.s, Summary: f.Description.s,
+		Published: pub, Updated: mod,
+		recordID: f.ID.s, fileID: true, body: body,
+	}
+	x := &r.extra
 	x.MDName = CleanText(f.MDName.s)
 	x.Slug = f.Slug.s
 	x.BasePath = f.BasePath.s
 	x.Type = CleanText(f.Type.s)
 	x.OGURL = f.OGURL.s
-	it.ID = itemID(x.MDName, it.RecordID, site, p.name)
+	r.ID = CleanText(r.recordID)
+	if isUUID(x.MDName) {
+		r.ID = x.MDName
+	}
 
 	// Where the item lives on the site, and what it is about.
-	it.URL = pageURL(site, x.BasePath, x.Slug)
-	if it.URL == "" {
+	r.URL = pageURL(site, x.BasePath, x.Slug)
+	if r.URL == "" {
 		if og := cleanBasePath(x.OGURL); og != "" && strings.HasPrefix(strings.TrimSpace(x.OGURL), "/") && og != "/" {
-			it.URL = pageURL(site, path.Dir(strings.TrimSuffix(og, "/")), path.Base(og))
+			r.URL = pageURL(site, path.Dir(strings.TrimSuffix(og, "/")), path.Base(og))
 		}
 	}
-	base := site
-	if it.URL != "" {
-		base, _ = url.Parse(it.URL)
-	} else if bp := cleanBasePath(x.BasePath); bp != "" {
-		base = site.ResolveReference(&url.URL{Path: bp})
-	}
-	var badLink *RecordError
+	linkNode, linkField := link.Href.node, "link.href"
 	for _, c := range []struct {
 		v     *yList
 		field string
@@ -475,40 +463,38 @@ func (p *parser) item(f *recordFields, body []byte) (*Item, error) {
 		if raw == "" {
 			continue
 		}
-		if u, ok := AbsoluteURL(raw, nil); ok {
-			it.ExternalURL = u
+		if _, ok := AbsoluteURL(raw, nil); ok {
+			r.ExternalURL, linkNode = raw, c.v.node
 			break
 		}
-		if badLink == nil {
-			badLink = p.errAt(c.v.node, c.field, fmt.Errorf("not an absolute http(s) URL, ignored: %.80q", raw))
+		if r.ExternalURL == "" {
+			// The first bad link is reported when no good one follows.
+			r.ExternalURL, linkNode, linkField = raw, c.v.node, c.field
 		}
 	}
-	if it.ExternalURL == "" && badLink != nil {
-		p.warnings = append(p.warnings, badLink)
-	}
-	it.Brand = CleanText(link.Brand.s)
-	if it.Brand == "" {
-		it.Brand = CleanText(f.Brand.s)
+	r.Brand = link.Brand.s
+	if CleanText(r.Brand) == "" {
+		r.Brand = f.Brand.s
 	}
 
-	it.Community = communityOf(x.sitePath(), x.Type, f.Identifier.s, f.MastHead.s)
-	it.Topics = p.topics(&f.Topics, &opf.MedigyTopics)
-	it.Tags = cleanList(slices.Concat(f.Tags.list, f.Categories.list, f.CategoriesCap.list))
-	it.Authors = cleanList(f.Author.list)
-	if len(it.Authors) == 0 {
-		it.Authors = cleanList(f.Authors.list)
+	r.community = communityOf(x.sitePath(), x.Type, f.Identifier.s, f.MastHead.s)
+	r.Topics = p.topics(&f.Topics, &opf.MedigyTopics)
+	r.Tags = slices.Concat(f.Tags.list, f.Categories.list, f.CategoriesCap.list)
+	r.Authors = f.Author.list
+	if len(cleanList(r.Authors)) == 0 {
+		r.Authors = f.Authors.list
 	}
-	it.Image = p.image(&f.FeaturedImage, base)
+	r.Image = p.image(&f.FeaturedImage)
 
-	it.Status = CleanText(f.Status.s)
+	r.Status = f.Status.s
 	if f.Draft.b {
 		// A draft stays out of every feed, whatever its status says, as
 		// static site generators treat draft: true.
-		it.Status = "draft"
+		r.Status = "draft"
 	}
-	it.Kind = CleanText(f.Archetype.s)
-	if it.Kind == "" {
-		it.Kind = CleanText(f.ArcheType.s)
+	r.Archetype = f.Archetype.s
+	if CleanText(r.Archetype) == "" {
+		r.Archetype = f.ArcheType.s
 	}
 
 	x.Aliases = cleanList(f.Aliases.list)
@@ -521,14 +507,28 @@ func (p *parser) item(f *recordFields, body []byte) (*Item, error) {
 	x.Source = CleanText(f.Source.s)
 	x.Sub = CleanText(f.Sub.s)
 
-	// Body and summary.
-	body = bytes.TrimSpace(body)
-	markdown := strings.Contains(strings.ToLower(x.Source), "dropmark") || (len(body) > 0 && body[0] != '<')
-	if len(body) > 0 {
-		it.content = &lazyHTML{body: body, markdown: markdown, base: base}
+	// The body is Markdown unless it starts with markup; Dropmark exports
+	// are always Markdown.
+	b := trimSpace(body)
+	r.Markdown = strings.Contains(strings.ToLower(x.Source), "dropmark") || (len(b) > 0 && b[0] != '<')
+
+	m := &f.FeaturedImage.f
+	r.at = func(key string) (string, int) {
+		switch key {
+		case "date":
+			return "date", p.lineOf(keyNode(root, "date"))
+		case "link":
+			return linkField, p.lineOf(linkNode)
+		case "image":
+			return "featuredImage.href", p.lineOf(m.Href.node)
+		case "image.type":
+			return "featuredImage.format", p.lineOf(m.Format.node)
+		case "url":
+			return "basePath", p.lineOf(keyNode(root, "basePath"))
+		}
+		return key, p.lineOf(keyNode(root, key))
 	}
-	it.Summary = summaryText(f.Description.s, it.content)
-	return it, nil
+	return newItem(&r, site, &p.warnings)
 }
 
 // keyNode returns the key node of the field named key in the mapping m, or
@@ -710,7 +710,9 @@ func ParseTopic(s string) (t Topic, ok bool) {
 	return t, true
 }
 
-func (p *parser) topics(community, medigy *yList) []Topic {
+// topics gathers the record's topics: the topics list and the JSON array
+// in openProjectCustomFields.medigyTopics (or a YAML list there).
+func (p *parser) topics(community, medigy *yList) []string {
 	raw := community.list
 	if s := medigy.text(); strings.TrimSpace(s) != "" {
 		var arr []string
@@ -722,17 +724,7 @@ func (p *parser) topics(community, medigy *yList) []Topic {
 	} else if medigy.seq {
 		raw = slices.Concat(raw, medigy.list)
 	}
-	var out []Topic
-	seen := map[string]bool{}
-	for _, r := range raw {
-		t, ok := ParseTopic(r)
-		if !ok || seen[t.Key] {
-			continue
-		}
-		seen[t.Key] = true
-		out = append(out, t)
-	}
-	return out
+	return raw
 }
 
 var imageTypes = map[string]string{
@@ -740,7 +732,8 @@ var imageTypes = map[string]string{
 	"webp": "image/webp", "svg": "image/svg+xml", "avif": "image/avif", "bmp": "image/bmp",
 }
 
-func (p *parser) image(v *yImage, base *url.URL) *Image {
+// image is the featured image as the record writes it; newImage checks it.
+func (p *parser) image(v *yImage) *Image {
 	if !v.isMap {
 		return nil
 	}
@@ -748,34 +741,13 @@ func (p *parser) image(v *yImage, base *url.URL) *Image {
 	if m.Valid.node != nil && !m.Valid.b {
 		return nil
 	}
-	href := m.Href.s
-	if strings.TrimSpace(href) == "" {
-		return nil
+	img := &Image{URL: m.Href.s, Type: m.MimeType.s, Alt: m.Alt.s}
+	if t := strings.ToLower(CleanText(img.Type)); !strings.HasPrefix(t, "image/") || strings.ContainsAny(t, " ;,") {
+		img.Type = CleanText(m.Format.s)
 	}
-	u, ok := AbsoluteURL(href, base)
-	if !ok {
-		p.warn(m.Href.node, "featuredImage.href", fmt.Errorf("not a usable image URL, ignored: %.80q", href))
-		return nil
-	}
-	typ := strings.ToLower(CleanText(m.MimeType.s))
-	if !strings.HasPrefix(typ, "image/") || strings.ContainsAny(typ, " ;,") {
-		typ = imageTypes[strings.ToLower(CleanText(m.Format.s))]
-	}
-	if typ == "" {
-		ext := strings.TrimPrefix(strings.ToLower(path.Ext(strings.SplitN(u, "?", 2)[0])), ".")
-		typ = imageTypes[ext]
-	}
-	if typ == "" {
-		p.warn(m.Format.node, "featuredImage.format", errors.New("unknown image type, image ignored"))
-		return nil
-	}
-	img := &Image{URL: u, Type: typ, Alt: CleanText(m.Alt.s)}
 	if sz := m.Size.list; m.Size.seq && len(sz) == 2 {
-		w, errW := strconv.Atoi(sz[0])
-		h, errH := strconv.Atoi(sz[1])
-		if errW == nil && errH == nil && w > 0 && h > 0 {
-			img.Width, img.Height = w, h
-		}
+		img.Width, _ = strconv.Atoi(sz[0])
+		img.Height, _ = strconv.Atoi(sz[1])
 	}
 	return img
 }
@@ -874,19 +846,19 @@ func pageURL(site *url.URL, basePath, slug string) string {
 	return s
 }
 
-// itemID derives the permanent id: the record's mdName UUID when it has one,
-// else a name-based (version 5) UUID of the site and the record's id, else of
+// itemID derives the permanent id from a record's id: urn:uuid: of a UUID,
+// else a name-based (version 5) UUID of the site and the id; with no id, of
 // the site and the file's path.
-func itemID(mdName, recordID string, site *url.URL, name string) string {
-	if isUUID(mdName) {
-		return "urn:uuid:" + strings.ToLower(mdName)
+func itemID(id string, site *url.URL, name string) string {
+	if isUUID(id) {
+		return "urn:uuid:" + strings.ToLower(id)
 	}
 	host := ""
 	if site != nil {
 		host = site.Host
 	}
-	if recordID != "" {
-		return "urn:uuid:" + uuidV5(host+"/records/"+recordID)
+	if id != "" {
+		return "urn:uuid:" + uuidV5(host+"/records/"+id)
 	}
 	return "urn:uuid:" + uuidV5(host+"/files/"+name)
 }

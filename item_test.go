@@ -152,7 +152,7 @@ func TestParseSeedRecord(t *testing.T) {
 		URL:  "https://www.example.org/communities/chronic-care-management/curated-content/tbtech-improving-cybersecurity-in-the-medical-industry/8e53e60e-d4f5-5d72-b0c0-707e3f0c5dbb-featuredImage.jpeg",
 		Type: "image/jpeg", Alt: "Improving Cybersecurity in the Medical Industry", Width: 1000, Height: 688,
 	}, *it.Image)
-	assert.Equal(t, "curate-content", it.Kind)
+	assert.Equal(t, "curate-content", it.Archetype)
 	assert.Equal(t, "", it.Status)
 	html := it.ContentHTML()
 	assert.Contains(t, html, "Becker’s Hospital Review")

@@ -4,8 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"net/url"
-	"runtime"
 	"slices"
 	"sort"
 	"strings"
@@ -13,234 +11,6 @@ import (
 	"sync/atomic"
 	"time"
 )
-
-// DefaultLimit is the number of items a feed holds when Config.Limit is 0.
-const DefaultLimit = 50
-
-// DefaultPublishedStatuses are the record statuses that mean "published"
-// when Config.PublishedStatuses is nil. Matching ignores case.
-var DefaultPublishedStatuses = []string{"", "approved", "published"}
-
-// DefaultRetractedStatuses are the record statuses that mean "withdrawn"
-// when Config.RetractedStatuses is nil. Matching ignores case.
-var DefaultRetractedStatuses = []string{"retracted", "withdrawn"}
-
-// Defaults of the syndication settings of Config.
-const (
-	// DefaultArchiveSize is the number of items per archive document.
-	DefaultArchiveSize = 50
-	// DefaultTombstonePeriod is how long a withdrawn item's tombstone stays
-	// in its Atom feeds.
-	DefaultTombstonePeriod = 30 * 24 * time.Hour
-	// DefaultMaxFeedBytes is every feed document's size budget: JSON Feed
-	// 1.1 asks feeds to stay under 250 KB.
-	DefaultMaxFeedBytes = 250_000
-)
-
-// Config is the trusted configuration of a build. The zero value is not
-// usable: SiteURL is required. A Config is read, never changed, by Load and
-// Build.
-type Config struct {
-	// SiteURL is the absolute http(s) URL of the community site. Item pages,
-	// relative URLs in records and every feed URL are resolved against it.
-	SiteURL string
-	// Title names the site in feed titles; the site's host when empty.
-	Title string
-	// Language is the feeds' language tag; "en" when empty.
-	Language string
-	// Limit is the number of newest items per feed; DefaultLimit when 0.
-	Limit int
-	// PublishedStatuses lists the status values that publish a record
-	// (case-insensitive); DefaultPublishedStatuses when nil. Records with any
-	// other status stay out of every feed.
-	PublishedStatuses []string
-	// Kinds, when not empty, lists the record kinds (archetype values) that
-	// are published; records of other kinds stay out of every feed.
-	Kinds []string
-	// LinkToPage makes an item's RSS <link> its page on the community site
-	// instead of the curated article.
-	LinkToPage bool
-	// Workers is the number of records parsed at once; GOMAXPROCS when 0.
-	Workers int
-	// MaxRecordBytes caps the size of a record file: a larger one is
-	// rejected without being read whole. DefaultMaxRecordBytes when 0; no
-	// cap when negative.
-	MaxRecordBytes int64
-	// CacheDir, when set, is where BuildDir keeps what each record parsed to
-	// (by content hash) and what each feed file was made of, so that the
-	// next build parses only the records that changed and renders only the
-	// feeds whose bytes change. A cache written by another version of
-	// curafeed, or for another site URL, statuses or kinds, or a damaged
-	// one, is ignored; after any other change of configuration its feed
-	// fingerprints are.
-	CacheDir string
-
-	// ArchiveSize is the number of items per archive document (RFC 5005):
-	// the items of a feed beyond its newest Limit are published in archive
-	// documents of this size, oldest first. DefaultArchiveSize when 0.
-	ArchiveSize int
-	// NoArchives turns archive documents off: each feed then publishes only
-	// its newest Limit items.
-	NoArchives bool
-	// RetractedStatuses lists the status values that mean a record was
-	// withdrawn (case-insensitive); DefaultRetractedStatuses when nil. Such
-	// a record leaves every feed, and the Atom feeds it belonged to carry a
-	// tombstone for it (RFC 6721).
-	RetractedStatuses []string
-	// TombstonePeriod is how long a tombstone stays, counted back from the
-	// newest date of the catalog (never the clock); DefaultTombstonePeriod
-	// when 0; no tombstones when negative (withdrawn items still leave
-	// every feed).
-	TombstonePeriod time.Duration
-	// MaxFeedBytes is the size budget of every feed document: a document
-	// over it has the content of its oldest items replaced by their summary
-	// and a link to read more, oldest first, until it fits.
-	// DefaultMaxFeedBytes when 0; no budget when negative.
-	MaxFeedBytes int
-	// Hubs are WebSub hub URLs announced in every feed document (an Atom
-	// link, an RSS atom:link and JSON Feed hubs, each rel="hub").
-	Hubs []string
-
-	// CommunityAliases joins the spellings of one community into one feed:
-	// each key is a community slug records use (an alias, e.g.
-	// "risk-compliance"), its value the slug the community is published
-	// under ("risk-and-compliance"). Keys and values are folded by
-	// Slugify; an alias of an alias resolves to the last one, and a cycle is
-	// an error. The community takes the display name of the records that
-	// use the canonical slug, when there are some.
-	CommunityAliases map[string]string
-	// Now is the time against which records dated in the future are
-	// scheduled rather than published: a record whose date is after Now
-	// stays out of every feed (see IncludeFuture). When zero, Load, Build
-	// and BuildDir read the clock once each; the same records, Config and
-	// Now always give the same bytes, so set Now for reproducible builds.
-	Now time.Time
-	// IncludeFuture publishes records dated after Now as well.
-	IncludeFuture bool
-}
-
-// canonicalCommunity returns the community slug s is published under: its
-// alias target in the normalized CommunityAliases, or s.
-func (c Config) canonicalCommunity(s string) string {
-	if v, ok := c.CommunityAliases[s]; ok {
-		return v
-	}
-	return s
-}
-
-// scheduled reports whether it is dated after the build's time and is
-// therefore kept back until then; c is normalized.
-func (c Config) scheduled(it *Item) bool {
-	return !c.IncludeFuture && it.Published.After(c.Now)
-}
-
-// normalizeAliases folds the keys and values of aliases by Slugify and
-// resolves chains, so that every alias maps straight to a slug that is no
-// alias.
-func normalizeAliases(aliases map[string]string) (map[string]string, error) {
-	if len(aliases) == 0 {
-		return nil, nil
-	}
-	folded := make(map[string]string, len(aliases))
-	for k, v := range aliases {
-		fk, fv := Slugify(k), Slugify(v)
-		if fk == "" || fv == "" {
-			return nil, fmt.Errorf("curafeed: community alias %q=%q: both must name a community", k, v)
-		}
-		if old, ok := folded[fk]; ok && old != fv {
-			return nil, fmt.Errorf("curafeed: community alias %q is given two communities, %q and %q", fk, old, fv)
-		}
-		if fk != fv {
-			folded[fk] = fv
-		}
-	}
-	out := make(map[string]string, len(folded))
-	for k, v := range folded {
-		seen := map[string]bool{k: true}
-		for {
-			next, ok := folded[v]
-			if !ok {
-				break
-			}
-			if seen[v] {
-				return nil, fmt.Errorf("curafeed: community aliases go round in a cycle through %q", v)
-			}
-			seen[v] = true
-			v = next
-		}
-		out[k] = v
-	}
-	return out, nil
-}
-
-// site returns the parsed site URL and a normalized copy of c.
-func (c Config) normalize() (Config, *url.URL, error) {
-	u, err := url.Parse(strings.TrimSpace(c.SiteURL))
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil {
-		return c, nil, fmt.Errorf("curafeed: site URL %q is not an absolute http(s) URL", c.SiteURL)
-	}
-	u.Path = strings.TrimRight(u.Path, "/")
-	u.RawQuery, u.Fragment, u.RawPath = "", "", ""
-	c.SiteURL = u.String()
-	if c.Title == "" {
-		c.Title = u.Host
-	}
-	if c.Language == "" {
-		c.Language = "en"
-	}
-	if c.Limit <= 0 {
-		c.Limit = DefaultLimit
-	}
-	if c.PublishedStatuses == nil {
-		c.PublishedStatuses = DefaultPublishedStatuses
-	}
-	if c.Workers <= 0 {
-		c.Workers = runtime.GOMAXPROCS(0)
-	}
-	if c.MaxRecordBytes == 0 {
-		c.MaxRecordBytes = DefaultMaxRecordBytes
-	}
-	if c.ArchiveSize <= 0 {
-		c.ArchiveSize = DefaultArchiveSize
-	}
-	if c.RetractedStatuses == nil {
-		c.RetractedStatuses = DefaultRetractedStatuses
-	}
-	if c.TombstonePeriod == 0 {
-		c.TombstonePeriod = DefaultTombstonePeriod
-	}
-	if c.MaxFeedBytes == 0 {
-		c.MaxFeedBytes = DefaultMaxFeedBytes
-	}
-	var hubs []string
-	for _, h := range c.Hubs {
-		hu, err := url.Parse(h)
-		switch {
-		case err != nil || (hu.Scheme != "http" && hu.Scheme != "https") || hu.Host == "":
-			return c, nil, fmt.Errorf("curafeed: hub URL %q is not an absolute http(s) URL", h)
-		case hu.User != nil:
-			// Feeds and Link headers are public: a hub's credentials would
-			// be published with them.
-			return c, nil, fmt.Errorf("curafeed: hub URL %q carries credentials, which every feed would publish", redactURL(h))
-		case secretQuery(hu) != "":
-			return c, nil, fmt.Errorf("curafeed: hub URL %q carries a secret in its query (%s), which every feed would publish", redactURL(h), secretQuery(hu))
-		case strings.ContainsAny(h, " \t\r\n<>\"',\\"):
-			return c, nil, fmt.Errorf("curafeed: hub URL %q has characters a Link header cannot carry; percent-encode them", h)
-		}
-		if !slices.Contains(hubs, h) {
-			hubs = append(hubs, h)
-		}
-	}
-	c.Hubs = hubs
-	if c.CommunityAliases, err = normalizeAliases(c.CommunityAliases); err != nil {
-		return c, nil, err
-	}
-	if c.Now.IsZero() {
-		c.Now = time.Now()
-	}
-	c.Now = c.Now.UTC()
-	return c, u, nil
-}
 
 // Skip is a file that was read but not published, and why.
 type Skip struct {
@@ -449,6 +219,12 @@ func (r *Records) collect(names []string, results []parsed, cfg Config) {
 		}
 		items = append(items, res.item)
 	}
+	r.finish(items, cfg)
+}
+
+// finish deduplicates, filters and sorts the loaded items, for records from
+// files and from code alike; cfg is normalized.
+func (r *Records) finish(items []*Item, cfg Config) {
 	items = r.dedupe(items)
 	items, r.Retracted = r.filter(items, cfg)
 	all := append(items[:len(items):len(items)], r.Retracted...)
@@ -540,7 +316,7 @@ func (r *Records) All() []*Item {
 func (r *Records) filter(items []*Item, cfg Config) (published, retracted []*Item) {
 	out := items[:0]
 	for _, it := range items {
-		kindOK := len(cfg.Kinds) == 0 || containsFold(cfg.Kinds, it.Kind)
+		kindOK := len(cfg.Archetypes) == 0 || containsFold(cfg.Archetypes, it.Archetype)
 		switch {
 		case kindOK && cfg.retracted(it) && cfg.scheduled(it):
 			r.Skipped = append(r.Skipped, Skip{it.Path, fmt.Sprintf("status %q: withdrawn before its date %s", it.Status, it.Published.Format(time.RFC3339))})
@@ -550,7 +326,7 @@ func (r *Records) filter(items []*Item, cfg Config) (published, retracted []*Ite
 		case !containsFold(cfg.PublishedStatuses, it.Status):
 			r.Skipped = append(r.Skipped, Skip{it.Path, fmt.Sprintf("status %q is not published", it.Status)})
 		case !kindOK:
-			r.Skipped = append(r.Skipped, Skip{it.Path, fmt.Sprintf("kind %q is not published", it.Kind)})
+			r.Skipped = append(r.Skipped, Skip{it.Path, fmt.Sprintf("archetype %q is not published", it.Archetype)})
 		case cfg.scheduled(it):
 			r.Skipped = append(r.Skipped, Skip{it.Path, fmt.Sprintf("scheduled: dated %s, after the build's time %s", it.Published.Format(time.RFC3339), cfg.Now.Format(time.RFC3339))})
 			if r.NextScheduled.IsZero() || it.Published.Before(r.NextScheduled) {
@@ -561,20 +337,6 @@ func (r *Records) filter(items []*Item, cfg Config) (published, retracted []*Ite
 		}
 	}
 	return out, retracted
-}
-
-// retracted reports whether it's status says it was withdrawn.
-func (c Config) retracted(it *Item) bool {
-	return it.Status != "" && containsFold(c.RetractedStatuses, it.Status)
-}
-
-func containsFold(list []string, s string) bool {
-	for _, v := range list {
-		if strings.EqualFold(strings.TrimSpace(v), s) {
-			return true
-		}
-	}
-	return false
 }
 
 // mergeCommunities joins a community known only from a record's type

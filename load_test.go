@@ -60,11 +60,11 @@ func TestLoadConfigurableFilters(t *testing.T) {
 		"news.md":  rec("News", "2021-01-01", "archetype: news\nstatus: draft\n"),
 		"video.md": rec("Video", "2021-01-02", "archetype: media-video\n"),
 	}
-	recs, err := Load(fsys, Config{SiteURL: "https://x.example", PublishedStatuses: []string{"", "draft"}, Kinds: []string{"news"}})
+	recs, err := Load(fsys, Config{SiteURL: "https://x.example", PublishedStatuses: []string{"", "draft"}, Archetypes: []string{"news"}})
 	require.NoError(t, err)
 	require.Len(t, recs.Items, 1)
 	assert.Equal(t, "News", recs.Items[0].Title)
-	assert.Equal(t, `kind "media-video" is not published`, recs.Skipped[0].Reason)
+	assert.Equal(t, `archetype "media-video" is not published`, recs.Skipped[0].Reason)
 }
 
 func TestLoadDuplicateTieKeepsFirstPath(t *testing.T) {

@@ -45,7 +45,7 @@ func editTitle(t *testing.T, dir, rel, title string) {
 // current feeds, one in archive documents.
 func editNewestAndOldest(t *testing.T, cat *Catalog, dir string) {
 	t.Helper()
-	all := cat.Feed("all")
+	all := feedOf(cat, "all")
 	require.NotNil(t, all)
 	require.NotEmpty(t, all.Items)
 	require.NotEmpty(t, all.Archives, "the config must give the sample archive documents")
@@ -102,7 +102,7 @@ func requireNoArchiveURL(t *testing.T, cat *Catalog, urls []string) {
 	t.Helper()
 	for _, u := range urls {
 		require.True(t, strings.HasPrefix(u, publishSite+"/"), u)
-		doc := cat.Feed(path.Dir(strings.TrimPrefix(u, publishSite+"/")))
+		doc := feedOf(cat, path.Dir(strings.TrimPrefix(u, publishSite+"/")))
 		require.NotNil(t, doc, "%s names no feed", u)
 		require.Zero(t, doc.Archive, "%s is an archive document", u)
 		require.Nil(t, doc.Current, "%s is an archive document", u)
@@ -343,10 +343,10 @@ func TestReloaderCloseAndOrder(t *testing.T) {
 	})
 	require.NoError(t, err)
 
-	editTitle(t, dir, r.Catalog().Feed("all").Items[0].Path, "First edit")
+	editTitle(t, dir, feedOf(r.Catalog(), "all").Items[0].Path, "First edit")
 	first := r.Reload()
 	require.NotEmpty(t, first.ChangedFeeds)
-	editTitle(t, dir, r.Catalog().Feed("communities/pandemic").Items[0].Path, "Second edit")
+	editTitle(t, dir, feedOf(r.Catalog(), "communities/pandemic").Items[0].Path, "Second edit")
 	second := r.Reload()
 	require.NotEmpty(t, second.ChangedFeeds)
 	require.NotEqual(t, first.ChangedFeeds, second.ChangedFeeds, "the two reloads change different feeds")
@@ -369,7 +369,7 @@ func TestReloaderCloseAndOrder(t *testing.T) {
 
 	// After Close, reloads still serve the new records but publish nothing.
 	requests := hub.Count()
-	editTitle(t, dir, r.Catalog().Feed("all").Items[0].Path, "Third edit")
+	editTitle(t, dir, feedOf(r.Catalog(), "all").Items[0].Path, "Third edit")
 	third := r.Reload()
 	require.NotEmpty(t, third.ChangedFeeds)
 	assert.Contains(t, get(t, r, "/all/rss.xml").Body.String(), "Third edit")

@@ -128,7 +128,7 @@ func TestReloader(t *testing.T) {
 	assert.Equal(t, "max-age=1", res.Header().Get("Cache-Control"))
 	etag := res.Header().Get("ETag")
 	cat := r.Catalog()
-	assert.NotNil(t, cat.Feed("communities/security"))
+	assert.NotNil(t, feedOf(cat, "communities/security"))
 
 	t.Run("nothing changed", func(t *testing.T) {
 		before := r.cur.Load().h
@@ -476,7 +476,7 @@ func TestReloaderRace(t *testing.T) {
 				return
 			default:
 			}
-			if r.Catalog().Feed("all") == nil {
+			if feedOf(r.Catalog(), "all") == nil {
 				t.Error("no site-wide feed")
 			}
 			time.Sleep(time.Millisecond)

@@ -97,7 +97,7 @@ func TestScheduledRecord(t *testing.T) {
 			cat, err := Build(recs.All(), c)
 			require.NoError(t, err)
 			assert.Contains(t, feedBytes(t, cat)["all/atom.xml"], "SCHEDULED-MARKER")
-			assert.NotNil(t, cat.Feed("communities/future"))
+			assert.NotNil(t, feedOf(cat, "communities/future"))
 		})
 	}
 }
@@ -191,7 +191,7 @@ func TestReloaderPublishesScheduled(t *testing.T) {
 	r, err := NewReloader(scheduleFS(), reloadConfig, ReloadOptions{OnReload: func(rep ReloadReport) { reports = append(reports, rep) }})
 	require.NoError(t, err)
 	defer r.Close()
-	require.Nil(t, r.Catalog().Feed("communities/future"))
+	require.Nil(t, feedOf(r.Catalog(), "communities/future"))
 	assert.NotContains(t, get(t, r, "/all/atom.xml").Body.String(), "SCHEDULED-MARKER")
 	require.Len(t, reports, 1)
 	assert.Equal(t, scheduleNow.Add(24*time.Hour), reports[0].NextScheduled)
@@ -212,7 +212,7 @@ func TestReloaderPublishesScheduled(t *testing.T) {
 	ft.advance(time.Hour)
 	timers[0].f() // the timer fires
 	assert.Contains(t, get(t, r, "/all/atom.xml").Body.String(), "SCHEDULED-MARKER")
-	require.NotNil(t, r.Catalog().Feed("communities/future"))
+	require.NotNil(t, feedOf(r.Catalog(), "communities/future"))
 	last := reports[len(reports)-1]
 	assert.Contains(t, last.Changed, "all/atom.xml")
 	assert.True(t, last.NextScheduled.IsZero())
@@ -228,7 +228,7 @@ func TestReloaderFixedNowSchedulesNothing(t *testing.T) {
 	r, err := NewReloader(scheduleFS(), cfg, ReloadOptions{})
 	require.NoError(t, err)
 	defer r.Close()
-	assert.Nil(t, r.Catalog().Feed("communities/future"))
+	assert.Nil(t, feedOf(r.Catalog(), "communities/future"))
 	assert.Empty(t, ft.live())
 }
 
@@ -255,7 +255,7 @@ func TestCommunityAliases(t *testing.T) {
 		}
 	}
 	assert.Equal(t, []string{"communities/risk-and-compliance", "communities/security"}, communities)
-	f := cat.Feed("communities/risk-and-compliance")
+	f := feedOf(cat, "communities/risk-and-compliance")
 	require.Len(t, f.Items, 3)
 	assert.Equal(t, "risk-and-compliance", f.Community.Name, "the canonical records' name")
 	for _, it := range recs.Items {
@@ -279,9 +279,9 @@ func TestCommunityAliases(t *testing.T) {
 	}
 	cat, err = Build(code, cfg)
 	require.NoError(t, err)
-	assert.Nil(t, cat.Feed("communities/risk-compliance"))
-	require.NotNil(t, cat.Feed("communities/risk-and-compliance"))
-	assert.Len(t, cat.Feed("communities/risk-and-compliance").Items, 2)
+	assert.Nil(t, feedOf(cat, "communities/risk-compliance"))
+	require.NotNil(t, feedOf(cat, "communities/risk-and-compliance"))
+	assert.Len(t, feedOf(cat, "communities/risk-and-compliance").Items, 2)
 
 	// Chains resolve; cycles and empty names are errors.
 	chain := cfg

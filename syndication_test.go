@@ -348,7 +348,7 @@ func synExpected(t testing.TB, cat *Catalog, items []*Item, path string) []strin
 		if topic != "" {
 			on := false
 			for _, tp := range it.Topics {
-				if ti := cat.Topic(tp.Key); ti != nil && ti.Slug == topic {
+				if ti := cat.topics[tp.Key]; ti != nil && ti.Slug == topic {
 					on = true
 				}
 			}
@@ -398,7 +398,7 @@ func TestArchiveChain(t *testing.T) {
 					assert.Equal(t, i+1, a.Archive, f.Path)
 					assert.Equal(t, f.Path+"/archive/"+strconv.Itoa(i+1), a.Path)
 					assert.Same(t, f, a.Current, a.Path)
-					assert.Same(t, a, cat.Feed(a.Path), a.Path)
+					assert.Same(t, a, feedOf(cat, a.Path), a.Path)
 					assert.Equal(t, f.ID(), a.ID(), a.Path)
 					assert.Equal(t, f.Kind, a.Kind, a.Path)
 					assert.Empty(t, a.Archives, a.Path)
@@ -446,9 +446,9 @@ func TestArchiveChain(t *testing.T) {
 						// Cache-Control: the newest one's next-archive
 						// link changes when a newer archive is made.
 						full := k > 0 && len(d.IDs) == sz.size && num < len(f.Archives)
-						wantCC := DefaultCacheControl
+						wantCC := defaultCacheControl
 						if full {
-							wantCC = DefaultArchiveCacheControl
+							wantCC = defaultArchiveCacheControl
 						}
 						assert.Equal(t, wantCC, rec.Header().Get("Cache-Control"), u)
 						got = append(got, d.IDs...)
@@ -544,7 +544,7 @@ func synStable(t *testing.T, limit, size int) int {
 	recs2, cat2 := synBuild(t, fsys, cfg)
 	require.Equal(t, "urn:uuid:"+uuid, recs2.Items[0].ID, "the new record is the newest")
 	for _, p := range []string{"all", "communities/femtech", "topics/medigy-maternal-health", "communities/femtech/topics/medigy-maternal-health"} {
-		require.Equal(t, "urn:uuid:"+uuid, cat2.Feed(p).Items[0].ID, p)
+		require.Equal(t, "urn:uuid:"+uuid, feedOf(cat2, p).Items[0].ID, p)
 	}
 
 	files2 := map[string]File{}
@@ -577,7 +577,7 @@ func TestArchiveStable(t *testing.T) {
 		assert.Greater(t, synStable(t, 3, 4), 30)
 	})
 	t.Run("NoArchives", func(t *testing.T) {
-		cfg := synConfig(func(c *Config) { c.Limit, c.ArchiveSize, c.NoArchives = 3, 4, true })
+		cfg := synConfig(func(c *Config) { c.Limit, c.ArchiveSize = 3, -1 })
 		recs, cat := synBuild(t, os.DirFS("testdata/records"), cfg)
 		for _, f := range cat.Feeds {
 			assert.Empty(t, f.Archives, f.Path)
@@ -591,7 +591,7 @@ func TestArchiveStable(t *testing.T) {
 			}(), f.Path)
 			assert.LessOrEqual(t, len(f.Items), 3, f.Path)
 		}
-		assert.Nil(t, cat.Feed("all/archive/1"))
+		assert.Nil(t, feedOf(cat, "all/archive/1"))
 		n := 0
 		for _, file := range synFiles(t, cat) {
 			assert.NotContains(t, file.Path, "/archive/")
@@ -692,12 +692,12 @@ func TestRetracted(t *testing.T) {
 	// A tombstone lasts TombstonePeriod, counted back from the catalog's
 	// newest date: here a newer published record's.
 	for _, tc := range []struct {
-		period time.Duration // 0: DefaultTombstonePeriod
+		period time.Duration // 0: defaultTombstonePeriod
 		after  time.Duration // how long after the retraction the newer record is
 		kept   bool
 	}{
-		{0, DefaultTombstonePeriod, true},
-		{0, DefaultTombstonePeriod + time.Second, false},
+		{0, defaultTombstonePeriod, true},
+		{0, defaultTombstonePeriod + time.Second, false},
 		{time.Hour, time.Hour, true},
 		{time.Hour, time.Hour + time.Second, false},
 		{time.Hour, 10 * 365 * 24 * time.Hour, false},
@@ -713,10 +713,10 @@ func TestRetracted(t *testing.T) {
 				n += len(f.Tombstones)
 			}
 			for _, p := range synRetractedFeeds {
-				ab, err := cat.Feed(p).Render(Atom)
+				ab, err := feedOf(cat, p).Render(Atom)
 				require.NoError(t, err)
 				d := synParse(t, p, Atom, ab)
-				assert.Len(t, d.Deleted, len(cat.Feed(p).Tombstones), p)
+				assert.Len(t, d.Deleted, len(feedOf(cat, p).Tombstones), p)
 			}
 			if tc.kept {
 				assert.Equal(t, len(synRetractedFeeds), n)
@@ -751,7 +751,7 @@ func TestRetracted(t *testing.T) {
 		recs2, cat := synBuild(t, os.DirFS("testdata/records"), cfg)
 		require.Len(t, recs2.Retracted, 1)
 		assert.Equal(t, synRetractedID, recs2.Retracted[0].ID)
-		assert.Len(t, cat.Feed("all").Tombstones, 1)
+		assert.Len(t, feedOf(cat, "all").Tombstones, 1)
 	})
 
 	t.Run("WithoutRetracted", func(t *testing.T) {
@@ -780,7 +780,7 @@ func TestRetracted(t *testing.T) {
 				assert.NotContains(t, string(ab), "deleted-entry", f.Path)
 			}
 			var ids []string
-			for _, it := range cat.Feed("communities/femtech/topics/medigy-maternal-health").Items {
+			for _, it := range feedOf(cat, "communities/femtech/topics/medigy-maternal-health").Items {
 				ids = append(ids, it.ID)
 			}
 			assert.Contains(t, ids, synRetractedID)
@@ -992,7 +992,7 @@ func TestSizeBudget(t *testing.T) {
 	t.Run("default", func(t *testing.T) {
 		cat, err := Build(recs.All(), sampleConfig)
 		require.NoError(t, err)
-		assert.Equal(t, DefaultMaxFeedBytes, cat.Config().MaxFeedBytes)
+		assert.Equal(t, defaultMaxFeedBytes, cat.Config().MaxFeedBytes)
 		unlimited, err := Build(recs.All(), synConfig(func(c *Config) { c.MaxFeedBytes = -1 }))
 		require.NoError(t, err)
 		ufiles := synFiles(t, unlimited)

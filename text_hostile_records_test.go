@@ -158,7 +158,7 @@ func TestHostileTextRecords(t *testing.T) {
 	assert.Len(t, cafe[0].Items, 2)
 	assert.Equal(t, "Café Society", cafe[0].Topic.Term)
 
-	all := cat.Feed("all")
+	all := feedOf(cat, "all")
 	require.NotNil(t, all)
 	t.Run("browser view", func(t *testing.T) {
 		xsltproc, err := exec.LookPath("xsltproc")
@@ -166,7 +166,7 @@ func TestHostileTextRecords(t *testing.T) {
 			t.Skip("xsltproc not installed (Debian package xsltproc)")
 		}
 		dir := t.TempDir()
-		xsl := filepath.Join(dir, StylesheetPath)
+		xsl := filepath.Join(dir, stylesheetPath)
 		require.NoError(t, os.WriteFile(xsl, render(t, cat.WriteStylesheet), 0o644))
 		for _, format := range []Format{RSS, Atom} {
 			feed := filepath.Join(dir, format.FileName())

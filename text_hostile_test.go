@@ -248,7 +248,7 @@ func TestPlainTextInHTMLFields(t *testing.T) {
 	}
 	cat, err := Build([]*Item{it}, testConfig)
 	require.NoError(t, err)
-	f := cat.Feed("all")
+	f := feedOf(cat, "all")
 	rss, err := f.Render(RSS)
 	require.NoError(t, err)
 	// The description is HTML: the summary is escaped for HTML, then for XML.

@@ -18,12 +18,12 @@ import (
 // autodiscovery tags for other pages.
 
 const (
-	// StylesheetPath is the XSLT stylesheet's path in the output tree. Every
+	// stylesheetPath is the XSLT stylesheet's path in the output tree. Every
 	// RSS and Atom feed names it, relative to the feed, in an
 	// xml-stylesheet processing instruction.
-	StylesheetPath = "feed.xsl"
-	// IndexPath is the HTML index page's path in the output tree.
-	IndexPath = "index.html"
+	stylesheetPath = "feed.xsl"
+	// indexPath is the HTML index page's path in the output tree.
+	indexPath = "index.html"
 
 	// stylesheetContentType is the registered media type of XSLT (XSLT 2.0,
 	// appendix B.1). Chromium applies stylesheets served with it, and
@@ -51,7 +51,7 @@ var (
 // feed is served from (browsers apply only same-origin XSLT) wherever the
 // tree is mounted, whatever the configured site URL.
 func (f *Feed) stylesheetHref() string {
-	return strings.Repeat("../", strings.Count(f.Path, "/")+1) + StylesheetPath
+	return strings.Repeat("../", strings.Count(f.Path, "/")+1) + stylesheetPath
 }
 
 // WriteStylesheet writes feed.xsl, the XSLT 1.0 stylesheet that every RSS
@@ -62,11 +62,11 @@ func (f *Feed) stylesheetHref() string {
 func (c *Catalog) WriteStylesheet(w io.Writer) error {
 	data := struct{ SiteTitle, IndexURL, CSS string }{
 		SiteTitle: xmlText(c.cfg.Title),
-		IndexURL:  xmlText(c.site + "/" + IndexPath),
+		IndexURL:  xmlText(c.site + "/" + indexPath),
 		CSS:       xmlText(viewCSS),
 	}
 	if err := feedXSLTemplate.Execute(w, data); err != nil {
-		return fmt.Errorf("curafeed: writing %s: %w", StylesheetPath, err)
+		return fmt.Errorf("curafeed: writing %s: %w", stylesheetPath, err)
 	}
 	return nil
 }
@@ -150,7 +150,7 @@ func (c *Catalog) WriteIndexHTML(w io.Writer) error {
 	}
 	p.Autodiscovery = template.HTML(strings.TrimSuffix(head.String(), "\n"))
 	if err := indexHTMLTemplate.Execute(w, p); err != nil {
-		return fmt.Errorf("curafeed: writing %s: %w", IndexPath, err)
+		return fmt.Errorf("curafeed: writing %s: %w", indexPath, err)
 	}
 	return nil
 }
@@ -219,12 +219,12 @@ func (c *Catalog) viewFiles(fn func(File) error) error {
 	if err := c.WriteIndexHTML(&buf); err != nil {
 		return err
 	}
-	if err := fn(File{Path: IndexPath, ContentType: indexContentType, Body: bytes.Clone(buf.Bytes()), Updated: newest}); err != nil {
+	if err := fn(File{Path: indexPath, ContentType: indexContentType, Body: bytes.Clone(buf.Bytes()), Updated: newest}); err != nil {
 		return err
 	}
 	buf.Reset()
 	if err := c.WriteStylesheet(&buf); err != nil {
 		return err
 	}
-	return fn(File{Path: StylesheetPath, ContentType: stylesheetContentType, Body: bytes.Clone(buf.Bytes())})
+	return fn(File{Path: stylesheetPath, ContentType: stylesheetContentType, Body: bytes.Clone(buf.Bytes())})
 }

@@ -172,7 +172,7 @@ func TestIndexHTMLEscapes(t *testing.T) {
 		}
 	}
 	assert.Contains(t, texts, "Feeds of "+hostileConfig.Title)
-	assert.Contains(t, texts, cat.Feed("communities/hostile").Community.Name)
+	assert.Contains(t, texts, feedOf(cat, "communities/hostile").Community.Name)
 	for _, f := range cat.Feeds {
 		if f.Topic != nil {
 			assert.Contains(t, texts, f.Topic.Label())
@@ -180,7 +180,7 @@ func TestIndexHTMLEscapes(t *testing.T) {
 	}
 	links := autodiscoveryLinks(els)
 	require.Len(t, links, 4)
-	assert.Equal(t, cat.Feed("communities/hostile").Title+" (RSS)", links[3][1])
+	assert.Equal(t, feedOf(cat, "communities/hostile").Title+" (RSS)", links[3][1])
 }
 
 func TestAutodiscoveryHTML(t *testing.T) {
@@ -217,7 +217,7 @@ func TestStylesheetInstruction(t *testing.T) {
 			require.True(t, ok, "%s/%s: %s", f.Path, format.FileName(), lines[1])
 			href, ok := strings.CutSuffix(prefix, `"?>`)
 			require.True(t, ok, lines[1])
-			assert.Equal(t, StylesheetPath, path.Join(f.Path, href), "%s: %s does not lead to the root", f.Path, href)
+			assert.Equal(t, stylesheetPath, path.Join(f.Path, href), "%s: %s does not lead to the root", f.Path, href)
 		}
 		data, err := f.Render(JSON)
 		require.NoError(t, err)
@@ -264,7 +264,7 @@ func TestStylesheetXSLTProc(t *testing.T) {
 	}
 	for name, cat := range map[string]*Catalog{"sample": buildSampleCatalog(t), "hostile": buildHostile(t), "archives": buildArchived(t)} {
 		dir := t.TempDir()
-		xsl := filepath.Join(dir, StylesheetPath)
+		xsl := filepath.Join(dir, stylesheetPath)
 		require.NoError(t, os.WriteFile(xsl, render(t, cat.WriteStylesheet), 0o644))
 		for _, f := range cat.documents() {
 			if name != "hostile" && f.Kind != KindAll && f.Path != "communities/security" && f.Path != "topics/gartner-cybersecurity" {
@@ -332,7 +332,7 @@ func checkFeedPage(t *testing.T, f *Feed, format Format, page []byte) {
 		assert.Equal(t, other != format, hrefs[f.URL(other)], "link to %s", other)
 	}
 	assert.True(t, hrefs[f.HomeURL], "link to the site")
-	assert.True(t, hrefs[f.cat.site+"/"+IndexPath], "link to the index")
+	assert.True(t, hrefs[f.cat.site+"/"+indexPath], "link to the index")
 	require.Len(t, items, len(f.Items))
 	for i, it := range f.Items {
 		assert.Equal(t, it.Title, items[i].text)
@@ -370,16 +370,16 @@ func TestFilesIncludeView(t *testing.T) {
 		return nil
 	}))
 	require.GreaterOrEqual(t, len(paths), 3)
-	assert.Equal(t, []string{"index.opml", IndexPath, StylesheetPath}, paths[:3])
+	assert.Equal(t, []string{"index.opml", indexPath, stylesheetPath}, paths[:3])
 	assert.Len(t, paths, 3+len(cat.Feeds)*len(Formats))
 
-	idx := byPath[IndexPath]
+	idx := byPath[indexPath]
 	assert.Equal(t, "text/html; charset=utf-8", idx.ContentType)
 	assert.Equal(t, string(render(t, cat.WriteIndexHTML)), string(idx.Body))
 	assert.Equal(t, byPath["index.opml"].Updated, idx.Updated)
 	assert.Nil(t, idx.Feed)
 
-	xsl := byPath[StylesheetPath]
+	xsl := byPath[stylesheetPath]
 	assert.Equal(t, "application/xslt+xml; charset=utf-8", xsl.ContentType)
 	assert.Equal(t, string(render(t, cat.WriteStylesheet)), string(xsl.Body))
 	assert.Nil(t, xsl.Feed)
@@ -388,7 +388,7 @@ func TestFilesIncludeView(t *testing.T) {
 	st, err := cat.WriteDir(dir)
 	require.NoError(t, err)
 	assert.Equal(t, len(paths), st.Files)
-	for _, p := range []string{IndexPath, StylesheetPath} {
+	for _, p := range []string{indexPath, stylesheetPath} {
 		data, err := os.ReadFile(filepath.Join(dir, p))
 		require.NoError(t, err)
 		assert.Equal(t, string(byPath[p].Body), string(data))
@@ -405,6 +405,6 @@ func buildArchived(t *testing.T) *Catalog {
 	require.NoError(t, err)
 	cat, err := Build(recs.All(), cfg)
 	require.NoError(t, err)
-	require.NotEmpty(t, cat.Feed("all").Archives)
+	require.NotEmpty(t, feedOf(cat, "all").Archives)
 	return cat
 }

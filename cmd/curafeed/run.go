@@ -60,7 +60,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	site := fl.String("site", defaultSite, "absolute URL of the community site the feeds belong to")
 	title := fl.String("title", "", "site name used in feed titles (default: the site's host)")
 	lang := fl.String("lang", "en", "language of the feeds")
-	limit := fl.Int("limit", curafeed.DefaultLimit, "items per feed")
+	limit := fl.Int("limit", 50, "items per feed")
 	verbose := fl.Bool("v", false, "also list warnings (records that lost a field)")
 	cpuprofile := fl.String("cpuprofile", "", "write a CPU profile of the run to this file")
 	syn := syndicationFlags(fl)
@@ -193,10 +193,10 @@ type syndication struct {
 // syndicationFlags defines the syndication flags on fl.
 func syndicationFlags(fl *flag.FlagSet) *syndication {
 	s := &syndication{}
-	fl.IntVar(&s.archiveSize, "archive-size", curafeed.DefaultArchiveSize, "items per archive document (RFC 5005)")
+	fl.IntVar(&s.archiveSize, "archive-size", 50, "items per archive document (RFC 5005)")
 	fl.BoolVar(&s.noArchives, "no-archives", false, "publish only the newest -limit items of each feed, no archive documents")
-	fl.IntVar(&s.maxBytes, "max-bytes", curafeed.DefaultMaxFeedBytes, "size budget of each feed document in bytes; 0 for none")
-	fl.DurationVar(&s.tombstones, "tombstone-period", curafeed.DefaultTombstonePeriod, "how long withdrawn items keep their Atom tombstones (RFC 6721); 0 for none")
+	fl.IntVar(&s.maxBytes, "max-bytes", 250_000, "size budget of each feed document in bytes; 0 for none")
+	fl.DurationVar(&s.tombstones, "tombstone-period", 30*24*time.Hour, "how long withdrawn items keep their Atom tombstones (RFC 6721); 0 for none")
 	fl.Func("hub", "WebSub hub URL to announce in the feeds and to notify of changed feeds (repeatable)", func(v string) error {
 		s.hubs = append(s.hubs, v)
 		return nil
@@ -224,7 +224,10 @@ func (s *syndication) check(stderr io.Writer) (code int, bad bool) {
 
 // apply sets the syndication settings of cfg.
 func (s *syndication) apply(cfg *curafeed.Config) {
-	cfg.ArchiveSize, cfg.NoArchives, cfg.TombstonePeriod, cfg.Hubs = s.archiveSize, s.noArchives, s.tombstones, s.hubs
+	cfg.ArchiveSize, cfg.TombstonePeriod, cfg.Hubs = s.archiveSize, s.tombstones, s.hubs
+	if s.noArchives {
+		cfg.ArchiveSize = -1
+	}
 	cfg.MaxFeedBytes = s.maxBytes
 	if s.maxBytes == 0 {
 		cfg.MaxFeedBytes = -1

@@ -45,7 +45,7 @@ func serveMain(args []string, stdout, stderr io.Writer) int {
 	site := fl.String("site", "", "absolute URL the feeds are served at, for their self links (default http://ADDR)")
 	title := fl.String("title", "", "site name used in feed titles (default: the site's host)")
 	lang := fl.String("lang", "en", "language of the feeds")
-	limit := fl.Int("limit", curafeed.DefaultLimit, "items per feed")
+	limit := fl.Int("limit", 50, "items per feed")
 	interval := fl.Duration("interval", 2*time.Second, "how often to look for changed records; 0 turns watching off")
 	syn := syndicationFlags(fl)
 	ro := recordFlags(fl)
