@@ -12,7 +12,6 @@ import (
 	"time"
 )
 
-
 // readRecord reads a record file of fsys, refusing what a records folder
 // should not hold: anything but a regular file (a named pipe would block
 // the read forever, a link to a device would never end) and a file over
