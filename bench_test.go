@@ -72,7 +72,7 @@ func BenchmarkEncode(b *testing.B) {
 			it.ContentHTML()
 		}
 	}
-	for _, format := range Formats {
+	for _, format := range Formats() {
 		b.Run(format.String(), func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {

@@ -212,7 +212,7 @@ func writeCache(dir string, cfg Config, c *buildCache) error {
 // A file that is not regular, or over cfg.MaxRecordBytes, is refused
 // whatever the cache holds. It returns the results and the new cache
 // entries.
-func parseCached(fsys fs.FS, names []string, types []fs.FileMode, cfg Config, opts ParseOptions, old map[string]*cachedRecord) ([]parsed, []*cachedRecord) {
+func parseCached(fsys fs.FS, names []string, types []fs.FileMode, cfg Config, opts parseOptions, old map[string]*cachedRecord) ([]parsed, []*cachedRecord) {
 	results := make([]parsed, len(names))
 	entries := make([]*cachedRecord, len(names))
 	parallel(len(names), cfg.Workers, func(i int) {
@@ -252,7 +252,7 @@ func parseCached(fsys fs.FS, names []string, types []fs.FileMode, cfg Config, op
 			results[i], entries[i] = prev.parsed(name), &e
 			return
 		}
-		it, warns, err := ParseRecord(name, data, opts)
+		it, warns, err := parseRecord(name, data, opts)
 		e := &cachedRecord{Size: size, ModTime: mod, Sum: sum}
 		for _, w := range warns {
 			e.Warns = append(e.Warns, toCached(w))

@@ -59,7 +59,7 @@ func BuildDir(fsys fs.FS, cfg Config, dir string) (*Records, WriteStats, error) 
 		}
 		defer unlockCache()
 	}
-	opts := ParseOptions{SiteURL: site}
+	opts := parseOptions{SiteURL: site}
 	var prev *buildCache
 	var entries []*cachedRecord
 	var results []parsed
@@ -132,7 +132,7 @@ func BuildDir(fsys fs.FS, cfg Config, dir string) (*Records, WriteStats, error) 
 		parallel(len(docs), ncfg.Workers, func(i int) {
 			f, p := docs[i], &plans[i]
 			base := f.contentKey()
-			for j, format := range Formats {
+			for j, format := range Formats() {
 				rel := f.Path + "/" + format.FileName()
 				p.keys[j] = formatKey(base, format)
 				old, ok := prev.Outputs[rel]
@@ -141,7 +141,7 @@ func BuildDir(fsys fs.FS, cfg Config, dir string) (*Records, WriteStats, error) 
 		})
 	}
 	for i, f := range docs {
-		for j, format := range Formats {
+		for j, format := range Formats() {
 			rel := f.Path + "/" + format.FileName()
 			if prev != nil {
 				outputs[rel] = cachedOutput{Key: plans[i].keys[j]}
@@ -338,7 +338,7 @@ var batchItems = 32 << 10 // a variable so that tests can make batches small
 
 // renderGroup renders the group's documents in batches of at most
 // batchItems distinct items.
-func renderGroup(fsys fs.FS, feeds []*Feed, todo map[*Feed][]Format, workers int, maxBytes int64, opts ParseOptions, packed map[string][]byte, tw *treeWriter) error {
+func renderGroup(fsys fs.FS, feeds []*Feed, todo map[*Feed][]Format, workers int, maxBytes int64, opts parseOptions, packed map[string][]byte, tw *treeWriter) error {
 	seen := map[string]bool{}
 	start := 0
 	for i, f := range feeds {
@@ -364,7 +364,7 @@ func renderGroup(fsys fs.FS, feeds []*Feed, todo map[*Feed][]Format, workers int
 
 // renderBatch parses the documents' items again, renders the formats todo
 // names for each document, and writes them.
-func renderBatch(fsys fs.FS, feeds []*Feed, todo map[*Feed][]Format, workers int, maxBytes int64, opts ParseOptions, packed map[string][]byte, tw *treeWriter) error {
+func renderBatch(fsys fs.FS, feeds []*Feed, todo map[*Feed][]Format, workers int, maxBytes int64, opts parseOptions, packed map[string][]byte, tw *treeWriter) error {
 	full, err := reparse(fsys, feeds, workers, maxBytes, opts, packed)
 	if err != nil {
 		return err
@@ -418,7 +418,7 @@ func (it *Item) light(sum uint64) *Item {
 // the full items by ID, each with the community the first pass gave it. A
 // record kept in its last good version is read from packed (by item ID),
 // not from its damaged file.
-func reparse(fsys fs.FS, feeds []*Feed, workers int, maxBytes int64, opts ParseOptions, packed map[string][]byte) (map[string]*Item, error) {
+func reparse(fsys fs.FS, feeds []*Feed, workers int, maxBytes int64, opts parseOptions, packed map[string][]byte) (map[string]*Item, error) {
 	var need []*Item
 	seen := map[string]bool{}
 	for _, f := range feeds {
@@ -447,7 +447,7 @@ func reparse(fsys fs.FS, feeds []*Feed, workers int, maxBytes int64, opts ParseO
 			errs[i] = err
 			return
 		}
-		it, _, err := ParseRecord(lt.Path, data, opts)
+		it, _, err := parseRecord(lt.Path, data, opts)
 		if err != nil {
 			errs[i] = err
 			return

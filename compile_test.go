@@ -186,7 +186,7 @@ func TestBuildDirCache(t *testing.T) {
 	victim := filepath.Join(records, "communities/femtech/curated-content/2cf15346-fd38-5a48-9448-fd87d1d3b2ef.md")
 	data, err = os.ReadFile(victim)
 	require.NoError(t, err)
-	gone, _, err := ParseRecord("x.md", data, ParseOptions{SiteURL: mustNormalizeURL(t, cfg)})
+	gone, _, err := parseRecord("x.md", data, parseOptions{SiteURL: mustNormalizeURL(t, cfg)})
 	require.NoError(t, err)
 	require.NoError(t, os.Remove(victim))
 	st = build()

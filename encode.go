@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"html"
 	"io"
@@ -30,7 +31,16 @@ const (
 // Write writes the feed in the given format. A document over the size
 // budget (Config.MaxFeedBytes) has its oldest items' content replaced by
 // their summary and a link to read more, oldest first, until it fits.
+//
+// Only feeds made by Build can be written: a Feed made any other way, or a
+// nil one, gives an error.
 func (f *Feed) Write(w io.Writer, format Format) error {
+	if f == nil || f.cat == nil {
+		return errors.New("curafeed: this Feed was not made by Build: build feeds with Build(items, cfg) and get them from Catalog.Feed or Catalog.Feeds")
+	}
+	if format < RSS || format > JSON {
+		return fmt.Errorf("curafeed: unknown feed format %d", int(format))
+	}
 	_, err := f.write(w, format, nil)
 	return err
 }

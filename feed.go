@@ -48,8 +48,8 @@ const (
 	JSON               // JSON Feed 1.1
 )
 
-// Formats lists every format, in the order feeds are written.
-var Formats = []Format{RSS, Atom, JSON}
+// Formats returns every format, in the order feeds are written.
+func Formats() []Format { return []Format{RSS, Atom, JSON} }
 
 // FileName is the format's file name in the output tree.
 func (f Format) FileName() string {
@@ -142,14 +142,22 @@ type Tombstone struct {
 }
 
 // URL returns the absolute URL of the feed in the given format.
+// It is "" for a Feed that Build did not make.
 func (f *Feed) URL(format Format) string {
-	return f.cat.site + "/" + f.Path + "/" + format.FileName()
+	if f == nil || f.cat == nil {
+		return ""
+	}
+	return f.cat.feeds + "/" + f.Path + "/" + format.FileName()
 }
 
 // ID returns the feed's permanent id (Atom feed id), derived from the site
 // and the feed's path, so it never changes between builds. An archive
-// document has the id of its current feed: they are one logical feed.
+// document has the id of its current feed: they are one logical feed. It
+// is "" for a Feed that Build did not make.
 func (f *Feed) ID() string {
+	if f == nil || f.cat == nil {
+		return ""
+	}
 	p := f.Path
 	if f.Current != nil {
 		p = f.Current.Path
@@ -185,6 +193,7 @@ type Catalog struct {
 
 	cfg     Config
 	site    string
+	feeds   string // Config.FeedsURL: where the feed tree is served
 	byPath  map[string]*Feed
 	topics  map[string]*TopicInfo
 	updated map[string]time.Time // by item ID
@@ -310,7 +319,7 @@ func build(items, gone []*Item, cfg Config) (*Catalog, error) {
 	withdrawn = append(withdrawn, gone...)
 	sortItems(sorted)
 
-	c := &Catalog{cfg: cfg, site: cfg.SiteURL, byPath: map[string]*Feed{}}
+	c := &Catalog{cfg: cfg, site: cfg.SiteURL, feeds: cfg.FeedsURL, byPath: map[string]*Feed{}}
 	c.topics = chooseTopics(sorted)
 	c.updated = distinctUpdated(sorted)
 

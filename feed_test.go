@@ -126,7 +126,7 @@ func TestBuildEmpty(t *testing.T) {
 	cat, err := Build(nil, testConfig)
 	require.NoError(t, err)
 	require.Len(t, cat.Feeds, 1)
-	for _, format := range Formats {
+	for _, format := range Formats() {
 		b, err := cat.Feeds[0].Render(format)
 		require.NoError(t, err)
 		assert.NotEmpty(t, b)

@@ -28,7 +28,7 @@ func FuzzParseRecord(f *testing.F) {
 	f.Add([]byte("---\ntitle: [a, {b: c}]\ndate: &x 2021-01-01\nlastMod: *x\nauthor: {a: b}\n---\n"))
 	f.Add([]byte("---\n---\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		it, warns, err := ParseRecord("f.md", data, ParseOptions{SiteURL: testSite})
+		it, warns, err := parseRecord("f.md", data, parseOptions{SiteURL: testSite})
 		if err != nil {
 			var re *RecordError
 			if !errors.As(err, &re) || re.Path != "f.md" {
@@ -68,7 +68,7 @@ func FuzzEncode(f *testing.F) {
 			"communityTopics: [" + q(topic) + "]\nauthor: [" + q(author) + "]\ntags: [" + q(title) + "]\n" +
 			"basePath: /communities/" + strings.NewReplacer("\n", "", "\r", "").Replace(slug) + "/x/\nslug: " + q(slug) +
 			"\nlink:\n  href: " + q(link) + "\nfeaturedImage:\n  href: " + q(slug+".png") + "\n---\n" + body
-		it, _, err := ParseRecord("f.md", []byte(src), ParseOptions{SiteURL: testSite})
+		it, _, err := parseRecord("f.md", []byte(src), parseOptions{SiteURL: testSite})
 		if err != nil {
 			return
 		}
@@ -77,7 +77,7 @@ func FuzzEncode(f *testing.F) {
 			t.Fatal(err)
 		}
 		for _, fd := range cat.Feeds {
-			for _, format := range Formats {
+			for _, format := range Formats() {
 				data, err := fd.Render(format)
 				if err != nil {
 					t.Fatalf("%s %s: %v", fd.Path, format, err)

@@ -113,7 +113,7 @@ func TestParsedBack(t *testing.T) {
 	_, cat := buildSample(t)
 	parser := gofeed.NewParser()
 	for _, f := range cat.Feeds {
-		for _, format := range Formats {
+		for _, format := range Formats() {
 			t.Run(f.Path+"/"+format.FileName(), func(t *testing.T) {
 				data, err := f.Render(format)
 				require.NoError(t, err)

@@ -148,9 +148,8 @@ type Extra struct {
 	OGURL             string // ogUrl: the item's page as a site path, in older exports
 }
 
-// ParseOptions control how one record is parsed. The zero value is not
-// usable: SiteURL is required.
-type ParseOptions struct {
+// parseOptions control how one record is parsed.
+type parseOptions struct {
 	// SiteURL is the community site's absolute base URL: item pages and
 	// relative image and body URLs are resolved against it.
 	SiteURL *url.URL
@@ -173,9 +172,11 @@ func IsNotRecord(err error) bool {
 	return errors.As(err, &nr) || errors.Is(err, ErrNoFrontMatter)
 }
 
-// ParseRecord parses one record file. It returns the item and the warnings
-// (problems that did not cost the record), or a *RecordError naming the file,
-// the line where known and the field.
+// ParseRecord parses one record file as Load does, with cfg's site. It
+// returns the item and the warnings (problems that did not cost the
+// record), or a *RecordError naming the file, the line where known and the
+// field. Filtering by status, archetype and date happens in Load and Build,
+// not here.
 //
 // A file is not a record (IsNotRecord) when it is a section page
 // (_index.md) or has text but no front matter. A file that is empty or
@@ -184,7 +185,15 @@ func IsNotRecord(err error) bool {
 // empty, is a bad record:
 // a record file that was emptied, cut or overwritten must be reported, not
 // quietly taken for a file that never was a record.
-func ParseRecord(name string, data []byte, opts ParseOptions) (it *Item, warnings ErrorList, err error) {
+func ParseRecord(name string, data []byte, cfg Config) (it *Item, warnings ErrorList, err error) {
+	_, site, err := cfg.normalize()
+	if err != nil {
+		return nil, nil, err
+	}
+	return parseRecord(name, data, parseOptions{SiteURL: site})
+}
+
+func parseRecord(name string, data []byte, opts parseOptions) (it *Item, warnings ErrorList, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			it, warnings = nil, nil
@@ -294,7 +303,7 @@ func isFence(l []byte) bool {
 type parser struct {
 	name       string
 	lineOffset int
-	opts       ParseOptions
+	opts       parseOptions
 	warnings   ErrorList
 }
 

@@ -19,7 +19,7 @@ var testSite, _ = url.Parse("https://www.example.org")
 
 func parseTest(t *testing.T, name, src string) (*Item, ErrorList, error) {
 	t.Helper()
-	return ParseRecord(name, []byte(src), ParseOptions{SiteURL: testSite})
+	return parseRecord(name, []byte(src), parseOptions{SiteURL: testSite})
 }
 
 func TestParseDate(t *testing.T) {
@@ -128,7 +128,7 @@ func TestParseTopicFolding(t *testing.T) {
 func TestParseSeedRecord(t *testing.T) {
 	data, err := os.ReadFile("testdata/records/communities/chronic-care-management/curated-content/8e53e60e-d4f5-5d72-b0c0-707e3f0c5dbb.md")
 	require.NoError(t, err)
-	it, warns, err := ParseRecord("seed.md", data, ParseOptions{SiteURL: testSite})
+	it, warns, err := parseRecord("seed.md", data, parseOptions{SiteURL: testSite})
 	require.NoError(t, err)
 	assert.Empty(t, warns)
 	assert.Equal(t, "urn:uuid:8e53e60e-d4f5-5d72-b0c0-707e3f0c5dbb", it.ID)
@@ -366,7 +366,7 @@ func BenchmarkParseRecord(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		for i, f := range files {
-			_, _, _ = ParseRecord(strconv.Itoa(i)+".md", f, ParseOptions{SiteURL: testSite})
+			_, _, _ = parseRecord(strconv.Itoa(i)+".md", f, parseOptions{SiteURL: testSite})
 		}
 	}
 }

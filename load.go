@@ -84,7 +84,7 @@ func load(fsys fs.FS, cfg Config, was func(path string) bool) (*Records, error) 
 	if err != nil {
 		return nil, err
 	}
-	results := parseAll(fsys, names, types, cfg, ParseOptions{SiteURL: site}, nil)
+	results := parseAll(fsys, names, types, cfg, parseOptions{SiteURL: site}, nil)
 	damaged(names, results, was)
 	recs := &Records{Files: len(names)}
 	if was != nil {
@@ -152,7 +152,7 @@ func recordNames(fsys fs.FS) ([]string, []fs.FileMode, error) {
 
 // parseAll reads and parses the named files on cfg.Workers goroutines;
 // results are in the order of names.
-func parseAll(fsys fs.FS, names []string, types []fs.FileMode, cfg Config, opts ParseOptions, keep func(*Item, []byte) *Item) []parsed {
+func parseAll(fsys fs.FS, names []string, types []fs.FileMode, cfg Config, opts parseOptions, keep func(*Item, []byte) *Item) []parsed {
 	results := make([]parsed, len(names))
 	parallel(len(names), cfg.Workers, func(i int) {
 		data, err := readRecord(fsys, names[i], types[i], cfg.MaxRecordBytes)
@@ -161,7 +161,7 @@ func parseAll(fsys fs.FS, names []string, types []fs.FileMode, cfg Config, opts 
 			return
 		}
 		r := &results[i]
-		r.item, r.warnings, r.err = ParseRecord(names[i], data, opts)
+		r.item, r.warnings, r.err = parseRecord(names[i], data, opts)
 		if r.item != nil && keep != nil {
 			r.item = keep(r.item, data)
 		}

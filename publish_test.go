@@ -61,7 +61,7 @@ func editNewestAndOldest(t *testing.T, cat *Catalog, dir string) {
 func currentFeedURLs(cat *Catalog) []string {
 	var urls []string
 	for _, f := range cat.Feeds {
-		for _, format := range Formats {
+		for _, format := range Formats() {
 			urls = append(urls, f.URL(format))
 		}
 	}

@@ -171,6 +171,9 @@ func newItem(r *Record, site *url.URL, warnings *ErrorList) (*Item, error) {
 		mod = pub
 	}
 	it.Published, it.Updated = pub.UTC(), mod.UTC()
+	if err := datesInRange(it.Published, it.Updated); err != nil {
+		return nil, fail("date", err)
+	}
 
 	id := strings.TrimSpace(CleanText(r.ID))
 	if id == "" && !r.fileID {
@@ -228,6 +231,17 @@ func newItem(r *Record, site *url.URL, warnings *ErrorList) (*Item, error) {
 	}
 	it.Summary = summaryText(r.Summary, it.content)
 	return it, nil
+}
+
+// datesInRange refuses dates that no feed format can carry: RFC 3339 and
+// RFC 822 dates have four-digit years.
+func datesInRange(ts ...time.Time) error {
+	for _, t := range ts {
+		if y := t.Year(); y < 1 || y > 9999 {
+			return fmt.Errorf("year %d is out of range: feeds carry years 1 to 9999", y)
+		}
+	}
+	return nil
 }
 
 // recordFieldNames name the fields of a Record in errors about records from
@@ -341,6 +355,9 @@ func checkItem(it *Item, site *url.URL, warnings *ErrorList) (*Item, error) {
 		c.Updated = c.Published
 	}
 	c.Published, c.Updated = c.Published.UTC(), c.Updated.UTC()
+	if err := datesInRange(c.Published, c.Updated); err != nil {
+		return nil, fail("Published", err)
+	}
 	c.RecordID = plainText(c.RecordID)
 	c.Summary = plainText(c.Summary)
 	c.Brand = plainText(c.Brand)

@@ -308,7 +308,7 @@ func changedFeeds(cat *Catalog, changed []string) []string {
 	}
 	var urls []string
 	for _, f := range cat.Feeds {
-		for _, format := range Formats {
+		for _, format := range Formats() {
 			if set[f.Path+"/"+format.FileName()] {
 				urls = append(urls, f.URL(format))
 			}

@@ -386,7 +386,7 @@ func TestReloaderRace(t *testing.T) {
 	var paths []string
 	paths = append(paths, "/index.opml")
 	for _, d := range []string{"all", "communities/security", "communities/femtech/topics/gartner-cybersecurity", "topics/gartner-cybersecurity"} {
-		for _, f := range Formats {
+		for _, f := range Formats() {
 			paths = append(paths, "/"+d+"/"+f.FileName())
 		}
 	}

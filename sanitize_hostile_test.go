@@ -549,7 +549,7 @@ func TestHostileSanitizeRecords(t *testing.T) {
 	parser := gofeed.NewParser()
 	checked := 0
 	for _, f := range cat.Feeds {
-		for _, format := range Formats {
+		for _, format := range Formats() {
 			data, err := f.Render(format)
 			require.NoError(t, err)
 			requireNoUnwantedRunes(t, string(data))
@@ -584,7 +584,7 @@ func TestHostileSanitizeRecords(t *testing.T) {
 			}
 		}
 	}
-	require.GreaterOrEqual(t, checked, 4*len(Formats))
+	require.GreaterOrEqual(t, checked, 4*len(Formats()))
 }
 
 // TestSanitizeHTMLDroppedElementsInContext puts each dropped element, in the

@@ -33,7 +33,7 @@ func feedBytes(t *testing.T, cat *Catalog) map[string]string {
 	out := map[string]string{}
 	for _, f := range cat.Feeds {
 		for _, d := range f.Documents() {
-			for _, format := range Formats {
+			for _, format := range Formats() {
 				b, err := d.Render(format)
 				require.NoError(t, err)
 				out[d.Path+"/"+format.FileName()] = string(b)

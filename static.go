@@ -45,7 +45,7 @@ func (c *Catalog) Files(fn func(File) error) error {
 	}
 	fr := &fragments{}
 	for _, f := range c.documents() {
-		for _, format := range Formats {
+		for _, format := range Formats() {
 			buf.Reset()
 			st, err := f.write(&buf, format, fr)
 			if err != nil {

@@ -137,7 +137,7 @@ func synParseItem(t testing.TB, uuid string, recordID int, date, status string) 
 	site, err := url.Parse(sampleConfig.SiteURL)
 	require.NoError(t, err)
 	name := "communities/femtech/curated-content/" + uuid + ".md"
-	it, _, err := ParseRecord(name, synRecord(uuid, recordID, date, status), ParseOptions{SiteURL: site})
+	it, _, err := parseRecord(name, synRecord(uuid, recordID, date, status), parseOptions{SiteURL: site})
 	require.NoError(t, err)
 	require.NotNil(t, it)
 	return it
@@ -412,7 +412,7 @@ func TestArchiveChain(t *testing.T) {
 				docs := f.Documents()
 				require.Len(t, docs, 1+len(f.Archives), f.Path)
 
-				for _, format := range Formats {
+				for _, format := range Formats() {
 					name := f.Path + " " + format.String()
 					var got []string
 					var prevURL, feedID string
@@ -1065,7 +1065,7 @@ func TestHubLinks(t *testing.T) {
 			assert.Equal(t, wantJSON, d.Hubs, file.Path)
 		}
 	}
-	for _, format := range Formats {
+	for _, format := range Formats() {
 		assert.Greater(t, counts[format], len(cat.Feeds), "%s: archives are counted too", format)
 	}
 

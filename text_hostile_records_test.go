@@ -180,7 +180,7 @@ func TestHostileTextRecords(t *testing.T) {
 			assert.Contains(t, elementsText(elements(t, page), "p", "summary"), "the state faces. Read on example.com")
 		}
 	})
-	for _, format := range Formats {
+	for _, format := range Formats() {
 		data, err := all.Render(format)
 		require.NoError(t, err)
 		var entries []hostileEntry

@@ -203,7 +203,7 @@ func TestTopicNFCAndNFDOneFeed(t *testing.T) {
 	require.Len(t, topicFeeds, 1, "one topic, one feed")
 	assert.Len(t, topicFeeds[0].Items, 2)
 	assert.Equal(t, nfc, topicFeeds[0].Topic.Term)
-	for _, format := range Formats {
+	for _, format := range Formats() {
 		out, err := topicFeeds[0].Render(format)
 		require.NoError(t, err)
 		assert.NotContains(t, string(out), nfd, format)

@@ -62,7 +62,7 @@ func (f *Feed) stylesheetHref() string {
 func (c *Catalog) WriteStylesheet(w io.Writer) error {
 	data := struct{ SiteTitle, IndexURL, CSS string }{
 		SiteTitle: xmlText(c.cfg.Title),
-		IndexURL:  xmlText(c.site + "/" + indexPath),
+		IndexURL:  xmlText(c.feeds + "/" + indexPath),
 		CSS:       xmlText(viewCSS),
 	}
 	if err := feedXSLTemplate.Execute(w, data); err != nil {
@@ -115,7 +115,7 @@ var indexGroups = [...]struct{ ID, Note string }{
 func (c *Catalog) WriteIndexHTML(w io.Writer) error {
 	p := &indexPage{
 		Lang: c.cfg.Language, Title: c.cfg.Title, Count: len(c.Feeds),
-		OPML: c.site + "/index.opml", CSS: template.CSS(viewCSS),
+		OPML: c.feeds + "/index.opml", CSS: template.CSS(viewCSS),
 	}
 	var head strings.Builder
 	groups := map[FeedKind]*indexGroup{}
@@ -123,7 +123,7 @@ func (c *Catalog) WriteIndexHTML(w io.Writer) error {
 	for _, f := range c.Feeds {
 		switch f.Kind {
 		case KindAll:
-			head.WriteString(string(f.autodiscovery(Formats...)))
+			head.WriteString(string(f.autodiscovery(Formats()...)))
 		case KindCommunity:
 			head.WriteString(string(f.autodiscovery(RSS)))
 		}
@@ -193,7 +193,7 @@ var formatNames = [...]string{RSS: "RSS", Atom: "Atom", JSON: "JSON Feed"}
 // types are written literally (not as character references), as simple
 // autodiscovery parsers expect.
 func (f *Feed) AutodiscoveryHTML() template.HTML {
-	return template.HTML(strings.TrimSuffix(string(f.autodiscovery(Formats...)), "\n"))
+	return template.HTML(strings.TrimSuffix(string(f.autodiscovery(Formats()...)), "\n"))
 }
 
 // autodiscovery returns one <link rel="alternate"> line per format.

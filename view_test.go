@@ -109,7 +109,7 @@ func TestIndexHTMLListsEveryFeed(t *testing.T) {
 		}
 	}
 	for _, f := range cat.Feeds {
-		for _, format := range Formats {
+		for _, format := range Formats() {
 			assert.Equal(t, 1, hrefs[f.URL(format)], "%s %s: want one link", f.Path, format)
 		}
 	}
@@ -328,7 +328,7 @@ func checkFeedPage(t *testing.T, f *Feed, format Format, page []byte) {
 	assert.Contains(t, string(page), "This is a web feed")
 	assert.Contains(t, formats, "RSS")
 	assert.Contains(t, formats, "JSON Feed")
-	for _, other := range Formats {
+	for _, other := range Formats() {
 		assert.Equal(t, other != format, hrefs[f.URL(other)], "link to %s", other)
 	}
 	assert.True(t, hrefs[f.HomeURL], "link to the site")
@@ -371,7 +371,7 @@ func TestFilesIncludeView(t *testing.T) {
 	}))
 	require.GreaterOrEqual(t, len(paths), 3)
 	assert.Equal(t, []string{"index.opml", indexPath, stylesheetPath}, paths[:3])
-	assert.Len(t, paths, 3+len(cat.Feeds)*len(Formats))
+	assert.Len(t, paths, 3+len(cat.Feeds)*len(Formats()))
 
 	idx := byPath[indexPath]
 	assert.Equal(t, "text/html; charset=utf-8", idx.ContentType)
