@@ -322,8 +322,6 @@ func TestLoadRecords(t *testing.T) {
 	assert.Equal(t, renderAll(t, c1), renderAll(t, c2))
 }
 
-
-
 // FuzzBuildItems builds and writes items made in code from arbitrary
 // strings: nothing panics, nothing is written outside the output folder,
 // and no link that is not http(s) reaches a feed.
