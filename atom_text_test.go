@@ -31,7 +31,7 @@ func securityAtom(t *testing.T, fields string) string {
 	cat, err := Build(recs.All(), testConfig)
 	require.NoError(t, err)
 	var b bytes.Buffer
-	require.NoError(t, feedOf(cat, "communities/security").WriteAtom(&b))
+	require.NoError(t, feedOf(cat, "communities/security").Write(&b, Atom))
 	return b.String()
 }
 

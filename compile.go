@@ -133,7 +133,7 @@ func BuildDir(fsys fs.FS, cfg Config, dir string) (*Records, WriteStats, error) 
 			f, p := docs[i], &plans[i]
 			base := f.contentKey()
 			for j, format := range Formats() {
-				rel := f.Path + "/" + format.FileName()
+				rel := f.Path + "/" + format.fileName()
 				p.keys[j] = formatKey(base, format)
 				old, ok := prev.Outputs[rel]
 				p.keep[j] = ok && old.Key == p.keys[j] && tw.exists(rel)
@@ -142,7 +142,7 @@ func BuildDir(fsys fs.FS, cfg Config, dir string) (*Records, WriteStats, error) 
 	}
 	for i, f := range docs {
 		for j, format := range Formats() {
-			rel := f.Path + "/" + format.FileName()
+			rel := f.Path + "/" + format.fileName()
 			if prev != nil {
 				outputs[rel] = cachedOutput{Key: plans[i].keys[j]}
 				if plans[i].keep[j] {
@@ -409,7 +409,7 @@ func (it *Item) light(sum uint64) *Item {
 		Published: it.Published, Updated: it.Updated,
 		Community: it.Community, Topics: it.Topics,
 		Status: it.Status, Archetype: it.Archetype, checked: true,
-		Extra: Extra{BasePath: it.Extra.BasePath, OGURL: it.Extra.OGURL},
+		extra: siteFields{BasePath: it.extra.BasePath, OGURL: it.extra.OGURL},
 		sum:   sum,
 	}
 }
@@ -501,7 +501,7 @@ func (tw *treeWriter) stats() WriteStats {
 // putFeed writes a document of feed f in format, and counts what meeting the
 // size budget took and whether a current feed changed.
 func (tw *treeWriter) putFeed(f *Feed, format Format, data []byte, ds docStats) error {
-	rel := f.Path + "/" + format.FileName()
+	rel := f.Path + "/" + format.fileName()
 	written, err := tw.write1(rel, data)
 	if err != nil {
 		return err

@@ -45,19 +45,6 @@ func (f *Feed) Write(w io.Writer, format Format) error {
 	return err
 }
 
-// WriteRSS writes the feed as RSS 2.0. An xml-stylesheet processing
-// instruction after the XML declaration names feed.xsl at the root of the
-// tree (see Catalog.WriteStylesheet), so that a browser shows the feed as a
-// readable page; feed readers ignore it.
-func (f *Feed) WriteRSS(w io.Writer) error { return f.Write(w, RSS) }
-
-// WriteAtom writes the feed as Atom 1.0, with the same xml-stylesheet
-// processing instruction as WriteRSS.
-func (f *Feed) WriteAtom(w io.Writer) error { return f.Write(w, Atom) }
-
-// WriteJSON writes the feed as JSON Feed 1.1.
-func (f *Feed) WriteJSON(w io.Writer) error { return f.Write(w, JSON) }
-
 // fragments holds each item's encoding per format, so that an item that is
 // in many feeds is encoded once. When it knows how many feeds of the group
 // hold each item, it drops an encoding after its last use, which bounds
@@ -255,8 +242,8 @@ func (c *Catalog) readMore(it *Item) string {
 	return b.String()
 }
 
-// Render returns the feed's bytes in the given format.
-func (f *Feed) Render(format Format) ([]byte, error) {
+// render returns the feed's bytes in the given format.
+func (f *Feed) render(format Format) ([]byte, error) {
 	var b bytes.Buffer
 	if err := f.Write(&b, format); err != nil {
 		return nil, err
@@ -346,7 +333,7 @@ func (f *Feed) rssDoc() *rssDoc {
 		LastBuildDate: rfc822(f.updated()),
 		Generator:     generator,
 	}}
-	ch.AtomLinks = []rssAtomLink{{Href: f.URL(RSS), Rel: "self", Type: RSS.MediaType()}}
+	ch.AtomLinks = []rssAtomLink{{Href: f.URL(RSS), Rel: "self", Type: RSS.mediaType()}}
 	for _, l := range f.links(RSS) {
 		ch.AtomLinks = append(ch.AtomLinks, rssAtomLink{Href: l.Href, Rel: l.Rel, Type: l.Type})
 	}
@@ -367,7 +354,7 @@ func (f *Feed) links(format Format) []feeds.AtomLink {
 	for _, h := range f.cat.cfg.Hubs {
 		out = append(out, feeds.AtomLink{Href: h, Rel: "hub"})
 	}
-	mt := format.MediaType()
+	mt := format.mediaType()
 	if f.Current == nil {
 		if n := len(f.Archives); n > 0 {
 			out = append(out, feeds.AtomLink{Href: f.Archives[n-1].URL(format), Rel: "prev-archive", Type: mt})
@@ -564,7 +551,7 @@ func (f *Feed) atomDoc() *atomFeed {
 		},
 		Lang: c.cfg.Language,
 		Links: append([]feeds.AtomLink{
-			{Href: f.URL(Atom), Rel: "self", Type: Atom.MediaType()},
+			{Href: f.URL(Atom), Rel: "self", Type: Atom.mediaType()},
 			{Href: f.HomeURL, Rel: "alternate", Type: "text/html"},
 		}, f.links(Atom)...),
 		Generator: &atomGenerator{Name: generator},

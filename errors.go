@@ -41,17 +41,17 @@ func (e *RecordError) Error() string {
 // Unwrap returns the cause.
 func (e *RecordError) Unwrap() error { return e.Err }
 
-// ErrorList is a list of record errors, sorted by path and line by Sort.
-// The zero value is an empty list ready to use.
+// ErrorList is a list of record errors, sorted by path, then line, then
+// field. The zero value is an empty list.
 type ErrorList []*RecordError
 
-// Add appends a record error.
-func (l *ErrorList) Add(path string, line int, field string, err error) {
+// add appends a record error.
+func (l *ErrorList) add(path string, line int, field string, err error) {
 	*l = append(*l, &RecordError{Path: path, Line: line, Field: field, Err: err})
 }
 
-// Sort orders the list by path, then line, then field.
-func (l ErrorList) Sort() {
+// sortByPlace orders the list by path, then line, then field.
+func (l ErrorList) sortByPlace() {
 	sort.SliceStable(l, func(i, j int) bool {
 		a, b := l[i], l[j]
 		if a.Path != b.Path {

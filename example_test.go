@@ -89,18 +89,3 @@ func ExampleParseTopic() {
 	// gartner: cybersecurity | gartner | gartner:cybersecurity
 	// Symplur: #COVID19 | Symplur | symplur:#covid19
 }
-
-func ExampleParseDate() {
-	for _, s := range []string{"2020-10-01T05:27:33.551628Z", "2020-10-01T07:27:33+02:00", "2020-10-01", "2020-10-01 05:27:33", "Thu, 01 Oct 2020 05:27:33 GMT", "Thu, 1 Oct 2020 07:27:33 +0200", "yesterday"} {
-		t, err := curafeed.ParseDate(s)
-		fmt.Println(t, err)
-	}
-	// Output:
-	// 2020-10-01 05:27:33.551628 +0000 UTC <nil>
-	// 2020-10-01 05:27:33 +0000 UTC <nil>
-	// 2020-10-01 00:00:00 +0000 UTC <nil>
-	// 2020-10-01 05:27:33 +0000 UTC <nil>
-	// 2020-10-01 05:27:33 +0000 UTC <nil>
-	// 2020-10-01 05:27:33 +0000 UTC <nil>
-	// 0001-01-01 00:00:00 +0000 UTC not a date: "yesterday" (want RFC 3339, 2006-01-02, 2006-01-02 15:04:05 or RFC 1123 such as Mon, 02 Jan 2006 15:04:05 -0700)
-}

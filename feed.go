@@ -12,30 +12,30 @@ import (
 	"time"
 )
 
-// FeedKind says what a feed collects.
-type FeedKind int
+// feedKind says what a feed collects.
+type feedKind int
 
 // The kinds of feed a catalog holds, in the order they are listed.
 const (
-	KindAll            FeedKind = iota // every published item
-	KindCommunity                      // one community's items
-	KindTopic                          // one topic's items, across communities
-	KindCommunityTopic                 // one community's items on one topic
+	kindAll            feedKind = iota // every published item
+	kindCommunity                      // one community's items
+	kindTopic                          // one topic's items, across communities
+	kindCommunityTopic                 // one community's items on one topic
 )
 
 // String returns the kind's name.
-func (k FeedKind) String() string {
+func (k feedKind) String() string {
 	switch k {
-	case KindAll:
+	case kindAll:
 		return "all"
-	case KindCommunity:
+	case kindCommunity:
 		return "community"
-	case KindTopic:
+	case kindTopic:
 		return "topic"
-	case KindCommunityTopic:
+	case kindCommunityTopic:
 		return "community-topic"
 	}
-	return fmt.Sprintf("FeedKind(%d)", int(k))
+	return fmt.Sprintf("feedKind(%d)", int(k))
 }
 
 // Format is a feed format.
@@ -51,8 +51,8 @@ const (
 // Formats returns every format, in the order feeds are written.
 func Formats() []Format { return []Format{RSS, Atom, JSON} }
 
-// FileName is the format's file name in the output tree.
-func (f Format) FileName() string {
+// fileName is the format's file name in the output tree.
+func (f Format) fileName() string {
 	switch f {
 	case Atom:
 		return "atom.xml"
@@ -62,8 +62,8 @@ func (f Format) FileName() string {
 	return "rss.xml"
 }
 
-// ContentType is the format's media type, with its charset.
-func (f Format) ContentType() string {
+// contentType is the format's media type, with its charset.
+func (f Format) contentType() string {
 	switch f {
 	case Atom:
 		return "application/atom+xml; charset=utf-8"
@@ -73,9 +73,9 @@ func (f Format) ContentType() string {
 	return "application/rss+xml; charset=utf-8"
 }
 
-// MediaType is the format's media type without parameters.
-func (f Format) MediaType() string {
-	mt, _, _ := strings.Cut(f.ContentType(), ";")
+// mediaType is the format's media type without parameters.
+func (f Format) mediaType() string {
+	mt, _, _ := strings.Cut(f.contentType(), ";")
 	return mt
 }
 
@@ -100,14 +100,17 @@ type TopicInfo struct {
 // Feed is one feed of a catalog: its items (newest first, at most the
 // configured limit) and what it is called. A Feed is immutable and safe for
 // concurrent use.
+//
+// What a feed collects follows from Community and Topic: the site-wide feed
+// has neither, a community feed only Community, a topic feed only Topic,
+// and a community×topic feed both.
 type Feed struct {
-	Kind        FeedKind
 	Path        string // directory in the output tree, e.g. communities/femtech
 	Title       string
 	Description string
 	HomeURL     string     // the site page this feed follows
-	Community   Community  // set for community feeds
-	Topic       *TopicInfo // set for topic feeds
+	Community   Community  // set for community and community×topic feeds
+	Topic       *TopicInfo // set for topic and community×topic feeds
 	Items       []*Item
 	Updated     time.Time // the newest item's updated time, or tombstone's when later
 
@@ -130,6 +133,7 @@ type Feed struct {
 
 	older []*Item // while building: items beyond Limit, newest first
 	cat   *Catalog
+	kind  feedKind
 }
 
 // Tombstone is an item withdrawn from a feed: its record's status says it
@@ -147,7 +151,7 @@ func (f *Feed) URL(format Format) string {
 	if f == nil || f.cat == nil {
 		return ""
 	}
-	return f.cat.feeds + "/" + f.Path + "/" + format.FileName()
+	return f.cat.feeds + "/" + f.Path + "/" + format.fileName()
 }
 
 // ID returns the feed's permanent id (Atom feed id), derived from the site
@@ -165,12 +169,12 @@ func (f *Feed) ID() string {
 	return "urn:uuid:" + uuidV5(f.cat.site+"/"+p+"/")
 }
 
-// FullArchive reports whether f is an archive document whose bytes stay
+// fullArchive reports whether f is an archive document whose bytes stay
 // as long as its records do: it holds Config.ArchiveSize items, so newer
 // items never move into it, and it is not the newest archive, whose
 // next-archive link (the current feed) becomes the next archive once one is
 // made. Caches may keep it long.
-func (f *Feed) FullArchive() bool {
+func (f *Feed) fullArchive() bool {
 	return f.Archive > 0 && len(f.Items) == f.cat.cfg.ArchiveSize && f.Archive < len(f.Current.Archives)
 }
 
@@ -255,7 +259,7 @@ func checkItems(items []*Item, cfg Config, site *url.URL) ([]*Item, ErrorList) {
 	byID := make(map[string]int, len(items))
 	for i, it := range items {
 		if it == nil {
-			problems.Add(fmt.Sprintf("items[%d]", i), 0, "", errors.New("nil item"))
+			problems.add(fmt.Sprintf("items[%d]", i), 0, "", errors.New("nil item"))
 			continue
 		}
 		if !it.checked {
@@ -288,13 +292,13 @@ func checkItems(items []*Item, cfg Config, site *url.URL) ([]*Item, ErrorList) {
 				w, l = it, w
 				out[j] = it
 			}
-			problems.Add(l.Path, 0, "ID", fmt.Errorf("duplicate id %s, also the id of %s: left out", l.ID, w.Path))
+			problems.add(l.Path, 0, "ID", fmt.Errorf("duplicate id %s, also the id of %s: left out", l.ID, w.Path))
 			continue
 		}
 		byID[it.ID] = len(out)
 		out = append(out, it)
 	}
-	problems.Sort()
+	problems.sortByPlace()
 	return out, problems
 }
 
@@ -323,14 +327,14 @@ func build(items, gone []*Item, cfg Config) (*Catalog, error) {
 	c.topics = chooseTopics(sorted)
 	c.updated = distinctUpdated(sorted)
 
-	all := c.feed(KindAll, "all", cfg.Title, "Curated articles from every community of "+cfg.Title+".", site.String()+"/")
+	all := c.feed(kindAll, "all", cfg.Title, "Curated articles from every community of "+cfg.Title+".", site.String()+"/")
 	for _, it := range sorted {
 		c.add(all, it)
 		var cf *Feed
 		if cm := c.community(it); cm.Slug != "" {
 			cf = c.byPath["communities/"+cm.Slug]
 			if cf == nil {
-				cf = c.feed(KindCommunity, "communities/"+cm.Slug, cm.Name+" | "+cfg.Title,
+				cf = c.feed(kindCommunity, "communities/"+cm.Slug, cm.Name+" | "+cfg.Title,
 					"Curated articles from the "+cm.Name+" community of "+cfg.Title+".",
 					site.ResolveReference(&url.URL{Path: "/communities/" + cm.Slug + "/"}).String())
 				cf.Community = cm
@@ -342,7 +346,7 @@ func build(items, gone []*Item, cfg Config) (*Catalog, error) {
 			tp := "topics/" + ti.Slug
 			tf := c.byPath[tp]
 			if tf == nil {
-				tf = c.feed(KindTopic, tp, ti.Label()+" | "+cfg.Title,
+				tf = c.feed(kindTopic, tp, ti.Label()+" | "+cfg.Title,
 					"Curated articles on "+ti.Label()+" from every community of "+cfg.Title+".", site.String()+"/")
 				tf.Topic = ti
 			}
@@ -351,7 +355,7 @@ func build(items, gone []*Item, cfg Config) (*Catalog, error) {
 				ctp := cf.Path + "/" + tp
 				ctf := c.byPath[ctp]
 				if ctf == nil {
-					ctf = c.feed(KindCommunityTopic, ctp, ti.Label()+" | "+cf.Community.Name+" | "+cfg.Title,
+					ctf = c.feed(kindCommunityTopic, ctp, ti.Label()+" | "+cf.Community.Name+" | "+cfg.Title,
 						"Curated articles on "+ti.Label()+" from the "+cf.Community.Name+" community of "+cfg.Title+".", cf.HomeURL)
 					ctf.Community, ctf.Topic = cf.Community, ti
 				}
@@ -361,8 +365,8 @@ func build(items, gone []*Item, cfg Config) (*Catalog, error) {
 	}
 	sort.SliceStable(c.Feeds, func(i, j int) bool {
 		a, b := c.Feeds[i], c.Feeds[j]
-		if a.Kind != b.Kind {
-			return a.Kind < b.Kind
+		if a.kind != b.kind {
+			return a.kind < b.kind
 		}
 		return a.Path < b.Path
 	})
@@ -382,7 +386,7 @@ func (c *Catalog) archive(f *Feed) {
 		hi := n - (k-1)*size
 		lo := max(hi-size, 0)
 		a := &Feed{
-			Kind: f.Kind, Path: f.Path + "/archive/" + strconv.Itoa(k),
+			kind: f.kind, Path: f.Path + "/archive/" + strconv.Itoa(k),
 			Title: f.Title, Description: f.Description, HomeURL: f.HomeURL,
 			Community: f.Community, Topic: f.Topic,
 			Items: f.older[lo:hi:hi], Archive: k, Current: f, cat: c,
@@ -540,8 +544,8 @@ func (c *Catalog) feedPaths(it *Item) []string {
 	return paths
 }
 
-func (c *Catalog) feed(kind FeedKind, path, title, desc, home string) *Feed {
-	f := &Feed{Kind: kind, Path: path, Title: title, Description: desc, HomeURL: home, cat: c}
+func (c *Catalog) feed(kind feedKind, path, title, desc, home string) *Feed {
+	f := &Feed{kind: kind, Path: path, Title: title, Description: desc, HomeURL: home, cat: c}
 	c.byPath[path] = f
 	c.Feeds = append(c.Feeds, f)
 	return f

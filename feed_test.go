@@ -38,7 +38,7 @@ func TestBuildGroups(t *testing.T) {
 	cat := buildMap(t, fsys, testConfig)
 	var paths []string
 	for _, f := range cat.Feeds {
-		paths = append(paths, f.Kind.String()+" "+f.Path)
+		paths = append(paths, f.kind.String()+" "+f.Path)
 	}
 	assert.Equal(t, []string{
 		"all all",
@@ -114,7 +114,7 @@ func TestBuildTopicSpellingAndSlugCollision(t *testing.T) {
 	assert.Len(t, tf.Items, 3)
 	var covid []string
 	for _, f := range cat.Feeds {
-		if f.Kind == KindTopic && f.Topic.Vocabulary == "Symplur" {
+		if f.kind == kindTopic && f.Topic.Vocabulary == "Symplur" {
 			covid = append(covid, f.Path)
 		}
 	}
@@ -127,11 +127,11 @@ func TestBuildEmpty(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, cat.Feeds, 1)
 	for _, format := range Formats() {
-		b, err := cat.Feeds[0].Render(format)
+		b, err := cat.Feeds[0].render(format)
 		require.NoError(t, err)
 		assert.NotEmpty(t, b)
 	}
-	b, err := cat.Feeds[0].Render(JSON)
+	b, err := cat.Feeds[0].render(JSON)
 	require.NoError(t, err)
 	assert.Contains(t, string(b), `"items": []`)
 }

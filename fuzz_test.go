@@ -78,7 +78,7 @@ func FuzzEncode(f *testing.F) {
 		}
 		for _, fd := range cat.Feeds {
 			for _, format := range Formats() {
-				data, err := fd.Render(format)
+				data, err := fd.render(format)
 				if err != nil {
 					t.Fatalf("%s %s: %v", fd.Path, format, err)
 				}

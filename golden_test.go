@@ -114,8 +114,8 @@ func TestParsedBack(t *testing.T) {
 	parser := gofeed.NewParser()
 	for _, f := range cat.Feeds {
 		for _, format := range Formats() {
-			t.Run(f.Path+"/"+format.FileName(), func(t *testing.T) {
-				data, err := f.Render(format)
+			t.Run(f.Path+"/"+format.fileName(), func(t *testing.T) {
+				data, err := f.render(format)
 				require.NoError(t, err)
 				pf, err := parser.ParseString(string(data))
 				require.NoError(t, err)

@@ -161,7 +161,7 @@ func newHandler(c *Catalog, opts HandlerOptions, now time.Time, prev *handler) (
 	if opts.ArchiveCacheControl == "" {
 		archiveCC = one(defaultArchiveCacheControl)
 	}
-	cfg := c.Config()
+	cfg := c.cfg
 	site := cfg.SiteURL
 	var hubs []string
 	for _, hub := range slices.Concat(cfg.Hubs, opts.Hubs) {
@@ -201,7 +201,7 @@ func newHandler(c *Catalog, opts HandlerOptions, now time.Time, prev *handler) (
 			vary = varyStyled
 		}
 		fileCC := cc
-		if f.Feed != nil && f.Feed.FullArchive() {
+		if f.Feed != nil && f.Feed.fullArchive() {
 			fileCC = archiveCC
 		}
 		common := []header{

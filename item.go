@@ -23,8 +23,12 @@ import (
 )
 
 // Item is one normalized, sanitized curation record. Every string field is
-// safe to write into any feed format. An Item is immutable once Load returns
-// it and is safe for concurrent use.
+// plain text, safe to write into any feed format. An Item is immutable once
+// Load or NewItem returns it and is safe for concurrent use.
+//
+// Items are best made by Load, LoadRecords or NewItem, which also carry the
+// record's sanitized body. An Item written as a struct literal has no body;
+// Build checks it as it checks a record (see Build).
 type Item struct {
 	// ID is the item's permanent id: urn:uuid: of the record's mdName, or a
 	// name-based UUID derived from the record's id when mdName is missing.
@@ -32,7 +36,8 @@ type Item struct {
 	ID string
 	// RecordID is the curation system's number (the record's "id"), as text.
 	RecordID string
-	// Path is the record file's path within the records file system.
+	// Path is the record file's path within the records file system, or
+	// the Record's Name.
 	Path string
 
 	Title   string // plain text
@@ -57,8 +62,7 @@ type Item struct {
 	Status    string // the record's status, as written; "draft" for draft: true
 	Archetype string // the kind of record, e.g. curate-content or news
 
-	// Extra holds site plumbing fields that feeds do not need.
-	Extra Extra
+	extra siteFields // site plumbing fields that feeds do not need
 
 	content *lazyHTML
 	sum     uint64 // hash of the record file, kept by the bounded-memory build
@@ -130,8 +134,8 @@ type Image struct {
 	Height int    // pixels, 0 when unknown
 }
 
-// Extra holds the plumbing fields of a record that feeds do not use.
-type Extra struct {
+// siteFields holds the plumbing fields of a record that feeds do not use.
+type siteFields struct {
 	Aliases           []string
 	Breadcrumbs       []string
 	BreadcrumbLinks   []string
@@ -331,7 +335,7 @@ func (p *parser) parse(front, body []byte) (*Item, error) {
 func (p *parser) fields(front []byte) (*recordFields, error) {
 	if !yamlSafe(front) {
 		front = cleanFrontMatter(front)
-		p.warnings.Add(p.name, 0, "front matter", errors.New("characters that YAML and XML forbid were removed"))
+		p.warnings.add(p.name, 0, "front matter", errors.New("characters that YAML and XML forbid were removed"))
 	}
 	doc, fast := fastFrontMatter(front)
 	var err error
@@ -654,7 +658,7 @@ func isLetters(s string) bool {
 	return s != ""
 }
 
-// ParseDate parses a record date in any accepted form: RFC 3339 with or
+// parseDate parses a record date in any accepted form: RFC 3339 with or
 // without fraction and zone, "2006-01-02", "2006-01-02 15:04:05", and the
 // forms of RSS and WordPress exports: RFC 1123 ("Mon, 02 Jan 2006 15:04:05
 // GMT" or "-0700"), RFC 822, RFC 850, ANSI C and Unix date, and the YAML 1.1
@@ -662,7 +666,7 @@ func isLetters(s string) bool {
 // are those of RFC 822 (UT, GMT, EST, EDT, CST, CDT, MST, MDT, PST, PDT) and
 // UTC; others are an error. A time without a zone is taken as UTC. The
 // result is in UTC.
-func ParseDate(s string) (time.Time, error) {
+func parseDate(s string) (time.Time, error) {
 	s = strings.TrimSpace(s)
 	for _, layout := range dateLayouts {
 		if t, err := time.Parse(layout, s); err == nil {
@@ -680,7 +684,7 @@ func (p *parser) date(v *yText, field string) (time.Time, error) {
 	if strings.TrimSpace(s) == "" {
 		return time.Time{}, nil
 	}
-	t, err := ParseDate(s)
+	t, err := parseDate(s)
 	if err != nil {
 		return time.Time{}, p.errAt(v.node, field, err)
 	}
@@ -763,7 +767,7 @@ func (p *parser) image(v *yImage) *Image {
 
 // sitePath is where the item lives on the site: basePath, or ogUrl in older
 // exports that have no basePath.
-func (x *Extra) sitePath() string {
+func (x *siteFields) sitePath() string {
 	if strings.TrimSpace(x.BasePath) != "" {
 		return x.BasePath
 	}

@@ -73,7 +73,7 @@ func TestParseDate(t *testing.T) {
 		{"Thu, 01 Oct 2020 05:27:33 GMT trailing", ""},
 	} {
 		t.Run(tc.in, func(t *testing.T) {
-			got, err := ParseDate(tc.in)
+			got, err := parseDate(tc.in)
 			if tc.want == "" {
 				require.Error(t, err)
 				return
@@ -158,8 +158,8 @@ func TestParseSeedRecord(t *testing.T) {
 	assert.Contains(t, html, "Becker’s Hospital Review")
 	assert.NotContains(t, html, "â€")
 	assert.True(t, strings.HasPrefix(html, "<p>"), html)
-	assert.Equal(t, "open-project-curations", it.Extra.Source)
-	assert.Equal(t, []string{"/news/improving-cybersecurity-in-the-medical-industry"}, it.Extra.Aliases)
+	assert.Equal(t, "open-project-curations", it.extra.Source)
+	assert.Equal(t, []string{"/news/improving-cybersecurity-in-the-medical-industry"}, it.extra.Aliases)
 }
 
 const minimal = "---\ntitle: A title\ndate: 2021-02-03\n---\nBody text.\n"
@@ -382,4 +382,22 @@ func TestPageURLInvisibleCharacters(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, "https://www.example.org/communities/security/curated-content/report-gpj.exe/", it.URL, "%U", []rune(c)[0])
 	}
+}
+
+func TestParseDateForms(t *testing.T) {
+	want := time.Date(2020, 10, 1, 5, 27, 33, 0, time.UTC)
+	for s, w := range map[string]time.Time{
+		"2020-10-01T05:27:33.551628Z":    want.Add(551628 * time.Microsecond),
+		"2020-10-01T07:27:33+02:00":      want,
+		"2020-10-01":                     time.Date(2020, 10, 1, 0, 0, 0, 0, time.UTC),
+		"2020-10-01 05:27:33":            want,
+		"Thu, 01 Oct 2020 05:27:33 GMT":  want,
+		"Thu, 1 Oct 2020 07:27:33 +0200": want,
+	} {
+		got, err := parseDate(s)
+		require.NoError(t, err, s)
+		assert.Equal(t, w, got, s)
+	}
+	_, err := parseDate("yesterday")
+	assert.EqualError(t, err, `not a date: "yesterday" (want RFC 3339, 2006-01-02, 2006-01-02 15:04:05 or RFC 1123 such as Mon, 02 Jan 2006 15:04:05 -0700)`)
 }

@@ -234,8 +234,8 @@ func (r *Records) finish(items []*Item, cfg Config) {
 	sortItems(r.Retracted)
 	r.Items = items
 	r.Published = len(items)
-	r.Errors.Sort()
-	r.Warnings.Sort()
+	r.Errors.sortByPlace()
+	r.Warnings.sortByPlace()
 	sort.SliceStable(r.Skipped, func(i, j int) bool { return r.Skipped[i].Path < r.Skipped[j].Path })
 }
 
@@ -299,7 +299,7 @@ func (r *Records) dedupe(items []*Item) []*Item {
 		}
 		why := fmt.Sprintf("duplicate of %s (id %s), which has the newer lastMod", w.Path, w.RecordID)
 		r.Skipped = append(r.Skipped, Skip{it.Path, why})
-		r.Warnings.Add(it.Path, 0, "id", errors.New(why))
+		r.Warnings.add(it.Path, 0, "id", errors.New(why))
 	}
 	return out
 }
@@ -346,7 +346,7 @@ func (r *Records) filter(items []*Item, cfg Config) (published, retracted []*Ite
 func mergeCommunities(items []*Item) {
 	known := map[string]Community{}
 	for _, it := range items {
-		if seg := segmentAfter(it.Extra.sitePath(), "communities"); seg != "" && Slugify(seg) == it.Community.Slug {
+		if seg := segmentAfter(it.extra.sitePath(), "communities"); seg != "" && Slugify(seg) == it.Community.Slug {
 			if _, ok := known[it.Community.Slug]; !ok {
 				known[it.Community.Slug] = it.Community
 			}

@@ -34,10 +34,10 @@ type opmlOutline struct {
 }
 
 var opmlGroups = [...]string{
-	KindAll:            "All",
-	KindCommunity:      "Communities",
-	KindTopic:          "Topics",
-	KindCommunityTopic: "Community topics",
+	kindAll:            "All",
+	kindCommunity:      "Communities",
+	kindTopic:          "Topics",
+	kindCommunityTopic: "Community topics",
 }
 
 // WriteOPML writes an OPML 2.0 subscription list of every feed of the
@@ -49,15 +49,15 @@ func (c *Catalog) WriteOPML(w io.Writer) error {
 		OwnerName: c.cfg.Title,
 	}}
 	var newest time.Time
-	groups := map[FeedKind]*opmlOutline{}
+	groups := map[feedKind]*opmlOutline{}
 	for _, f := range c.Feeds {
 		if f.Updated.After(newest) {
 			newest = f.Updated
 		}
-		g := groups[f.Kind]
+		g := groups[f.kind]
 		if g == nil {
-			g = &opmlOutline{Text: opmlGroups[f.Kind]}
-			groups[f.Kind] = g
+			g = &opmlOutline{Text: opmlGroups[f.kind]}
+			groups[f.kind] = g
 			doc.Body.Outlines = append(doc.Body.Outlines, g)
 		}
 		g.Outlines = append(g.Outlines, &opmlOutline{

@@ -69,7 +69,7 @@ type Record struct {
 	// Set by the record-file reader only.
 	recordID  string    // the curation system's id, kept apart from ID
 	community Community // resolved from the file's site path
-	extra     Extra
+	extra     siteFields
 	body      []byte // Body without a copy
 	fileID    bool   // an empty ID falls back to the file's path
 	at        func(key string) (field string, line int)
@@ -149,7 +149,7 @@ func newItem(r *Record, site *url.URL, warnings *ErrorList) (*Item, error) {
 	}
 	warn := func(key string, err error) {
 		field, line := at(key)
-		warnings.Add(r.Name, line, field, err)
+		warnings.add(r.Name, line, field, err)
 	}
 	it := &Item{Path: r.Name, checked: true}
 
@@ -220,7 +220,7 @@ func newItem(r *Record, site *url.URL, warnings *ErrorList) (*Item, error) {
 	it.Image = newImage(r.Image, base, warn)
 	it.Status = CleanText(r.Status)
 	it.Archetype = CleanText(r.Archetype)
-	it.Extra = r.extra
+	it.extra = r.extra
 
 	body := r.body
 	if body == nil && r.Body != "" {
@@ -373,7 +373,7 @@ func checkItem(it *Item, site *url.URL, warnings *ErrorList) (*Item, error) {
 		}
 		u, ok := AbsoluteURL(*l.v, l.base)
 		if !ok {
-			warnings.Add(c.Path, 0, l.field, fmt.Errorf("not an http(s) URL, dropped: %.80q", *l.v))
+			warnings.add(c.Path, 0, l.field, fmt.Errorf("not an http(s) URL, dropped: %.80q", *l.v))
 		}
 		*l.v = u
 	}
@@ -385,7 +385,7 @@ func checkItem(it *Item, site *url.URL, warnings *ErrorList) (*Item, error) {
 		img := *c.Image
 		img.Alt = plainText(img.Alt)
 		c.Image = newImage(&img, base, func(key string, err error) {
-			warnings.Add(c.Path, 0, recordFieldNames[key], err)
+			warnings.add(c.Path, 0, recordFieldNames[key], err)
 		})
 	}
 	if c.Community != (Community{}) {
@@ -409,7 +409,7 @@ func checkItem(it *Item, site *url.URL, warnings *ErrorList) (*Item, error) {
 	c.Topics = topicList(labels)
 	c.Tags = plainList(c.Tags)
 	c.Authors = plainList(c.Authors)
-	x := &c.Extra
+	x := &c.extra
 	x.Slug, x.BasePath, x.OGURL = plainText(x.Slug), plainText(x.BasePath), plainText(x.OGURL)
 	return &c, nil
 }

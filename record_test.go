@@ -32,7 +32,7 @@ func renderAll(t *testing.T, cat *Catalog) string {
 	for _, f := range cat.Feeds {
 		for _, d := range f.Documents() {
 			for _, format := range Formats() {
-				out, err := d.Render(format)
+				out, err := d.render(format)
 				require.NoError(t, err)
 				b.Write(out)
 			}

@@ -309,7 +309,7 @@ func changedFeeds(cat *Catalog, changed []string) []string {
 	var urls []string
 	for _, f := range cat.Feeds {
 		for _, format := range Formats() {
-			if set[f.Path+"/"+format.FileName()] {
+			if set[f.Path+"/"+format.fileName()] {
 				urls = append(urls, f.URL(format))
 			}
 		}

@@ -387,7 +387,7 @@ func TestReloaderRace(t *testing.T) {
 	paths = append(paths, "/index.opml")
 	for _, d := range []string{"all", "communities/security", "communities/femtech/topics/gartner-cybersecurity", "topics/gartner-cybersecurity"} {
 		for _, f := range Formats() {
-			paths = append(paths, "/"+d+"/"+f.FileName())
+			paths = append(paths, "/"+d+"/"+f.fileName())
 		}
 	}
 

@@ -550,28 +550,28 @@ func TestHostileSanitizeRecords(t *testing.T) {
 	checked := 0
 	for _, f := range cat.Feeds {
 		for _, format := range Formats() {
-			data, err := f.Render(format)
+			data, err := f.render(format)
 			require.NoError(t, err)
 			requireNoUnwantedRunes(t, string(data))
 			pf, err := parser.ParseString(string(data))
-			require.NoError(t, err, "%s %s", f.Path, format.FileName())
+			require.NoError(t, err, "%s %s", f.Path, format.fileName())
 			for _, it := range pf.Items {
 				content := it.Content
 				if content == "" {
 					content = it.Description
 				}
-				require.NotEmpty(t, content, "%s %s %s", f.Path, format.FileName(), it.Title)
+				require.NotEmpty(t, content, "%s %s %s", f.Path, format.fileName(), it.Title)
 				requireNothingExecutable(t, content)
 				requireNoUnwantedRunes(t, content)
 				requireNoUnwantedRunes(t, it.Title)
 				for _, tracker := range []string{"tracker.example", "doubleclick", "facebook.com/tr", "stats.wordpress.com", "pixel.wp.com",
 					"feedburner.com/~r", "google-analytics", "quantserve", "scorecardresearch", "list-manage.com/track", "track.hubspot"} {
-					assert.NotContains(t, content, tracker, "a tracking pixel in %s %s", f.Path, format.FileName())
+					assert.NotContains(t, content, tracker, "a tracking pixel in %s %s", f.Path, format.fileName())
 				}
 				found := false
 				for m := range markers {
 					if strings.Contains(it.Title, m) {
-						assert.Contains(t, content, m+"-AFTER", "%s %s", f.Path, format.FileName())
+						assert.Contains(t, content, m+"-AFTER", "%s %s", f.Path, format.fileName())
 						found = true
 					}
 				}

@@ -34,9 +34,9 @@ func feedBytes(t *testing.T, cat *Catalog) map[string]string {
 	for _, f := range cat.Feeds {
 		for _, d := range f.Documents() {
 			for _, format := range Formats() {
-				b, err := d.Render(format)
+				b, err := d.render(format)
 				require.NoError(t, err)
-				out[d.Path+"/"+format.FileName()] = string(b)
+				out[d.Path+"/"+format.fileName()] = string(b)
 			}
 		}
 	}
@@ -250,7 +250,7 @@ func TestCommunityAliases(t *testing.T) {
 	require.NoError(t, err)
 	var communities []string
 	for _, f := range cat.Feeds {
-		if f.Kind == KindCommunity {
+		if f.kind == kindCommunity {
 			communities = append(communities, f.Path)
 		}
 	}

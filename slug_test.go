@@ -250,7 +250,7 @@ func TestHostileBuildRecords(t *testing.T) {
 				require.NotEmpty(t, seg, d.Path)
 			}
 		}
-		if f.Kind != KindCommunity {
+		if f.kind != kindCommunity {
 			continue
 		}
 		for _, it := range f.Items {
@@ -266,7 +266,7 @@ func TestHostileBuildRecords(t *testing.T) {
 	assert.Equal(t, nfc, nfd, "NFC and NFD spellings of one community")
 	topics := map[string]bool{}
 	for _, f := range cat.Feeds {
-		if f.Kind == KindTopic && strings.HasPrefix(f.Topic.Label(), "Medigy: Population Health") {
+		if f.kind == kindTopic && strings.HasPrefix(f.Topic.Label(), "Medigy: Population Health") {
 			topics[f.Path] = true
 		}
 	}

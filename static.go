@@ -52,7 +52,7 @@ func (c *Catalog) Files(fn func(File) error) error {
 				return err
 			}
 			file := File{
-				Path: f.Path + "/" + format.FileName(), ContentType: format.ContentType(),
+				Path: f.Path + "/" + format.fileName(), ContentType: format.contentType(),
 				Body: bytes.Clone(buf.Bytes()), Updated: f.Updated, Feed: f, Format: format,
 				Short: st.short, OverBudget: st.over,
 			}

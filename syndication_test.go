@@ -400,10 +400,10 @@ func TestArchiveChain(t *testing.T) {
 					assert.Same(t, f, a.Current, a.Path)
 					assert.Same(t, a, feedOf(cat, a.Path), a.Path)
 					assert.Equal(t, f.ID(), a.ID(), a.Path)
-					assert.Equal(t, f.Kind, a.Kind, a.Path)
+					assert.Equal(t, f.kind, a.kind, a.Path)
 					assert.Empty(t, a.Archives, a.Path)
 					assert.Empty(t, a.Tombstones, a.Path)
-					assert.Equal(t, len(a.Items) == sz.size && i < len(f.Archives)-1, a.FullArchive(), a.Path)
+					assert.Equal(t, len(a.Items) == sz.size && i < len(f.Archives)-1, a.fullArchive(), a.Path)
 					assert.NotEmpty(t, a.Items, a.Path)
 					if i < len(f.Archives)-1 {
 						assert.Len(t, a.Items, sz.size, "%s: only the newest archive may hold fewer", a.Path)
@@ -422,15 +422,15 @@ func TestArchiveChain(t *testing.T) {
 						require.False(t, visited[u], "%s: %s reached twice", name, u)
 						visited[u] = true
 						num := 0 // the archive number; 0 for the current document
-						wantURL := site + "/" + f.Path + "/" + format.FileName()
+						wantURL := site + "/" + f.Path + "/" + format.fileName()
 						if k > 0 {
 							num = len(f.Archives) - k + 1
-							wantURL = site + "/" + f.Path + "/archive/" + strconv.Itoa(num) + "/" + format.FileName()
+							wantURL = site + "/" + f.Path + "/archive/" + strconv.Itoa(num) + "/" + format.fileName()
 						}
 						require.Equal(t, wantURL, u, name)
 						require.Equal(t, docs[k].URL(format), u, name)
 						rec := synGet(t, h, site, u)
-						assert.Equal(t, format.ContentType(), rec.Header().Get("Content-Type"), u)
+						assert.Equal(t, format.contentType(), rec.Header().Get("Content-Type"), u)
 						d := synParse(t, u, format, rec.Body.Bytes())
 
 						switch {
@@ -456,7 +456,7 @@ func TestArchiveChain(t *testing.T) {
 						next := ""
 						switch format {
 						case RSS, Atom:
-							mt := format.MediaType()
+							mt := format.mediaType()
 							assert.Equal(t, []string{u}, d.rel("self"), u)
 							for _, l := range d.Links {
 								if strings.HasSuffix(l.Rel, "archive") || l.Rel == "current" {
@@ -553,7 +553,7 @@ func synStable(t *testing.T, limit, size int) int {
 	}
 	compared := 0
 	for _, f := range synFiles(t, cat1) {
-		if f.Feed == nil || !f.Feed.FullArchive() {
+		if f.Feed == nil || !f.Feed.fullArchive() {
 			continue
 		}
 		g, ok := files2[f.Path]
@@ -617,7 +617,7 @@ func TestArchiveStable(t *testing.T) {
 // TestArchiveStableNewArchive is TestArchiveStable where the newest archive
 // of the site-wide feed is full before the new record arrives (42 items,
 // limit 3, archives of 3: archives 1 to 13 are full), so the new record
-// opens archive 14. Archive 13 was the newest, so not a FullArchive, and
+// opens archive 14. Archive 13 was the newest, so not a fullArchive, and
 // is not compared (its next-archive link moves from the current feed to
 // archive 14); archives 1 to 12 must keep their bytes, since the handler
 // lets caches keep them for a week.
@@ -713,7 +713,7 @@ func TestRetracted(t *testing.T) {
 				n += len(f.Tombstones)
 			}
 			for _, p := range synRetractedFeeds {
-				ab, err := feedOf(cat, p).Render(Atom)
+				ab, err := feedOf(cat, p).render(Atom)
 				require.NoError(t, err)
 				d := synParse(t, p, Atom, ab)
 				assert.Len(t, d.Deleted, len(feedOf(cat, p).Tombstones), p)
@@ -775,7 +775,7 @@ func TestRetracted(t *testing.T) {
 			require.NoError(t, err)
 			for _, f := range cat.Feeds {
 				assert.Empty(t, f.Tombstones, f.Path)
-				ab, err := f.Render(Atom)
+				ab, err := f.render(Atom)
 				require.NoError(t, err)
 				assert.NotContains(t, string(ab), "deleted-entry", f.Path)
 			}

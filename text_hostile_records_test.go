@@ -150,7 +150,7 @@ func TestHostileTextRecords(t *testing.T) {
 	// One topic feed for the NFC and the NFD spelling of one topic.
 	var cafe []*Feed
 	for _, f := range cat.Feeds {
-		if f.Kind == KindTopic && strings.Contains(f.Title, "Society") {
+		if f.kind == kindTopic && strings.Contains(f.Title, "Society") {
 			cafe = append(cafe, f)
 		}
 	}
@@ -167,9 +167,9 @@ func TestHostileTextRecords(t *testing.T) {
 		}
 		dir := t.TempDir()
 		xsl := filepath.Join(dir, stylesheetPath)
-		require.NoError(t, os.WriteFile(xsl, render(t, cat.WriteStylesheet), 0o644))
+		require.NoError(t, os.WriteFile(xsl, render(t, cat.writeStylesheet), 0o644))
 		for _, format := range []Format{RSS, Atom} {
-			feed := filepath.Join(dir, format.FileName())
+			feed := filepath.Join(dir, format.fileName())
 			require.NoError(t, os.WriteFile(feed, render(t, func(w io.Writer) error { return all.Write(w, format) }), 0o644))
 			page, err := exec.Command(xsltproc, "--nonet", xsl, feed).Output()
 			require.NoError(t, err)
@@ -181,7 +181,7 @@ func TestHostileTextRecords(t *testing.T) {
 		}
 	})
 	for _, format := range Formats() {
-		data, err := all.Render(format)
+		data, err := all.render(format)
 		require.NoError(t, err)
 		var entries []hostileEntry
 		switch format {

@@ -196,7 +196,7 @@ func TestTopicNFCAndNFDOneFeed(t *testing.T) {
 	require.NoError(t, err)
 	var topicFeeds []*Feed
 	for _, f := range cat.Feeds {
-		if f.Kind == KindTopic {
+		if f.kind == kindTopic {
 			topicFeeds = append(topicFeeds, f)
 		}
 	}
@@ -204,7 +204,7 @@ func TestTopicNFCAndNFDOneFeed(t *testing.T) {
 	assert.Len(t, topicFeeds[0].Items, 2)
 	assert.Equal(t, nfc, topicFeeds[0].Topic.Term)
 	for _, format := range Formats() {
-		out, err := topicFeeds[0].Render(format)
+		out, err := topicFeeds[0].render(format)
 		require.NoError(t, err)
 		assert.NotContains(t, string(out), nfd, format)
 	}
@@ -249,18 +249,18 @@ func TestPlainTextInHTMLFields(t *testing.T) {
 	cat, err := Build([]*Item{it}, testConfig)
 	require.NoError(t, err)
 	f := feedOf(cat, "all")
-	rss, err := f.Render(RSS)
+	rss, err := f.render(RSS)
 	require.NoError(t, err)
 	// The description is HTML: the summary is escaped for HTML, then for XML.
 	assert.Contains(t, string(rss), "<description>R&amp;amp;D and M&amp;amp;A: 5 &amp;lt; 6 &amp;gt; 4, &#34;&amp;lt;b&amp;gt;not bold&amp;lt;/b&amp;gt;&#34; &amp;amp;amp; more</description>")
 	// Titles are plain text in RSS 2.0: escaped for XML only.
 	assert.Contains(t, string(rss), "<title>R&amp;D &lt;b&gt;title&lt;/b&gt;</title>")
-	atom, err := f.Render(Atom)
+	atom, err := f.render(Atom)
 	require.NoError(t, err)
 	// In Atom, text that reads like markup ("</b>", "&amp;") is type="html",
 	// escaped for HTML, then for XML.
 	assert.Contains(t, string(atom), `<summary type="html">R&amp;amp;D and M&amp;amp;A: 5 &amp;lt; 6 &amp;gt; 4, &amp;#34;&amp;lt;b&amp;gt;not bold&amp;lt;/b&amp;gt;&amp;#34; &amp;amp;amp; more</summary>`)
-	js, err := f.Render(JSON)
+	js, err := f.render(JSON)
 	require.NoError(t, err)
 	assert.Contains(t, string(js), `"summary": "R&D and M&A: 5 < 6 > 4, \"<b>not bold</b>\" &amp; more"`)
 	assert.Contains(t, string(js), `"content_text": "R&D and M&A`)

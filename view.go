@@ -54,12 +54,12 @@ func (f *Feed) stylesheetHref() string {
 	return strings.Repeat("../", strings.Count(f.Path, "/")+1) + stylesheetPath
 }
 
-// WriteStylesheet writes feed.xsl, the XSLT 1.0 stylesheet that every RSS
+// writeStylesheet writes feed.xsl, the XSLT 1.0 stylesheet that every RSS
 // and Atom feed of the catalog names. A browser that opens a feed applies it
 // and shows the feed's title and description, what a web feed is, the
 // address to copy into a feed reader, links to the feed's other formats and
 // its items. Feed readers ignore it.
-func (c *Catalog) WriteStylesheet(w io.Writer) error {
+func (c *Catalog) writeStylesheet(w io.Writer) error {
 	data := struct{ SiteTitle, IndexURL, CSS string }{
 		SiteTitle: xmlText(c.cfg.Title),
 		IndexURL:  xmlText(c.feeds + "/" + indexPath),
@@ -100,41 +100,41 @@ type indexFeed struct {
 }
 
 var indexGroups = [...]struct{ ID, Note string }{
-	KindAll:            {"all", "Every curated article, from every community."},
-	KindCommunity:      {"communities", "One feed per community."},
-	KindTopic:          {"topics", "One feed per topic, across every community."},
-	KindCommunityTopic: {"community-topics", "One community’s articles on one topic."},
+	kindAll:            {"all", "Every curated article, from every community."},
+	kindCommunity:      {"communities", "One feed per community."},
+	kindTopic:          {"topics", "One feed per topic, across every community."},
+	kindCommunityTopic: {"community-topics", "One community’s articles on one topic."},
 }
 
-// WriteIndexHTML writes index.html: an HTML page that lists every feed of
+// writeIndexHTML writes index.html: an HTML page that lists every feed of
 // the catalog, grouped like the OPML list (all, communities, topics,
 // community topics), each with links to its RSS, Atom and JSON Feed. Its
 // head carries autodiscovery links for the site-wide feed in every format
 // and for each community feed in RSS; topic feeds, which can number in the
 // hundreds, are listed only in the page.
-func (c *Catalog) WriteIndexHTML(w io.Writer) error {
+func (c *Catalog) writeIndexHTML(w io.Writer) error {
 	p := &indexPage{
 		Lang: c.cfg.Language, Title: c.cfg.Title, Count: len(c.Feeds),
 		OPML: c.feeds + "/index.opml", CSS: template.CSS(viewCSS),
 	}
 	var head strings.Builder
-	groups := map[FeedKind]*indexGroup{}
+	groups := map[feedKind]*indexGroup{}
 	subs := map[string]*indexGroup{}
 	for _, f := range c.Feeds {
-		switch f.Kind {
-		case KindAll:
+		switch f.kind {
+		case kindAll:
 			head.WriteString(string(f.autodiscovery(Formats()...)))
-		case KindCommunity:
+		case kindCommunity:
 			head.WriteString(string(f.autodiscovery(RSS)))
 		}
-		g := groups[f.Kind]
+		g := groups[f.kind]
 		if g == nil {
-			g = &indexGroup{ID: indexGroups[f.Kind].ID, Name: opmlGroups[f.Kind], Note: indexGroups[f.Kind].Note}
-			groups[f.Kind] = g
+			g = &indexGroup{ID: indexGroups[f.kind].ID, Name: opmlGroups[f.kind], Note: indexGroups[f.kind].Note}
+			groups[f.kind] = g
 			p.Groups = append(p.Groups, g)
 		}
 		entry := indexFeed{Name: f.displayName(), Meta: f.indexMeta(), RSS: f.URL(RSS), Atom: f.URL(Atom), JSON: f.URL(JSON)}
-		if f.Kind != KindCommunityTopic {
+		if f.kind != kindCommunityTopic {
 			g.Feeds = append(g.Feeds, entry)
 			continue
 		}
@@ -159,7 +159,7 @@ func (c *Catalog) WriteIndexHTML(w io.Writer) error {
 // or, for the site-wide feed, "All communities".
 func (f *Feed) displayName() string {
 	switch {
-	case f.Kind == KindAll:
+	case f.kind == kindAll:
 		return "All communities"
 	case f.Topic != nil:
 		return f.Topic.Label()
@@ -201,7 +201,7 @@ func (f *Feed) autodiscovery(formats ...Format) template.HTML {
 	var b strings.Builder
 	for _, format := range formats {
 		fmt.Fprintf(&b, `<link rel="alternate" type="%s" title="%s" href="%s">`+"\n",
-			format.MediaType(), html.EscapeString(f.Title+" ("+formatNames[format]+")"), html.EscapeString(f.URL(format)))
+			format.mediaType(), html.EscapeString(f.Title+" ("+formatNames[format]+")"), html.EscapeString(f.URL(format)))
 	}
 	return template.HTML(b.String())
 }
@@ -216,14 +216,14 @@ func (c *Catalog) viewFiles(fn func(File) error) error {
 		}
 	}
 	var buf bytes.Buffer
-	if err := c.WriteIndexHTML(&buf); err != nil {
+	if err := c.writeIndexHTML(&buf); err != nil {
 		return err
 	}
 	if err := fn(File{Path: indexPath, ContentType: indexContentType, Body: bytes.Clone(buf.Bytes()), Updated: newest}); err != nil {
 		return err
 	}
 	buf.Reset()
-	if err := c.WriteStylesheet(&buf); err != nil {
+	if err := c.writeStylesheet(&buf); err != nil {
 		return err
 	}
 	return fn(File{Path: stylesheetPath, ContentType: stylesheetContentType, Body: bytes.Clone(buf.Bytes())})

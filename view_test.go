@@ -99,7 +99,7 @@ func autodiscoveryLinks(els []element) [][3]string {
 
 func TestIndexHTMLListsEveryFeed(t *testing.T) {
 	_, cat := buildSample(t)
-	page := render(t, cat.WriteIndexHTML)
+	page := render(t, cat.writeIndexHTML)
 	els := elements(t, page)
 
 	hrefs := map[string]int{}
@@ -129,13 +129,13 @@ func TestIndexHTMLListsEveryFeed(t *testing.T) {
 	// community feed in RSS.
 	want := [][3]string{}
 	for _, f := range cat.Feeds {
-		switch f.Kind {
-		case KindAll:
+		switch f.kind {
+		case kindAll:
 			want = append(want,
 				[3]string{"application/rss+xml", f.Title + " (RSS)", f.URL(RSS)},
 				[3]string{"application/atom+xml", f.Title + " (Atom)", f.URL(Atom)},
 				[3]string{"application/feed+json", f.Title + " (JSON Feed)", f.URL(JSON)})
-		case KindCommunity:
+		case kindCommunity:
 			want = append(want, [3]string{"application/rss+xml", f.Title + " (RSS)", f.URL(RSS)})
 		}
 	}
@@ -146,15 +146,15 @@ func TestIndexHTMLListsEveryFeed(t *testing.T) {
 func TestIndexHTMLDeterministic(t *testing.T) {
 	_, a := buildSample(t)
 	_, b := buildSample(t)
-	first := render(t, a.WriteIndexHTML)
-	assert.Equal(t, string(first), string(render(t, a.WriteIndexHTML)))
-	assert.Equal(t, string(first), string(render(t, b.WriteIndexHTML)))
-	assert.Equal(t, string(render(t, a.WriteStylesheet)), string(render(t, b.WriteStylesheet)))
+	first := render(t, a.writeIndexHTML)
+	assert.Equal(t, string(first), string(render(t, a.writeIndexHTML)))
+	assert.Equal(t, string(first), string(render(t, b.writeIndexHTML)))
+	assert.Equal(t, string(render(t, a.writeStylesheet)), string(render(t, b.writeStylesheet)))
 }
 
 func TestIndexHTMLEscapes(t *testing.T) {
 	cat := buildHostile(t)
-	page := render(t, cat.WriteIndexHTML)
+	page := render(t, cat.writeIndexHTML)
 	lower := strings.ToLower(string(page))
 	assert.NotContains(t, lower, "<script")
 	assert.NotContains(t, lower, "<img")
@@ -208,18 +208,18 @@ func TestStylesheetInstruction(t *testing.T) {
 	_, cat := buildSample(t)
 	for _, f := range cat.Feeds {
 		for _, format := range []Format{RSS, Atom} {
-			data, err := f.Render(format)
+			data, err := f.render(format)
 			require.NoError(t, err)
 			lines := strings.SplitN(string(data), "\n", 3)
 			require.Len(t, lines, 3)
 			assert.Equal(t, strings.TrimSuffix(xml.Header, "\n"), lines[0])
 			prefix, ok := strings.CutPrefix(lines[1], `<?xml-stylesheet type="text/xsl" href="`)
-			require.True(t, ok, "%s/%s: %s", f.Path, format.FileName(), lines[1])
+			require.True(t, ok, "%s/%s: %s", f.Path, format.fileName(), lines[1])
 			href, ok := strings.CutSuffix(prefix, `"?>`)
 			require.True(t, ok, lines[1])
 			assert.Equal(t, stylesheetPath, path.Join(f.Path, href), "%s: %s does not lead to the root", f.Path, href)
 		}
-		data, err := f.Render(JSON)
+		data, err := f.render(JSON)
 		require.NoError(t, err)
 		assert.NotContains(t, string(data), "xml-stylesheet")
 	}
@@ -229,7 +229,7 @@ func TestStylesheetInstruction(t *testing.T) {
 func TestStylesheetWellFormed(t *testing.T) {
 	for name, cat := range map[string]*Catalog{"sample": buildSampleCatalog(t), "hostile": buildHostile(t)} {
 		t.Run(name, func(t *testing.T) {
-			data := render(t, cat.WriteStylesheet)
+			data := render(t, cat.writeStylesheet)
 			dec := xml.NewDecoder(bytes.NewReader(data))
 			var root *xml.StartElement
 			for {
@@ -265,14 +265,14 @@ func TestStylesheetXSLTProc(t *testing.T) {
 	for name, cat := range map[string]*Catalog{"sample": buildSampleCatalog(t), "hostile": buildHostile(t), "archives": buildArchived(t)} {
 		dir := t.TempDir()
 		xsl := filepath.Join(dir, stylesheetPath)
-		require.NoError(t, os.WriteFile(xsl, render(t, cat.WriteStylesheet), 0o644))
+		require.NoError(t, os.WriteFile(xsl, render(t, cat.writeStylesheet), 0o644))
 		for _, f := range cat.documents() {
-			if name != "hostile" && f.Kind != KindAll && f.Path != "communities/security" && f.Path != "topics/gartner-cybersecurity" {
+			if name != "hostile" && f.kind != kindAll && f.Path != "communities/security" && f.Path != "topics/gartner-cybersecurity" {
 				continue // three feeds of the sample, and their archives, are enough
 			}
 			for _, format := range []Format{RSS, Atom} {
-				t.Run(name+"/"+f.Path+"/"+format.FileName(), func(t *testing.T) {
-					feed := filepath.Join(dir, format.FileName())
+				t.Run(name+"/"+f.Path+"/"+format.fileName(), func(t *testing.T) {
+					feed := filepath.Join(dir, format.fileName())
 					require.NoError(t, os.WriteFile(feed, render(t, func(w io.Writer) error { return f.Write(w, format) }), 0o644))
 					var stderr bytes.Buffer
 					cmd := exec.Command(xsltproc, "--nonet", xsl, feed)
@@ -375,13 +375,13 @@ func TestFilesIncludeView(t *testing.T) {
 
 	idx := byPath[indexPath]
 	assert.Equal(t, "text/html; charset=utf-8", idx.ContentType)
-	assert.Equal(t, string(render(t, cat.WriteIndexHTML)), string(idx.Body))
+	assert.Equal(t, string(render(t, cat.writeIndexHTML)), string(idx.Body))
 	assert.Equal(t, byPath["index.opml"].Updated, idx.Updated)
 	assert.Nil(t, idx.Feed)
 
 	xsl := byPath[stylesheetPath]
 	assert.Equal(t, "application/xslt+xml; charset=utf-8", xsl.ContentType)
-	assert.Equal(t, string(render(t, cat.WriteStylesheet)), string(xsl.Body))
+	assert.Equal(t, string(render(t, cat.writeStylesheet)), string(xsl.Body))
 	assert.Nil(t, xsl.Feed)
 
 	dir := t.TempDir()
