@@ -2,7 +2,10 @@ package curafeed
 
 import (
 	"errors"
+	"io"
 	"io/fs"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -370,4 +373,51 @@ func FuzzBuildItems(f *testing.F) {
 			t.Fatal(err)
 		}
 	})
+}
+
+// FeedsURL moves the feeds, not the site: self links, the OPML list and the
+// index use it, while home and item links and every id stay.
+func TestFeedsURLMountPrefix(t *testing.T) {
+	items := []*Item{codeItem("a", "A")}
+	items[0].URL = "/communities/security/a/"
+	plain, err := Build(items, testConfig)
+	require.NoError(t, err)
+	cfg := testConfig
+	cfg.FeedsURL = "https://www.example.org/feeds/"
+	mounted, err := Build(items, cfg)
+	require.NoError(t, err)
+
+	p, _ := plain.Feed("communities/security")
+	m, _ := mounted.Feed("communities/security")
+	assert.Equal(t, "https://www.example.org/communities/security/rss.xml", p.URL(RSS))
+	assert.Equal(t, "https://www.example.org/feeds/communities/security/rss.xml", m.URL(RSS))
+	assert.Equal(t, p.ID(), m.ID(), "feed ids do not depend on where feeds are served")
+	assert.Equal(t, p.HomeURL, m.HomeURL)
+
+	pb, err := p.render(Atom)
+	require.NoError(t, err)
+	mb, err := m.render(Atom)
+	require.NoError(t, err)
+	assert.Equal(t, strings.ReplaceAll(string(pb), "https://www.example.org/communities/security/atom.xml", "https://www.example.org/feeds/communities/security/atom.xml"), string(mb),
+		"only the self link changes")
+
+	var opml strings.Builder
+	require.NoError(t, mounted.WriteOPML(&opml))
+	assert.Contains(t, opml.String(), `xmlUrl="https://www.example.org/feeds/all/rss.xml"`)
+	assert.NotContains(t, opml.String(), `xmlUrl="https://www.example.org/all/`)
+
+	srv := httptest.NewServer(http.StripPrefix("/feeds", NewHandler(mounted, HandlerOptions{})))
+	defer srv.Close()
+	resp, err := http.Get(srv.URL + "/feeds/communities/security/rss.xml")
+	require.NoError(t, err)
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Contains(t, string(body), `<atom:link href="https://www.example.org/feeds/communities/security/rss.xml" rel="self"`)
+
+	for _, bad := range []string{"ftp://x.example/feeds", "/feeds", "https://user:pw@x.example/"} {
+		cfg.FeedsURL = bad
+		_, err := Build(items, cfg)
+		assert.ErrorContains(t, err, "feeds URL", bad)
+	}
 }
