@@ -112,6 +112,7 @@ func configKey(cfg Config) string {
 	// there are, and each feed's fingerprint covers its records.
 	cfg.CacheDir, cfg.Workers, cfg.MaxRecordBytes = "", 0, 0
 	cfg.Now = time.Time{} // which records are due shows in the feeds themselves
+	cfg.Progress = nil     // a func prints as its address
 	return fmt.Sprintf("%#v\x00%s", cfg, cacheVersion)
 }
 

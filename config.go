@@ -86,6 +86,13 @@ type Config struct {
 	// documents of this size, oldest first. 50 when 0; no archives when
 	// negative (each feed then publishes only its newest Limit items).
 	ArchiveSize int
+	// ArchiveFeeds lists the feeds that keep archive documents: "all" (the
+	// site-wide feed), "community", "topic" and "community-topic". When
+	// nil, the site-wide and community feeds do: readers of a community
+	// want its whole history, while topic and community×topic feeds, which
+	// repeat the same items, would multiply the output many times over.
+	// An empty list means none.
+	ArchiveFeeds []string
 	// TombstonePeriod is how long a tombstone stays, counted back from the
 	// newest date of the catalog (never the clock); 30 days when 0; no
 	// tombstones when negative (withdrawn items still leave every feed).
@@ -117,6 +124,8 @@ type Config struct {
 	Now time.Time
 	// IncludeFuture publishes records dated after Now as well.
 	IncludeFuture bool
+	archives [kindCommunityTopic + 1]bool // by feed kind, from ArchiveFeeds
+
 	// Progress, when set, is called now and then during long loads and
 	// builds with what is done: stage "records" (records parsed) or
 	// "files" (files written), done so far and the total, 0 when unknown.
@@ -124,8 +133,14 @@ type Config struct {
 	Progress func(stage string, done, total int)
 }
 
-// noArchives reports whether archive documents are off; c is normalized.
-func (c Config) noArchives() bool { return c.ArchiveSize < 0 }
+// archived reports whether feeds of kind k keep archive documents; c is
+// normalized.
+func (c Config) archived(k feedKind) bool { return c.ArchiveSize > 0 && c.archives[k] }
+
+// archiveFeedNames name the kinds of feed in Config.ArchiveFeeds.
+var archiveFeedNames = map[string]feedKind{
+	"all": kindAll, "community": kindCommunity, "topic": kindTopic, "community-topic": kindCommunityTopic,
+}
 
 // normalize checks c and returns a copy with every default filled in, and
 // the parsed site URL. It is the one place a Config is checked.
@@ -164,6 +179,17 @@ func (c Config) normalize() (Config, *url.URL, error) {
 	c.ArchiveSize = or(c.ArchiveSize, defaultArchiveSize)
 	c.TombstonePeriod = or(c.TombstonePeriod, defaultTombstonePeriod)
 	c.MaxFeedBytes = or(c.MaxFeedBytes, defaultMaxFeedBytes)
+	c.archives = [len(c.archives)]bool{}
+	if c.ArchiveFeeds == nil {
+		c.archives[kindAll], c.archives[kindCommunity] = true, true
+	}
+	for _, name := range c.ArchiveFeeds {
+		k, ok := archiveFeedNames[strings.TrimSpace(name)]
+		if !ok {
+			return c, nil, fmt.Errorf("curafeed: ArchiveFeeds names %q: want all, community, topic or community-topic", name)
+		}
+		c.archives[k] = true
+	}
 	if c.PublishedStatuses == nil {
 		c.PublishedStatuses = slices.Clone(defaultPublishedStatuses)
 	}

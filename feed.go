@@ -555,7 +555,7 @@ func (c *Catalog) feed(kind feedKind, path, title, desc, home string) *Feed {
 // items arrive newest first.
 func (c *Catalog) add(f *Feed, it *Item) {
 	if len(f.Items) >= c.cfg.Limit {
-		if !c.cfg.noArchives() {
+		if c.cfg.archived(f.kind) {
 			f.older = append(f.older, it)
 		}
 		return

@@ -363,6 +363,39 @@ func synExpected(t testing.TB, cat *Catalog, items []*Item, path string) []strin
 
 // ---- archives ----
 
+// By default the site-wide and community feeds keep archives, topic and
+// community×topic feeds do not; ArchiveFeeds chooses.
+func TestArchiveFeedsByKind(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		feeds []string
+		want  map[feedKind]bool
+	}{
+		{nil, map[feedKind]bool{kindAll: true, kindCommunity: true}},
+		{[]string{}, map[feedKind]bool{}},
+		{[]string{"topic", "community-topic"}, map[feedKind]bool{kindTopic: true, kindCommunityTopic: true}},
+	} {
+		cfg := synConfig(func(cf *Config) { cf.Limit, cf.ArchiveSize, cf.ArchiveFeeds = 1, 2, c.feeds })
+		_, cat := synBuild(t, os.DirFS("testdata/records"), cfg)
+		seen := map[feedKind]bool{}
+		for _, f := range cat.Feeds {
+			if len(f.Items) == 1 && len(f.older) == 0 && len(f.Archives) == 0 && !c.want[f.kind] {
+				continue
+			}
+			has := len(f.Archives) > 0
+			if has {
+				seen[f.kind] = true
+			}
+			assert.False(t, has && !c.want[f.kind], "%v: %s has archives", c.feeds, f.Path)
+		}
+		for k := range c.want {
+			assert.True(t, seen[k], "%v: no feed of kind %v has archives", c.feeds, k)
+		}
+	}
+	_, err := Build(nil, synConfig(func(cf *Config) { cf.ArchiveFeeds = []string{"topics"} }))
+	assert.ErrorContains(t, err, `ArchiveFeeds names "topics"`)
+}
+
 // TestArchiveChain walks the archive chain (RFC 5005) of every feed in every
 // format through the handler, from the current document back along
 // prev-archive (RSS and Atom) or next_url (JSON Feed), and checks that it
@@ -373,7 +406,10 @@ func TestArchiveChain(t *testing.T) {
 	t.Parallel()
 	for _, sz := range []struct{ limit, size int }{{3, 4}, {1, 3}} {
 		t.Run(fmt.Sprintf("limit%d-size%d", sz.limit, sz.size), func(t *testing.T) {
-			cfg := synConfig(func(c *Config) { c.Limit, c.ArchiveSize = sz.limit, sz.size })
+			cfg := synConfig(func(c *Config) {
+				c.Limit, c.ArchiveSize = sz.limit, sz.size
+				c.ArchiveFeeds = []string{"all", "community", "topic", "community-topic"}
+			})
 			recs, cat := synBuild(t, os.DirFS("testdata/records"), cfg)
 			site := cat.Config().SiteURL
 			h := NewHandler(cat, HandlerOptions{})
