@@ -12,6 +12,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/curafeed/curafeed/websub"
 )
 
 // DefaultLimit is the number of items a feed holds when Config.Limit is 0.
@@ -98,7 +100,8 @@ type Config struct {
 	// DefaultMaxFeedBytes when 0; no budget when negative.
 	MaxFeedBytes int
 	// Hubs are WebSub hub URLs announced in every feed document (an Atom
-	// link, an RSS atom:link and JSON Feed hubs, each rel="hub").
+	// link, an RSS atom:link and JSON Feed hubs, each rel="hub"); each must
+	// pass websub.CheckHub.
 	Hubs []string
 
 	// CommunityAliases joins the spellings of one community into one feed:
@@ -213,19 +216,9 @@ func (c Config) normalize() (Config, *url.URL, error) {
 		c.MaxFeedBytes = DefaultMaxFeedBytes
 	}
 	var hubs []string
-	for _, h := range c.Hubs {
-		hu, err := url.Parse(h)
-		switch {
-		case err != nil || (hu.Scheme != "http" && hu.Scheme != "https") || hu.Host == "":
-			return c, nil, fmt.Errorf("curafeed: hub URL %q is not an absolute http(s) URL", h)
-		case hu.User != nil:
-			// Feeds and Link headers are public: a hub's credentials would
-			// be published with them.
-			return c, nil, fmt.Errorf("curafeed: hub URL %q carries credentials, which every feed would publish", redactURL(h))
-		case secretQuery(hu) != "":
-			return c, nil, fmt.Errorf("curafeed: hub URL %q carries a secret in its query (%s), which every feed would publish", redactURL(h), secretQuery(hu))
-		case strings.ContainsAny(h, " \t\r\n<>\"',\\"):
-			return c, nil, fmt.Errorf("curafeed: hub URL %q has characters a Link header cannot carry; percent-encode them", h)
+	for i, h := range c.Hubs {
+		if _, err := websub.CheckHub(h); err != nil {
+			return c, nil, fmt.Errorf("curafeed: Config.Hubs[%d]: %w", i, err)
 		}
 		if !slices.Contains(hubs, h) {
 			hubs = append(hubs, h)

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/curafeed/curafeed"
+	"github.com/curafeed/curafeed/websub"
 )
 
 // Defaults used when curafeed runs with no flags: the sample records.
@@ -201,7 +202,7 @@ func syndicationFlags(fl *flag.FlagSet) *syndication {
 		s.hubs = append(s.hubs, v)
 		return nil
 	})
-	fl.DurationVar(&s.hubTimeout, "hub-timeout", curafeed.DefaultPublishTimeout, "how long notifying the hubs may take in all")
+	fl.DurationVar(&s.hubTimeout, "hub-timeout", websub.DefaultTimeout, "how long notifying the hubs may take in all")
 	return s
 }
 
@@ -235,8 +236,8 @@ func (s *syndication) apply(cfg *curafeed.Config) {
 }
 
 // publisher notifies the hubs of the flags.
-func (s *syndication) publisher() *curafeed.Publisher {
-	return &curafeed.Publisher{Hubs: s.hubs, Timeout: s.hubTimeout}
+func (s *syndication) publisher() *websub.Publisher {
+	return &websub.Publisher{Hubs: s.hubs, Timeout: s.hubTimeout}
 }
 
 // skippedLine names a file that was not published, by its path on disk,

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/curafeed/curafeed"
+	"github.com/curafeed/curafeed/websub"
 )
 
 // defaultAddr is where curafeed serve listens when -addr is not given.
@@ -78,7 +79,7 @@ func serveMain(args []string, stdout, stderr io.Writer) int {
 	cfg := curafeed.Config{SiteURL: *site, Title: *title, Language: *lang, Limit: *limit, Workers: workers}
 	syn.apply(&cfg)
 	ro.apply(&cfg)
-	var pub *curafeed.Publisher
+	var pub *websub.Publisher
 	if len(syn.hubs) > 0 {
 		pub = syn.publisher()
 	}
@@ -102,7 +103,7 @@ func siteHost(a net.Addr) string {
 // interval (never when interval is 0) and logs every reload on logw, until
 // ctx is done; then it shuts the server down gracefully. It closes ln. It
 // returns the command's exit status.
-func serve(ctx context.Context, ln net.Listener, dir string, cfg curafeed.Config, interval time.Duration, pub *curafeed.Publisher, logw io.Writer) int {
+func serve(ctx context.Context, ln net.Listener, dir string, cfg curafeed.Config, interval time.Duration, pub *websub.Publisher, logw io.Writer) int {
 	logger := log.New(logw, "", log.LstdFlags)
 	started := false // a failed first load is reported below, once
 	r, err := curafeed.NewReloader(curafeed.DirFS(dir), cfg, curafeed.ReloadOptions{
@@ -112,7 +113,7 @@ func serve(ctx context.Context, ln net.Listener, dir string, cfg curafeed.Config
 			}
 		},
 		Publisher: pub,
-		OnPublish: func(rep curafeed.PublishReport) {
+		OnPublish: func(rep websub.PublishReport) {
 			logger.Print(rep)
 			for _, n := range rep.Failed {
 				logger.Print(n.Err) // names the hub and the feed
