@@ -120,6 +120,17 @@ type Config struct {
 	Now time.Time
 	// IncludeFuture publishes records dated after Now as well.
 	IncludeFuture bool
+
+	// Progress, when not nil, is told how a long run advances, for a
+	// progress display: while records are parsed (stage "records", done of
+	// total record files: Load, BuildDir and each load of a Reloader) and
+	// while feed files are written (stage "feeds", done of total feed
+	// documents × formats, written or left as they were: BuildDir and
+	// Catalog.WriteDir). It is called every 64 files and when a stage
+	// ends, from the goroutines doing the work but never two at once, with
+	// done rising within a stage. It should return quickly. It changes
+	// nothing in what is built, nor in the build cache.
+	Progress func(stage string, done, total int)
 }
 
 // canonicalCommunity returns the community slug s is published under: its
@@ -377,7 +388,9 @@ func recordNames(fsys fs.FS) ([]string, []fs.FileMode, error) {
 // results are in the order of names.
 func parseAll(fsys fs.FS, names []string, types []fs.FileMode, cfg Config, opts ParseOptions, keep func(*Item, []byte) *Item) []parsed {
 	results := make([]parsed, len(names))
+	prog := newProgress(cfg.Progress, "records", len(names))
 	parallel(len(names), cfg.Workers, func(i int) {
+		defer prog.add()
 		data, err := readRecord(fsys, names[i], types[i], cfg.MaxRecordBytes)
 		if err != nil {
 			results[i].err = &RecordError{Path: names[i], Err: err}
