@@ -99,13 +99,13 @@ func TestVersionLine(t *testing.T) {
 
 // TestVersionBinary builds the command as users do and requires -version
 // to print its version, and the revision of the checkout when the build
-// recorded one (go build does in a git clone, unless -buildvcs=false).
+// recorded one (go build does in a git clone).
 func TestVersionBinary(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the command")
 	}
 	bin := filepath.Join(t.TempDir(), "curafeed")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+	if out, err := exec.Command("go", "build", "-buildvcs=auto", "-o", bin, ".").CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
 	out, err := exec.Command(bin, "-version").Output()
