@@ -111,6 +111,8 @@ func configKey(cfg Config) string {
 	// Where and how fast, not what; the size cap decides which records
 	// there are, and each feed's fingerprint covers its records.
 	cfg.CacheDir, cfg.Workers, cfg.MaxRecordBytes = "", 0, 0
+	// Progress is no configuration, and %#v would show its address.
+	cfg.Progress = nil
 	cfg.Now = time.Time{} // which records are due shows in the feeds themselves
 	cfg.Progress = nil     // a func prints as its address
 	return fmt.Sprintf("%#v\x00%s", cfg, cacheVersion)
@@ -216,7 +218,9 @@ func writeCache(dir string, cfg Config, c *buildCache) error {
 func parseCached(fsys fs.FS, names []string, types []fs.FileMode, cfg Config, opts parseOptions, old map[string]*cachedRecord) ([]parsed, []*cachedRecord) {
 	results := make([]parsed, len(names))
 	entries := make([]*cachedRecord, len(names))
+	prog := newProgress(cfg.Progress, "records", len(names))
 	parallel(len(names), cfg.Workers, func(i int) {
+		defer prog.add()
 		name, typ := names[i], types[i]
 		prev := old[name]
 		var size, mod int64

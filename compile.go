@@ -476,6 +476,7 @@ type treeWriter struct {
 	want map[string]bool
 	docs map[string]docStats // feed files rendered by putFeed, by path
 	st   WriteStats
+	prog *progress // counts the feed files written or kept
 }
 
 func newTreeWriter(c *Catalog, dir string) *treeWriter {
@@ -483,7 +484,8 @@ func newTreeWriter(c *Catalog, dir string) *treeWriter {
 	for _, f := range c.Feeds {
 		st.Archives += len(f.Archives)
 	}
-	return &treeWriter{dir: dir, want: map[string]bool{}, docs: map[string]docStats{}, st: st}
+	prog := newProgress(c.cfg.Progress, "feeds", len(c.documents())*len(Formats()))
+	return &treeWriter{dir: dir, want: map[string]bool{}, docs: map[string]docStats{}, st: st, prog: prog}
 }
 
 // stats returns what the writer did, its lists sorted.
@@ -506,6 +508,7 @@ func (tw *treeWriter) putFeed(f *Feed, format Format, data []byte, ds docStats) 
 	if err != nil {
 		return err
 	}
+	tw.prog.add()
 	tw.mu.Lock()
 	defer tw.mu.Unlock()
 	tw.docs[rel] = ds
@@ -520,6 +523,7 @@ func (tw *treeWriter) putFeed(f *Feed, format Format, data []byte, ds docStats) 
 // budget took when it was made.
 func (tw *treeWriter) keepFeed(rel string, ds docStats) {
 	tw.keep(rel)
+	tw.prog.add()
 	tw.mu.Lock()
 	defer tw.mu.Unlock()
 	tw.countBudget(rel, ds)

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/curafeed/curafeed/websub"
 )
 
 // The defaults of Config, documented on its fields.
@@ -103,9 +105,9 @@ type Config struct {
 	// (JSON Feed 1.1 asks for less than 250 KB); no budget when negative.
 	MaxFeedBytes int
 	// Hubs are WebSub hub URLs announced in every feed document (an Atom
-	// link, an RSS atom:link and JSON Feed hubs, each rel="hub"). Each must
-	// be an absolute http(s) URL with no credentials or secrets: feeds are
-	// public.
+	// link, an RSS atom:link and JSON Feed hubs, each rel="hub"); each must
+	// pass websub.CheckHub: feeds are public, so a hub URL carries no
+	// credentials or secrets.
 	Hubs []string
 
 	// CommunityAliases joins the spellings of one community into one feed:
@@ -126,10 +128,15 @@ type Config struct {
 	IncludeFuture bool
 	archives [kindCommunityTopic + 1]bool // by feed kind, from ArchiveFeeds
 
-	// Progress, when set, is called now and then during long loads and
-	// builds with what is done: stage "records" (records parsed) or
-	// "files" (files written), done so far and the total, 0 when unknown.
-	// It is called from one goroutine at a time.
+	// Progress, when not nil, is told how a long run advances, for a
+	// progress display: while records are parsed (stage "records", done of
+	// total record files: Load, BuildDir and each load of a Reloader) and
+	// while feed files are written (stage "feeds", done of total feed
+	// documents × formats, written or left as they were: BuildDir and
+	// Catalog.WriteDir). It is called every 64 files and when a stage
+	// ends, from the goroutines doing the work but never two at once, with
+	// done rising within a stage. It should return quickly. It changes
+	// nothing in what is built, nor in the build cache.
 	Progress func(stage string, done, total int)
 }
 
@@ -197,9 +204,9 @@ func (c Config) normalize() (Config, *url.URL, error) {
 		c.RetractedStatuses = slices.Clone(defaultRetractedStatuses)
 	}
 	var hubs []string
-	for _, h := range c.Hubs {
-		if err := checkHubURL(h); err != nil {
-			return c, nil, err
+	for i, h := range c.Hubs {
+		if _, err := websub.CheckHub(h); err != nil {
+			return c, nil, fmt.Errorf("curafeed: Config.Hubs[%d]: %w", i, err)
 		}
 		if !slices.Contains(hubs, h) {
 			hubs = append(hubs, h)
@@ -235,24 +242,6 @@ func absoluteHTTP(what, raw string) (*url.URL, error) {
 	u.Path = strings.TrimRight(u.Path, "/")
 	u.RawQuery, u.Fragment, u.RawPath = "", "", ""
 	return u, nil
-}
-
-// checkHubURL checks a WebSub hub URL: feeds and Link headers are public,
-// so it must be an absolute http(s) URL that carries no credentials or
-// secrets and that a Link header can carry.
-func checkHubURL(h string) error {
-	hu, err := url.Parse(h)
-	switch {
-	case err != nil || (hu.Scheme != "http" && hu.Scheme != "https") || hu.Host == "":
-		return fmt.Errorf("curafeed: hub URL %q is not an absolute http(s) URL", h)
-	case hu.User != nil:
-		return fmt.Errorf("curafeed: hub URL %q carries credentials, which every feed would publish", redactURL(h))
-	case secretQuery(hu) != "":
-		return fmt.Errorf("curafeed: hub URL %q carries a secret in its query (%s), which every feed would publish", redactURL(h), secretQuery(hu))
-	case strings.ContainsAny(h, " \t\r\n<>\"',\\"):
-		return fmt.Errorf("curafeed: hub URL %q has characters a Link header cannot carry; percent-encode them", h)
-	}
-	return nil
 }
 
 // canonicalCommunity returns the community slug s is published under: its

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/curafeed/curafeed/websub"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -41,10 +42,10 @@ func TestReloadDamagedRecordKept(t *testing.T) {
 			m.set(p1, reloadRecord(1, "security", "First", "2024-01-01"))
 			m.set(p2, good)
 			hub, got := countingHub(t)
-			var reports []PublishReport
+			var reports []websub.PublishReport
 			r, err := NewReloader(m, reloadConfig, ReloadOptions{
 				Publisher: fastPublisher(hub),
-				OnPublish: func(rep PublishReport) { reports = append(reports, rep) },
+				OnPublish: func(rep websub.PublishReport) { reports = append(reports, rep) },
 			})
 			require.NoError(t, err)
 			before := get(t, r, "/all/atom.xml").Body.String()

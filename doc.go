@@ -27,6 +27,11 @@
 // WriteDir in one bounded-memory pass with an optional cache, and a Reloader
 // keeps a Catalog current for a running server.
 //
+// Feeds announce the WebSub hubs of Config.Hubs. Package websub tells those
+// hubs which feeds changed (WriteStats.Changed after a build,
+// ReloadReport.ChangedFeeds after a reload; ReloadOptions.Publisher does it
+// for a Reloader), and websub.CheckHub is the check every hub URL passes.
+//
 // Output is deterministic: the same records and Config give the same bytes,
 // with ids derived from the records, never random, and times in UTC.
 package curafeed

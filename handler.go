@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"crypto/sha256"
 	"encoding/base64"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -14,6 +15,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/curafeed/curafeed/websub"
 )
 
 // defaultCacheControl is the Cache-Control header the handler sends when
@@ -45,6 +48,9 @@ type HandlerOptions struct {
 	ArchiveCacheControl string
 	// Hubs are WebSub hub URLs, each announced on every feed with a
 	// Link: <hub>; rel="hub" header, besides the catalog's Config.Hubs.
+	// Empty ones are skipped; each other must pass websub.CheckHub, or the
+	// handler answers every request with 500 (NewReloader returns the
+	// error).
 	Hubs []string
 }
 
@@ -164,6 +170,11 @@ func newHandler(c *Catalog, opts HandlerOptions, now time.Time, prev *handler) (
 	cfg := c.cfg
 	site := cfg.SiteURL
 	var hubs []string
+	for i, hub := range opts.Hubs {
+		if _, err := websub.CheckHub(hub); hub != "" && err != nil {
+			return nil, fmt.Errorf("curafeed: HandlerOptions.Hubs[%d]: %w", i, err)
+		}
+	}
 	for _, hub := range slices.Concat(cfg.Hubs, opts.Hubs) {
 		if hub != "" && !slices.Contains(hubs, hub) {
 			hubs = append(hubs, hub)

@@ -154,7 +154,9 @@ func recordNames(fsys fs.FS) ([]string, []fs.FileMode, error) {
 // results are in the order of names.
 func parseAll(fsys fs.FS, names []string, types []fs.FileMode, cfg Config, opts parseOptions, keep func(*Item, []byte) *Item) []parsed {
 	results := make([]parsed, len(names))
+	prog := newProgress(cfg.Progress, "records", len(names))
 	parallel(len(names), cfg.Workers, func(i int) {
+		defer prog.add()
 		data, err := readRecord(fsys, names[i], types[i], cfg.MaxRecordBytes)
 		if err != nil {
 			results[i].err = &RecordError{Path: names[i], Err: err}

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/curafeed/curafeed/internal/hubtest"
+	"github.com/curafeed/curafeed/websub"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -113,10 +114,10 @@ func requireNoArchiveURL(t *testing.T, cat *Catalog, urls []string) {
 func TestReloaderPublishesChangedFeeds(t *testing.T) {
 	dir := copyTree(t, "testdata/records")
 	hub := hubtest.Start(t, publishSite, nil)
-	reports := make(chan PublishReport, 10)
+	reports := make(chan websub.PublishReport, 10)
 	r, err := NewReloader(os.DirFS(dir), publishConfig, ReloadOptions{
-		Publisher: &Publisher{Hubs: []string{hub.URL}, Backoff: 10 * time.Millisecond, Timeout: 5 * time.Second},
-		OnPublish: func(rep PublishReport) { reports <- rep },
+		Publisher: &websub.Publisher{Hubs: []string{hub.URL}, Backoff: 10 * time.Millisecond, Timeout: 5 * time.Second},
+		OnPublish: func(rep websub.PublishReport) { reports <- rep },
 	})
 	require.NoError(t, err)
 	total := len(currentFeedURLs(r.Catalog()))
@@ -148,7 +149,7 @@ func TestReloaderPublishesChangedFeeds(t *testing.T) {
 	}
 	assert.Positive(t, archives, "the edit of the oldest item changed archive documents: %v", rep.Changed)
 
-	var pr PublishReport
+	var pr websub.PublishReport
 	select {
 	case pr = <-reports:
 	case <-time.After(10 * time.Second):
@@ -187,10 +188,10 @@ func TestReloaderPublishDoesNotBlock(t *testing.T) {
 	hub := hubtest.Start(t, publishSite, func(http.ResponseWriter, *http.Request) { <-release })
 	t.Cleanup(func() { close(release) }) // runs before the hub closes
 	const timeout = 300 * time.Millisecond
-	reports := make(chan PublishReport, 10)
+	reports := make(chan websub.PublishReport, 10)
 	r, err := NewReloader(os.DirFS(dir), publishConfig, ReloadOptions{
-		Publisher: &Publisher{Hubs: []string{hub.URL}, Backoff: 10 * time.Millisecond, Timeout: timeout},
-		OnPublish: func(rep PublishReport) { reports <- rep },
+		Publisher: &websub.Publisher{Hubs: []string{hub.URL}, Backoff: 10 * time.Millisecond, Timeout: timeout},
+		OnPublish: func(rep websub.PublishReport) { reports <- rep },
 	})
 	require.NoError(t, err)
 
@@ -228,7 +229,7 @@ func TestReloaderPublishDoesNotBlock(t *testing.T) {
 	assert.Empty(t, again.ChangedFeeds)
 	assert.Less(t, time.Since(start), 2*time.Second)
 
-	var pr PublishReport
+	var pr websub.PublishReport
 	select {
 	case pr = <-reports:
 	case <-time.After(10 * time.Second):
@@ -246,7 +247,7 @@ func TestReloaderPublishDoesNotBlock(t *testing.T) {
 		failed = append(failed, n.URL)
 	}
 	assert.Equal(t, rep.ChangedFeeds, failed)
-	assert.LessOrEqual(t, hub.Count(), DefaultPublishConcurrency, "requests beyond the concurrency limit")
+	assert.LessOrEqual(t, hub.Count(), websub.DefaultConcurrency, "requests beyond the concurrency limit")
 	t.Logf("reload took %v; %d pairs failed after about %v; the hub got %d requests", took, len(pr.Failed), elapsed, hub.Count())
 }
 
@@ -330,11 +331,11 @@ func TestReloaderCloseAndOrder(t *testing.T) {
 	release := make(chan struct{})
 	hub := hubtest.Start(t, publishSite, func(http.ResponseWriter, *http.Request) { <-release })
 	t.Cleanup(func() { close(release) })
-	reports := make(chan PublishReport, 10)
+	reports := make(chan websub.PublishReport, 10)
 	inReport := 0 // OnPublish calls in progress; more than one would be a race
 	r, err := NewReloader(os.DirFS(dir), publishConfig, ReloadOptions{
-		Publisher: &Publisher{Hubs: []string{hub.URL}, Timeout: time.Minute},
-		OnPublish: func(rep PublishReport) {
+		Publisher: &websub.Publisher{Hubs: []string{hub.URL}, Timeout: time.Minute},
+		OnPublish: func(rep websub.PublishReport) {
 			inReport++
 			assert.Equal(t, 1, inReport, "OnPublish calls overlap")
 			reports <- rep

@@ -11,6 +11,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/curafeed/curafeed/websub"
 )
 
 // ReloadOptions configures a Reloader. The zero value is ready to use. The
@@ -30,10 +32,10 @@ type ReloadOptions struct {
 	// reloads; the feeds of the reloads made while one runs are published
 	// together once it ends. Close cancels them. The first load announces
 	// nothing.
-	Publisher *Publisher
+	Publisher *websub.Publisher
 	// OnPublish, when not nil, receives the report of each publish. Calls
 	// are serialized, in the order of the reloads.
-	OnPublish func(PublishReport)
+	OnPublish func(websub.PublishReport)
 }
 
 // ReloadReport says what one load of a Reloader read and what it changed.
@@ -219,7 +221,7 @@ func (r *Reloader) load() (rep ReloadReport) {
 // later reloads are gathered, each once, and published together when it
 // ends: one publish in progress and one waiting at most, however many
 // reloads happen meanwhile.
-func (r *Reloader) publish(p *Publisher, urls []string) {
+func (r *Reloader) publish(p *websub.Publisher, urls []string) {
 	r.pubMu.Lock()
 	defer r.pubMu.Unlock()
 	if r.pending == nil {

@@ -24,6 +24,7 @@ import (
 	"testing/fstest"
 	"time"
 
+	"github.com/curafeed/curafeed/websub"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -582,10 +583,10 @@ func TestReloaderCollapsesPublishes(t *testing.T) {
 			close(release)
 		}
 	})
-	reports := make(chan PublishReport, 20)
+	reports := make(chan websub.PublishReport, 20)
 	r, err := NewReloader(m, reloadConfig, ReloadOptions{
-		Publisher: &Publisher{Hubs: []string{hub}, Timeout: time.Minute, Concurrency: 1},
-		OnPublish: func(rep PublishReport) { reports <- rep },
+		Publisher: &websub.Publisher{Hubs: []string{hub}, Timeout: time.Minute, Concurrency: 1},
+		OnPublish: func(rep websub.PublishReport) { reports <- rep },
 	})
 	require.NoError(t, err)
 
@@ -602,7 +603,7 @@ func TestReloaderCollapsesPublishes(t *testing.T) {
 		}
 	}
 	close(release)
-	urls := func(rep PublishReport) []string {
+	urls := func(rep websub.PublishReport) []string {
 		assert.Empty(t, rep.Failed)
 		var out []string
 		for _, n := range rep.Notified {

@@ -62,7 +62,7 @@ func checkNamed(t *testing.T, out string, files []string) {
 func TestBuildHostile(t *testing.T) {
 	parent := t.TempDir()
 	out := filepath.Join(parent, "out")
-	code, stdout, stderr := runCmd(t, "build", "-records", hostileDir, "-out", out)
+	code, stdout, stderr := runCmd(t, "build", "-records", hostileDir, "-out", out, "-site", defaultSite)
 	assert.Contains(t, []int{0, 1}, code, "%s\n%s", stdout, stderr)
 	checkNamed(t, stderr, unpublished(t, hostileDir, curafeed.Config{SiteURL: defaultSite}))
 	assert.Contains(t, stderr, filepath.Join(hostileDir, "build-future.md")+": skipped: scheduled")
@@ -84,7 +84,7 @@ func TestBuildHostile(t *testing.T) {
 	// -future publishes the scheduled record; -community-alias joins the
 	// two spellings of a community.
 	out2 := filepath.Join(t.TempDir(), "out")
-	code, stdout, stderr = runCmd(t, "build", "-records", hostileDir, "-out", out2, "-future",
+	code, stdout, stderr = runCmd(t, "build", "-records", hostileDir, "-out", out2, "-site", defaultSite, "-future",
 		"-community-alias", "risk-compliance=risk-and-compliance")
 	assert.Contains(t, []int{0, 1}, code, "%s\n%s", stdout, stderr)
 	assert.NotContains(t, stderr, "build-future.md")
@@ -125,8 +125,8 @@ func TestServeNamesSkipped(t *testing.T) {
 
 func TestAliasFlagErrors(t *testing.T) {
 	for _, args := range [][]string{
-		{"build", "-records", hostileDir, "-out", t.TempDir(), "-community-alias", "nocanonical"},
-		{"build", "-records", hostileDir, "-out", t.TempDir(), "-community-alias", "a=b", "-community-alias", "b=a"},
+		{"build", "-records", hostileDir, "-out", t.TempDir(), "-site", defaultSite, "-community-alias", "nocanonical"},
+		{"build", "-records", hostileDir, "-out", t.TempDir(), "-site", defaultSite, "-community-alias", "a=b", "-community-alias", "b=a"},
 		{"check", "-records", hostileDir, "-community-alias", "=x"},
 	} {
 		code, _, stderr := runCmd(t, args...)

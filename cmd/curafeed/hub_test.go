@@ -12,8 +12,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/curafeed/curafeed"
 	"github.com/curafeed/curafeed/internal/hubtest"
+	"github.com/curafeed/curafeed/websub"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -167,7 +167,7 @@ func TestBuildHubFailures(t *testing.T) {
 		counts := hub.PerURL()
 		assert.Len(t, counts, len(urls))
 		for _, u := range urls {
-			assert.Equal(t, curafeed.DefaultPublishAttempts, counts[u], "%s: a 500 is tried again, up to the default attempts", u)
+			assert.Equal(t, websub.DefaultAttempts, counts[u], "%s: a 500 is tried again, up to the default attempts", u)
 		}
 		assert.Contains(t, stdout, websubLine(len(urls), len(urls)))
 		failures := hubFailures(t, stderr, hub.URL, urls)
@@ -204,7 +204,7 @@ func TestBuildHubFailures(t *testing.T) {
 		}
 		got := len(hub.Got())
 		assert.Positive(t, got)
-		assert.LessOrEqual(t, got, curafeed.DefaultPublishConcurrency, "no more requests than may be in flight")
+		assert.LessOrEqual(t, got, websub.DefaultConcurrency, "no more requests than may be in flight")
 		t.Logf("hang: run took %v; %d pairs failed; the hub got %d requests", took, len(failures), got)
 	})
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -18,13 +19,28 @@ func runCmd(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	return code, o.String(), e.String()
 }
 
+// timingLine matches the line that ends every build and check on stderr.
+var timingLine = regexp.MustCompile(`^curafeed: \d+ records, \d+ (files|feeds checked) in \d+(\.\d+)?(µs|ms|s)$`)
+
+// withoutTiming returns stderr without its last line, which it requires to
+// be the timing line.
+func withoutTiming(t *testing.T, stderr string) string {
+	t.Helper()
+	rest, last := "", strings.TrimSuffix(stderr, "\n")
+	if i := strings.LastIndexByte(last, '\n'); i >= 0 {
+		rest, last = last[:i+1], last[i+1:]
+	}
+	assert.Regexp(t, timingLine, last, "the last line of stderr")
+	return rest
+}
+
 func TestBuildSample(t *testing.T) {
 	out := t.TempDir()
-	code, stdout, stderr := runCmd(t, "build", "-records", "../../testdata/records", "-out", out)
+	code, stdout, stderr := runCmd(t, "build", "-records", "../../testdata/records", "-out", out, "-site", defaultSite)
 	assert.Equal(t, 0, code, "every sample record publishes or is skipped by name: %s", stderr)
 	assert.Contains(t, stdout, "records read ")
 	assert.Contains(t, stdout, "written to "+out)
-	lines := strings.Split(strings.TrimSpace(stderr), "\n")
+	lines := strings.Split(strings.TrimSpace(withoutTiming(t, stderr)), "\n")
 	require.NotEmpty(t, lines)
 	for _, l := range lines {
 		// path:line: field: reason, with the path on disk.
@@ -35,7 +51,7 @@ func TestBuildSample(t *testing.T) {
 	}
 
 	// A second build rewrites nothing.
-	code, stdout, _ = runCmd(t, "build", "-records", "../../testdata/records", "-out", out)
+	code, stdout, _ = runCmd(t, "build", "-records", "../../testdata/records", "-out", out, "-site", defaultSite)
 	assert.Equal(t, 0, code)
 	assert.Contains(t, stdout, " 0 written,")
 }
@@ -55,21 +71,26 @@ func TestCheckWritesNothing(t *testing.T) {
 	require.NoError(t, os.WriteFile(filepath.Join(recs, "b.md"), []byte("---\ndate: 2021-01-01\n---\n"), 0o644))
 	code, _, stderr = runCmd(t, "check", "-records", recs)
 	assert.Equal(t, 1, code)
-	assert.Equal(t, filepath.Join(recs, "b.md")+": title: missing: every record needs a title\n", stderr)
+	assert.Equal(t, filepath.Join(recs, "b.md")+": title: missing: every record needs a title\n", withoutTiming(t, stderr))
 }
 
 func TestUsageErrors(t *testing.T) {
 	for _, args := range [][]string{
 		{"frobnicate"},
 		{"build", "-nope"},
-		{"build", "-records", "/does/not/exist"},
+		{"build", "-records", "/does/not/exist", "-site", defaultSite},
 		{"build", "-site", "not a url", "-records", "../../testdata/records", "-out", "/tmp/x"},
-		{"build", "-limit", "0"},
+		{"build", "-site", "", "-records", "../../testdata/records", "-out", "/tmp/x"},
+		{"build", "-site", defaultSite, "-limit", "0"},
 		{"check", "extra"},
+		{"check", "-out", "x"},
+		{"version", "extra"},
+		{"help", "frobnicate"},
 	} {
-		code, _, stderr := runCmd(t, args...)
+		code, stdout, stderr := runCmd(t, args...)
 		assert.Equal(t, 2, code, "%v: %s", args, stderr)
 		assert.NotEmpty(t, stderr)
+		assert.Empty(t, stdout, "%v: usage errors go to stderr", args)
 	}
 	code, stdout, _ := runCmd(t, "help")
 	assert.Equal(t, 0, code)
@@ -79,9 +100,10 @@ func TestUsageErrors(t *testing.T) {
 func TestOutUnwritable(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "f")
 	require.NoError(t, os.WriteFile(file, nil, 0o644))
-	code, _, stderr := runCmd(t, "build", "-records", "../../testdata/records", "-out", filepath.Join(file, "sub"))
+	code, _, stderr := runCmd(t, "build", "-records", "../../testdata/records", "-out", filepath.Join(file, "sub"), "-site", defaultSite)
 	assert.Equal(t, 2, code)
 	assert.Contains(t, stderr, "curafeed: writing")
+	assert.Contains(t, stderr, "not a directory", "the system's reason")
 }
 
 func TestNoFlagsBuildsSample(t *testing.T) {
@@ -92,9 +114,10 @@ func TestNoFlagsBuildsSample(t *testing.T) {
 	work := t.TempDir()
 	require.NoError(t, os.Symlink(filepath.Join(root, "testdata"), filepath.Join(work, "testdata")))
 	t.Chdir(work)
-	code, stdout, _ := runCmd(t)
+	code, stdout, stderr := runCmd(t)
 	assert.Equal(t, 0, code, "the README's first command exits 0")
 	assert.Contains(t, stdout, "written to public")
+	withoutTiming(t, stderr)
 	assert.FileExists(t, filepath.Join(work, "public", "index.opml"))
 }
 

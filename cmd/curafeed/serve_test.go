@@ -156,36 +156,28 @@ func TestServeBadRecords(t *testing.T) {
 }
 
 func TestServeUsage(t *testing.T) {
+	const site = "http://127.0.0.1:8080"
 	for _, args := range [][]string{
 		{"serve", "-nope"},
-		{"serve", "extra"},
-		{"serve", "-records", "/does/not/exist"},
-		{"serve", "-records", "../../testdata/records", "-limit", "0"},
-		{"serve", "-records", "../../testdata/records", "-interval", "-1s"},
-		{"serve", "-records", "../../testdata/records", "-addr", "127.0.0.1:99999"},
+		{"serve", "-site", site, "extra"},
+		{"serve", "-site", site, "-records", "/does/not/exist"},
+		{"serve", "-site", site, "-records", "../../testdata/records", "-limit", "0"},
+		{"serve", "-site", site, "-records", "../../testdata/records", "-interval", "-1s"},
+		{"serve", "-site", site, "-records", "../../testdata/records", "-addr", "127.0.0.1:99999"},
 		{"serve", "-records", "../../testdata/records", "-addr", "127.0.0.1:0", "-site", "ftp://x"},
+		{"serve", "-records", "../../testdata/records", "-addr", "127.0.0.1:0"},
+		{"serve", "-site", site, "-out", "public"},
 	} {
-		code, _, stderr := runCmd(t, args...)
+		code, stdout, stderr := runCmd(t, args...)
 		assert.Equal(t, 2, code, "%v: %s", args, stderr)
 		assert.NotEmpty(t, stderr, "%v", args)
+		assert.Empty(t, stdout, "%v", args)
 	}
-	code, _, stderr := runCmd(t, "serve", "-h")
+	code, stdout, stderr := runCmd(t, "serve", "-h")
 	assert.Equal(t, 0, code)
-	assert.Contains(t, stderr, "curafeed serve [-records DIR]")
-	code, stdout, _ := runCmd(t, "help")
+	assert.Empty(t, stderr)
+	assert.Contains(t, stdout, "usage: curafeed serve -site URL [-records DIR]")
+	code, stdout, _ = runCmd(t, "help")
 	assert.Equal(t, 0, code)
 	assert.Contains(t, stdout, "curafeed serve")
-}
-
-func TestSiteHost(t *testing.T) {
-	for in, want := range map[string]string{
-		"127.0.0.1:8080": "127.0.0.1:8080",
-		"0.0.0.0:80":     "127.0.0.1:80",
-		"[::]:8080":      "127.0.0.1:8080",
-		"[::1]:8080":     "[::1]:8080",
-	} {
-		a, err := net.ResolveTCPAddr("tcp", in)
-		require.NoError(t, err)
-		assert.Equal(t, want, siteHost(a), in)
-	}
 }

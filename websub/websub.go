@@ -1,4 +1,15 @@
-package curafeed
+// Package websub tells WebSub hubs that feeds changed, so that they deliver
+// the new feeds to their subscribers at once instead of waiting for the next
+// poll. A Publisher sends each hub one request per changed feed URL (the
+// publish request of PubSubHubbub 0.4, which common hubs accept), tries again
+// when the failure may pass, and says in a PublishReport what each hub was
+// told and what failed. CheckHub is the one check of a hub URL that feeds
+// announce.
+//
+// curafeed's builds and Reloader give the URLs to publish:
+// WriteStats.Changed after a build, ReloadReport.ChangedFeeds after a
+// reload, and ReloadOptions.Publisher publishes them itself.
+package websub
 
 import (
 	"context"
@@ -17,18 +28,18 @@ import (
 
 // Defaults of a Publisher's fields left at zero.
 const (
-	// DefaultPublishTimeout bounds a whole Publish call when
+	// DefaultTimeout bounds a whole Publish call when
 	// Publisher.Timeout is 0.
-	DefaultPublishTimeout = 30 * time.Second
-	// DefaultPublishAttempts is the number of tries per hub and feed when
+	DefaultTimeout = 30 * time.Second
+	// DefaultAttempts is the number of tries per hub and feed when
 	// Publisher.Attempts is 0.
-	DefaultPublishAttempts = 3
-	// DefaultPublishBackoff is the wait before the second try when
+	DefaultAttempts = 3
+	// DefaultBackoff is the wait before the second try when
 	// Publisher.Backoff is 0.
-	DefaultPublishBackoff = 500 * time.Millisecond
-	// DefaultPublishConcurrency is the number of requests in flight at once
+	DefaultBackoff = 500 * time.Millisecond
+	// DefaultConcurrency is the number of requests in flight at once
 	// when Publisher.Concurrency is 0.
-	DefaultPublishConcurrency = 4
+	DefaultConcurrency = 4
 )
 
 // maxPublishWait caps the wait between two tries, whether it comes from
@@ -67,17 +78,17 @@ type Publisher struct {
 	// hub that answers another redirect fails. A Client.Timeout, when set,
 	// bounds each request, and a request that runs out of it is tried again.
 	Client *http.Client
-	// Timeout bounds the whole Publish call; DefaultPublishTimeout when 0
+	// Timeout bounds the whole Publish call; DefaultTimeout when 0
 	// or less.
 	Timeout time.Duration
 	// Attempts is the number of requests made at most for each hub and
-	// feed; DefaultPublishAttempts when 0 or less.
+	// feed; DefaultAttempts when 0 or less.
 	Attempts int
 	// Backoff is the wait before the second try, doubled before each
-	// further one (up to 30 seconds); DefaultPublishBackoff when 0 or less.
+	// further one (up to 30 seconds); DefaultBackoff when 0 or less.
 	Backoff time.Duration
 	// Concurrency is the number of requests in flight at once, over all
-	// hubs; DefaultPublishConcurrency when 0 or less.
+	// hubs; DefaultConcurrency when 0 or less.
 	Concurrency int
 }
 
@@ -155,7 +166,10 @@ func (p *Publisher) Publish(ctx context.Context, urls []string) PublishReport {
 	share := min((s.concurrency+len(hubs)-1)/len(hubs), len(feeds))
 	var wg sync.WaitGroup
 	for h, hub := range hubs {
-		shown, bad := checkHub(hub)
+		shown, _, bad := parseHub(hub)
+		if bad != nil {
+			bad = fmt.Errorf("invalid hub URL: %w", bad)
+		}
 		var refused atomic.Pointer[error] // set once the hub's answer says its URL cannot work
 		var next atomic.Int64
 		// A hub's requests hold a slot of its share and of sem while they
@@ -216,16 +230,16 @@ func (p *Publisher) settings() publishSettings {
 		s.client = hubClient
 	}
 	if s.timeout <= 0 {
-		s.timeout = DefaultPublishTimeout
+		s.timeout = DefaultTimeout
 	}
 	if s.attempts <= 0 {
-		s.attempts = DefaultPublishAttempts
+		s.attempts = DefaultAttempts
 	}
 	if s.backoff <= 0 {
-		s.backoff = DefaultPublishBackoff
+		s.backoff = DefaultBackoff
 	}
 	if s.concurrency <= 0 {
-		s.concurrency = DefaultPublishConcurrency
+		s.concurrency = DefaultConcurrency
 	}
 	return s
 }
@@ -250,108 +264,6 @@ func hubRedirect(req *http.Request, via []*http.Request) error {
 		return http.ErrUseLastResponse
 	}
 	return nil
-}
-
-// checkHub reports a hub URL that is not an absolute http or https URL, or
-// that cannot be requested (a port out of range). It also returns the URL
-// as errors show it: with its credentials masked (see redactURL).
-func checkHub(hub string) (string, error) {
-	u, err := url.Parse(hub)
-	if err != nil {
-		return redactURL(hub), errors.New("invalid hub URL: not a valid URL")
-	}
-	shown := redactURL(hub)
-	if (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "" {
-		return shown, errors.New("invalid hub URL: not an absolute http or https URL")
-	}
-	if p := u.Port(); p != "" {
-		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
-			return shown, fmt.Errorf("invalid hub URL: port %s is out of range", p)
-		}
-	}
-	return shown, nil
-}
-
-// redactURL returns the URL s as logs and errors may show it: its user
-// information, the values of query parameters whose names say they hold a
-// secret (see secretParam), and its fragment masked. A string that does not
-// parse as a URL is not shown at all.
-func redactURL(s string) string {
-	u, err := url.Parse(s)
-	if err != nil {
-		return "(not a valid URL)"
-	}
-	if u.User != nil {
-		// A user name alone may well be a token; beside a password, it
-		// is shown as url.URL.Redacted shows it.
-		if _, ok := u.User.Password(); ok {
-			u.User = url.UserPassword(u.User.Username(), "xxxxx")
-		} else {
-			u.User = url.User("xxxxx")
-		}
-	}
-	if u.RawQuery != "" {
-		parts := strings.Split(u.RawQuery, "&")
-		for i, part := range parts {
-			name, _, hasValue := strings.Cut(part, "=")
-			if secretParam(name) {
-				if hasValue {
-					parts[i] = name + "=xxxxx"
-				}
-			}
-		}
-		u.RawQuery = strings.Join(parts, "&")
-	}
-	if u.Fragment != "" || u.RawFragment != "" {
-		u.Fragment, u.RawFragment = "xxxxx", ""
-	}
-	return u.String()
-}
-
-// secretQuery returns the first query parameter of u whose name says it
-// holds a secret, or "".
-func secretQuery(u *url.URL) string {
-	for part := range strings.SplitSeq(u.RawQuery, "&") {
-		name, _, _ := strings.Cut(part, "=")
-		if secretParam(name) {
-			if n, err := url.QueryUnescape(name); err == nil {
-				return n
-			}
-			return name
-		}
-	}
-	return ""
-}
-
-// secretParam reports whether a query parameter's name (as it appears in a
-// URL, percent-encoded or not) is one that carries a credential: a token,
-// key, secret, password, signature, session or authorization, however it
-// is spelled (api_key, apiKey, X-Amz-Signature, hub.secret, ...).
-func secretParam(raw string) bool {
-	name, err := url.QueryUnescape(raw)
-	if err != nil {
-		name = raw
-	}
-	var b strings.Builder
-	for _, r := range strings.ToLower(name) {
-		if (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9') {
-			b.WriteRune(r)
-		}
-	}
-	n := b.String()
-	for _, w := range []string{"token", "secret", "passw", "apikey", "credential", "signature", "session", "jwt", "bearer", "cookie", "privatekey", "accesskey"} {
-		if strings.Contains(n, w) {
-			return true
-		}
-	}
-	if strings.HasPrefix(n, "auth") && !strings.HasPrefix(n, "author") || strings.HasPrefix(n, "authoriz") {
-		return true
-	}
-	switch n {
-	case "key", "sig", "pwd", "pass", "hmac", "code":
-		return true
-	}
-	return strings.HasSuffix(n, "key") || strings.HasSuffix(n, "sig") || strings.HasSuffix(n, "pwd")
 }
 
 // publishWorkers is how many pairs of one hub may be in progress at once,

@@ -1,4 +1,4 @@
-package curafeed_test
+package websub_test
 
 import (
 	"context"
@@ -7,7 +7,7 @@ import (
 	"net/http/httptest"
 	"time"
 
-	"github.com/curafeed/curafeed"
+	"github.com/curafeed/curafeed/websub"
 )
 
 // A Publisher tells a hub which feeds changed; the hub answers 202 Accepted
@@ -22,7 +22,7 @@ func ExamplePublisher() {
 	}))
 	defer hub.Close()
 
-	p := &curafeed.Publisher{Hubs: []string{hub.URL}, Timeout: 10 * time.Second}
+	p := &websub.Publisher{Hubs: []string{hub.URL}, Timeout: 10 * time.Second}
 	rep := p.Publish(context.Background(), []string{
 		"https://community.example.org/feeds/communities/security/atom.xml",
 		"https://community.example.org/feeds/all/atom.xml",
@@ -39,4 +39,26 @@ func ExamplePublisher() {
 	// websub: notified 2 of 2 (hub, feed) pairs, 0 failed
 	// 202 https://community.example.org/feeds/all/atom.xml
 	// 202 https://community.example.org/feeds/communities/security/atom.xml
+}
+
+// CheckHub refuses a hub URL that feeds cannot announce, without repeating
+// its secrets.
+func ExampleCheckHub() {
+	for _, raw := range []string{
+		"https://pubsubhubbub.example/",
+		"https://curafeed:s3cret@pubsubhubbub.example/",
+		"https://pubsubhubbub.example/?token=s3cret",
+		"ftp://pubsubhubbub.example/",
+	} {
+		if _, err := websub.CheckHub(raw); err != nil {
+			fmt.Println(err)
+			continue
+		}
+		fmt.Println("ok", raw)
+	}
+	// Output:
+	// ok https://pubsubhubbub.example/
+	// invalid hub URL "https://curafeed:xxxxx@pubsubhubbub.example/": it carries credentials, which every feed would publish
+	// invalid hub URL "https://pubsubhubbub.example/?token=xxxxx": it carries a secret in its query (token), which every feed would publish
+	// invalid hub URL "ftp://pubsubhubbub.example/": not an absolute http or https URL
 }

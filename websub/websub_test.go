@@ -1,4 +1,4 @@
-package curafeed
+package websub
 
 import (
 	"context"
@@ -544,44 +544,85 @@ func TestPublishInvalidHubNotRetried(t *testing.T) {
 	}
 }
 
-// TestHubURLSecretsRefused requires a configured hub URL that carries a
-// secret in its query to be refused, as one with a password is, since every
-// feed publishes it, without the error repeating the secret; other query
+// TestCheckHubSecretsRefused requires a hub URL that carries a secret in
+// its query to be refused, as one with a password is, since every feed
+// publishes it, without the error repeating the secret; other query
 // parameters are fine.
-func TestHubURLSecretsRefused(t *testing.T) {
-	for _, hub := range []string{
-		"https://hub.example/?token=s3cret",
-		"https://hub.example/?access_token=s3cret",
-		"https://hub.example/?api_key=s3cret",
-		"https://hub.example/?apiKey=s3cret",
-		"https://hub.example/?key=s3cret",
-		"https://hub.example/?secret=s3cret",
-		"https://hub.example/?client_secret=s3cret",
-		"https://hub.example/?password=s3cret",
-		"https://hub.example/?pwd=s3cret",
-		"https://hub.example/?sig=s3cret",
-		"https://hub.example/?signature=s3cret",
-		"https://hub.example/?X-Amz-Signature=s3cret",
-		"https://hub.example/?auth=s3cret",
-		"https://hub.example/?authorization=s3cret",
-		"https://hub.example/?hub.secret=s3cret",
-		"https://hub.example/?session_id=s3cret",
-		"https://hub.example/?lang=en&Token=s3cret",
-		"https://hub.example/?TOKEN=s3cret",
-		"https://hub.example/?to%6Ben=s3cret",
-		"https://hub.example/?jwt=s3cret",
-		"https://hub.example/?credentials=s3cret",
-	} {
-		cfg := synConfig(func(c *Config) { c.Hubs = []string{hub} })
-		_, err := Build(nil, cfg)
+func TestCheckHubSecretsRefused(t *testing.T) {
+	for _, hub := range secretHubs {
+		shown, err := CheckHub(hub)
 		if assert.Error(t, err, hub) {
 			assert.NotContains(t, err.Error(), "s3cret", hub)
 			assert.Contains(t, err.Error(), "hub.example", hub)
+			assert.Contains(t, err.Error(), "in its query", hub)
 		}
+		assert.NotContains(t, shown, "s3cret", hub)
 	}
-	for _, hub := range []string{"https://hub.example/?lang=en", "https://hub.example/?mode=publish&topic=all", "https://hub.example/"} {
-		cfg := synConfig(func(c *Config) { c.Hubs = []string{hub} })
-		_, err := Build(nil, cfg)
+	for _, hub := range []string{"https://hub.example/?lang=en", "https://hub.example/?mode=publish&topic=all", "https://hub.example/", "http://127.0.0.1:8080/hub", "https://[::1]/hub", "https://hub.example/?author=me"} {
+		shown, err := CheckHub(hub)
 		assert.NoError(t, err, hub)
+		assert.Equal(t, hub, shown, "a hub URL with nothing to mask is shown as it is")
+	}
+}
+
+// secretHubs are hub URLs whose query carries a secret.
+var secretHubs = []string{
+	"https://hub.example/?token=s3cret",
+	"https://hub.example/?access_token=s3cret",
+	"https://hub.example/?api_key=s3cret",
+	"https://hub.example/?apiKey=s3cret",
+	"https://hub.example/?key=s3cret",
+	"https://hub.example/?secret=s3cret",
+	"https://hub.example/?client_secret=s3cret",
+	"https://hub.example/?password=s3cret",
+	"https://hub.example/?pwd=s3cret",
+	"https://hub.example/?sig=s3cret",
+	"https://hub.example/?signature=s3cret",
+	"https://hub.example/?X-Amz-Signature=s3cret",
+	"https://hub.example/?auth=s3cret",
+	"https://hub.example/?authorization=s3cret",
+	"https://hub.example/?hub.secret=s3cret",
+	"https://hub.example/?session_id=s3cret",
+	"https://hub.example/?lang=en&Token=s3cret",
+	"https://hub.example/?TOKEN=s3cret",
+	"https://hub.example/?to%6Ben=s3cret",
+	"https://hub.example/?jwt=s3cret",
+	"https://hub.example/?credentials=s3cret",
+}
+
+// TestCheckHub requires CheckHub to refuse every hub URL that cannot be
+// requested, or that feeds and Link headers cannot announce, saying why and
+// naming the URL without its credentials.
+func TestCheckHub(t *testing.T) {
+	for hub, why := range map[string]string{
+		"":                                  "not an absolute http or https URL",
+		"/hub":                              "not an absolute http or https URL",
+		"hub.example/hub":                   "not an absolute http or https URL",
+		"ftp://hub.example/":                "not an absolute http or https URL",
+		"https:///hub":                      "not an absolute http or https URL",
+		"https://hub.example:0/":            "port 0 is out of range",
+		"https://hub.example:65536/":        "port 65536 is out of range",
+		"https://alice:s3cret@hub.example/": "credentials",
+		"https://s3cret@hub.example/":       "credentials",
+		"https://hub.example/#s3cret":       "fragment",
+		"https://hub.example/#":             "fragment",
+		"https://hub.example/a b":           "Link header",
+		"https://hub.example/<x>":           "Link header",
+		"https://hub.example/a,b":           "Link header",
+		`https://hub.example/"`:             "Link header",
+		"https://hub.example/'":             "Link header",
+		`https://hub.example/a\b`:           "Link header",
+		"https://hub.example/\tx":           "not a valid URL",
+		"http://[::1":                       "not a valid URL",
+		"https://alice:s3%zzcret@hub/":      "not a valid URL",
+	} {
+		shown, err := CheckHub(hub)
+		if !assert.Error(t, err, "%q", hub) {
+			continue
+		}
+		assert.ErrorContains(t, err, why, "%q", hub)
+		assert.True(t, strings.HasPrefix(err.Error(), "invalid hub URL"), "%q: %v", hub, err)
+		assert.NotContains(t, err.Error(), "s3", "%q: the error repeats a secret", hub)
+		assert.NotContains(t, shown, "s3", "%q: the URL shown repeats a secret", hub)
 	}
 }
