@@ -17,6 +17,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/curafeed/curafeed/sanitize"
 	"go.yaml.in/yaml/v3"
 	"golang.org/x/text/cases"
 	"golang.org/x/text/unicode/norm"
@@ -65,7 +66,7 @@ type Item struct {
 }
 
 // ContentHTML returns the item's sanitized body as HTML: Markdown bodies are
-// rendered first, then every body goes through SanitizeHTML with relative
+// rendered first, then every body goes through [sanitize.HTML] with relative
 // URLs resolved against the item's page. The work is done once, on first use,
 // so bodies that never reach a feed are never rendered.
 func (it *Item) ContentHTML() string {
@@ -88,11 +89,11 @@ func (l *lazyHTML) get() string {
 		src := l.body
 		var h string
 		if l.markdown {
-			h = renderMarkdown(src)
+			h = sanitize.RenderMarkdown(src)
 		} else {
 			h = string(src)
 		}
-		l.html = SanitizeHTML(h, l.base)
+		l.html = sanitize.HTML(h, l.base)
 		l.body = nil
 	})
 	return l.html
@@ -385,7 +386,7 @@ func yamlSafe(front []byte) bool {
 // drops what is left of the characters yamlSafe refuses; line separators
 // become spaces.
 func cleanFrontMatter(front []byte) []byte {
-	s := RepairMojibake(strings.ToValidUTF8(string(front), ""))
+	s := sanitize.RepairMojibake(strings.ToValidUTF8(string(front), ""))
 	var b bytes.Buffer
 	b.Grow(len(s))
 	for _, r := range s {
@@ -406,7 +407,7 @@ func (p *parser) item(f *recordFields, body []byte) (*Item, error) {
 	site := p.opts.SiteURL
 	it := &Item{Path: p.name}
 
-	it.Title = CleanText(f.Title.s)
+	it.Title = sanitize.Text(f.Title.s)
 	if it.Title == "" {
 		n := f.Title.node
 		if n == nil {
@@ -438,13 +439,13 @@ func (p *parser) item(f *recordFields, body []byte) (*Item, error) {
 	it.Published, it.Updated = pub, mod
 
 	// Identity.
-	it.RecordID = CleanText(f.ID.s)
+	it.RecordID = sanitize.Text(f.ID.s)
 	opf, link := &f.OpenProject.f, &f.Link.f
 	x := &it.Extra
-	x.MDName = CleanText(f.MDName.s)
+	x.MDName = sanitize.Text(f.MDName.s)
 	x.Slug = f.Slug.s
 	x.BasePath = f.BasePath.s
-	x.Type = CleanText(f.Type.s)
+	x.Type = sanitize.Text(f.Type.s)
 	x.OGURL = f.OGURL.s
 	it.ID = itemID(x.MDName, it.RecordID, site, p.name)
 
@@ -475,7 +476,7 @@ func (p *parser) item(f *recordFields, body []byte) (*Item, error) {
 		if raw == "" {
 			continue
 		}
-		if u, ok := AbsoluteURL(raw, nil); ok {
+		if u, ok := sanitize.URL(raw, nil); ok {
 			it.ExternalURL = u
 			break
 		}
@@ -486,9 +487,9 @@ func (p *parser) item(f *recordFields, body []byte) (*Item, error) {
 	if it.ExternalURL == "" && badLink != nil {
 		p.warnings = append(p.warnings, badLink)
 	}
-	it.Brand = CleanText(link.Brand.s)
+	it.Brand = sanitize.Text(link.Brand.s)
 	if it.Brand == "" {
-		it.Brand = CleanText(f.Brand.s)
+		it.Brand = sanitize.Text(f.Brand.s)
 	}
 
 	it.Community = communityOf(x.sitePath(), x.Type, f.Identifier.s, f.MastHead.s)
@@ -500,34 +501,36 @@ func (p *parser) item(f *recordFields, body []byte) (*Item, error) {
 	}
 	it.Image = p.image(&f.FeaturedImage, base)
 
-	it.Status = CleanText(f.Status.s)
+	it.Status = sanitize.Text(f.Status.s)
 	if f.Draft.b {
 		// A draft stays out of every feed, whatever its status says, as
 		// static site generators treat draft: true.
 		it.Status = "draft"
 	}
-	it.Kind = CleanText(f.Archetype.s)
+	it.Kind = sanitize.Text(f.Archetype.s)
 	if it.Kind == "" {
-		it.Kind = CleanText(f.ArcheType.s)
+		it.Kind = sanitize.Text(f.ArcheType.s)
 	}
 
 	x.Aliases = cleanList(f.Aliases.list)
 	x.Breadcrumbs = cleanList(f.Breadcrumbs.list)
 	x.BreadcrumbLinks = cleanList(f.BreadcrumbLinks.list)
 	x.ContentCategories = cleanList(slices.Concat(f.ContentCategories.list, f.ContentCategoriesLower.list))
-	x.WorkPackageType = CleanText(f.WorkPackageType.s)
-	x.OwlType = CleanText(f.OwlType.s)
-	x.SearchCategory = CleanText(f.SearchCategory.s)
-	x.Source = CleanText(f.Source.s)
-	x.Sub = CleanText(f.Sub.s)
+	x.WorkPackageType = sanitize.Text(f.WorkPackageType.s)
+	x.OwlType = sanitize.Text(f.OwlType.s)
+	x.SearchCategory = sanitize.Text(f.SearchCategory.s)
+	x.Source = sanitize.Text(f.Source.s)
+	x.Sub = sanitize.Text(f.Sub.s)
 
 	// Body and summary.
 	body = bytes.TrimSpace(body)
 	markdown := strings.Contains(strings.ToLower(x.Source), "dropmark") || (len(body) > 0 && body[0] != '<')
+	var content func() string
 	if len(body) > 0 {
 		it.content = &lazyHTML{body: body, markdown: markdown, base: base}
+		content = it.content.get
 	}
-	it.Summary = summaryText(f.Description.s, it.content)
+	it.Summary = sanitize.Summary(f.Description.s, content)
 	return it, nil
 }
 
@@ -688,6 +691,15 @@ func foldCase(s string) string {
 	return cases.Fold().String(s)
 }
 
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
 var hashRE = regexp.MustCompile(`(?i)-hash-`)
 
 // ParseTopic parses a topic as records write it, "Vocabulary: Term", into a
@@ -696,7 +708,7 @@ var hashRE = regexp.MustCompile(`(?i)-hash-`)
 // not matter, while different vocabularies stay different topics. ok is
 // false when nothing is left of the term.
 func ParseTopic(s string) (t Topic, ok bool) {
-	s = CleanText(hashRE.ReplaceAllString(s, "#"))
+	s = sanitize.Text(hashRE.ReplaceAllString(s, "#"))
 	vocab, term, found := strings.Cut(s, ":")
 	if !found {
 		vocab, term = "", s
@@ -752,14 +764,14 @@ func (p *parser) image(v *yImage, base *url.URL) *Image {
 	if strings.TrimSpace(href) == "" {
 		return nil
 	}
-	u, ok := AbsoluteURL(href, base)
+	u, ok := sanitize.URL(href, base)
 	if !ok {
 		p.warn(m.Href.node, "featuredImage.href", fmt.Errorf("not a usable image URL, ignored: %.80q", href))
 		return nil
 	}
-	typ := strings.ToLower(CleanText(m.MimeType.s))
+	typ := strings.ToLower(sanitize.Text(m.MimeType.s))
 	if !strings.HasPrefix(typ, "image/") || strings.ContainsAny(typ, " ;,") {
-		typ = imageTypes[strings.ToLower(CleanText(m.Format.s))]
+		typ = imageTypes[strings.ToLower(sanitize.Text(m.Format.s))]
 	}
 	if typ == "" {
 		ext := strings.TrimPrefix(strings.ToLower(path.Ext(strings.SplitN(u, "?", 2)[0])), ".")
@@ -769,7 +781,7 @@ func (p *parser) image(v *yImage, base *url.URL) *Image {
 		p.warn(m.Format.node, "featuredImage.format", errors.New("unknown image type, image ignored"))
 		return nil
 	}
-	img := &Image{URL: u, Type: typ, Alt: CleanText(m.Alt.s)}
+	img := &Image{URL: u, Type: typ, Alt: sanitize.Text(m.Alt.s)}
 	if sz := m.Size.list; m.Size.seq && len(sz) == 2 {
 		w, errW := strconv.Atoi(sz[0])
 		h, errH := strconv.Atoi(sz[1])
@@ -795,19 +807,19 @@ func (x *Extra) sitePath() string {
 func communityOf(basePath, typ, identifier, mastHead string) Community {
 	var slug string
 	if seg := segmentAfter(basePath, "communities"); seg != "" {
-		slug = Slugify(seg)
+		slug = sanitize.Slug(seg)
 	}
 	if slug == "" {
 		if seg := segmentAfter(typ, "communities"); seg != "" {
-			slug = Slugify(seg)
+			slug = sanitize.Slug(seg)
 		}
 	}
 	if slug == "" {
 		return Community{}
 	}
-	name := CleanText(identifier)
+	name := sanitize.Text(identifier)
 	if name == "" {
-		name = CleanText(mastHead)
+		name = sanitize.Text(mastHead)
 	}
 	if name == "" {
 		name = slug
@@ -846,12 +858,12 @@ func cleanBasePath(bp string) string {
 }
 
 // pathText returns s, a part of a site path, in NFC without the characters
-// CleanText removes (bidirectional controls, C0 and C1 controls including
+// sanitize.Text removes (bidirectional controls, C0 and C1 controls including
 // U+0085, noncharacters, U+FEFF), which would otherwise reach the page URL
 // percent-encoded: a U+202E before "gpj.exe" displays as "exe.jpg".
 func pathText(s string) string {
 	s = strings.Map(func(r rune) rune {
-		if isInvisible(r) || r == 0x85 {
+		if sanitize.IsInvisible(r) || r == 0x85 {
 			return -1
 		}
 		return r
@@ -867,7 +879,7 @@ func pageURL(site *url.URL, basePath, slug string) string {
 		return ""
 	}
 	u := site.ResolveReference(&url.URL{Path: bp + slug + "/"})
-	s, ok := AbsoluteURL(u.String(), nil)
+	s, ok := sanitize.URL(u.String(), nil)
 	if !ok {
 		return ""
 	}
@@ -936,33 +948,13 @@ func uuidV5(name string) string {
 	return string(b[:])
 }
 
-// truncateText shortens plain text to at most max runes, at a word boundary,
-// ending with an ellipsis when it cut.
-func truncateText(s string, max int) string {
-	if utf8.RuneCountInString(s) <= max {
-		return s
-	}
-	cut := 0
-	for i := range s {
-		if cut >= max {
-			s = s[:i]
-			break
-		}
-		cut++
-	}
-	if j := strings.LastIndexByte(s, ' '); j > len(s)/2 {
-		s = s[:j]
-	}
-	return strings.TrimRight(s, " ,;:.-") + "…"
-}
-
 // cleanList cleans each string as plain text and drops empties and
 // case-insensitive duplicates, keeping the first spelling.
 func cleanList(in []string) []string {
 	var out []string
 	seen := map[string]bool{}
 	for _, s := range in {
-		c := CleanText(s)
+		c := sanitize.Text(s)
 		k := foldCase(c)
 		if c == "" || seen[k] {
 			continue

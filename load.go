@@ -12,6 +12,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/curafeed/curafeed/sanitize"
 )
 
 // DefaultLimit is the number of items a feed holds when Config.Limit is 0.
@@ -105,7 +107,7 @@ type Config struct {
 	// each key is a community slug records use (an alias, e.g.
 	// "risk-compliance"), its value the slug the community is published
 	// under ("risk-and-compliance"). Keys and values are folded by
-	// Slugify; an alias of an alias resolves to the last one, and a cycle is
+	// [sanitize.Slug]; an alias of an alias resolves to the last one, and a cycle is
 	// an error. The community takes the display name of the records that
 	// use the canonical slug, when there are some.
 	CommunityAliases map[string]string
@@ -134,7 +136,7 @@ func (c Config) scheduled(it *Item) bool {
 	return !c.IncludeFuture && it.Published.After(c.Now)
 }
 
-// normalizeAliases folds the keys and values of aliases by Slugify and
+// normalizeAliases folds the keys and values of aliases by sanitize.Slug and
 // resolves chains, so that every alias maps straight to a slug that is no
 // alias.
 func normalizeAliases(aliases map[string]string) (map[string]string, error) {
@@ -143,7 +145,7 @@ func normalizeAliases(aliases map[string]string) (map[string]string, error) {
 	}
 	folded := make(map[string]string, len(aliases))
 	for k, v := range aliases {
-		fk, fv := Slugify(k), Slugify(v)
+		fk, fv := sanitize.Slug(k), sanitize.Slug(v)
 		if fk == "" || fv == "" {
 			return nil, fmt.Errorf("curafeed: community alias %q=%q: both must name a community", k, v)
 		}
@@ -584,7 +586,7 @@ func containsFold(list []string, s string) bool {
 func mergeCommunities(items []*Item) {
 	known := map[string]Community{}
 	for _, it := range items {
-		if seg := segmentAfter(it.Extra.sitePath(), "communities"); seg != "" && Slugify(seg) == it.Community.Slug {
+		if seg := segmentAfter(it.Extra.sitePath(), "communities"); seg != "" && sanitize.Slug(seg) == it.Community.Slug {
 			if _, ok := known[it.Community.Slug]; !ok {
 				known[it.Community.Slug] = it.Community
 			}
