@@ -17,6 +17,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/curafeed/curafeed/internal/frontmatter"
 	"github.com/curafeed/curafeed/sanitize"
 	"go.yaml.in/yaml/v3"
 	"golang.org/x/text/cases"
@@ -194,101 +195,9 @@ func ParseRecord(name string, data []byte, opts ParseOptions) (it *Item, warning
 	if path.Base(name) == "_index.md" {
 		return nil, nil, &RecordError{Path: name, Err: errNotRecord{"section page, not a record"}}
 	}
-	front, body, line, ok := splitFrontMatter(data)
-	if !ok {
-		return nil, nil, noFrontMatter(name, data)
-	}
-	p := &parser{name: name, lineOffset: line - 1, opts: opts}
-	it, err = p.parse(front, body)
+	p := &parser{name: name, opts: opts}
+	it, err = p.parse(data)
 	return it, p.warnings, err
-}
-
-// noFrontMatter says why data, in which splitFrontMatter found no front
-// matter, is a bad record, or that it is not a record at all.
-func noFrontMatter(name string, data []byte) error {
-	switch {
-	case len(bytes.TrimSpace(data)) == 0:
-		// Not a record; a file that held one before is a damaged record,
-		// which the loader knows from its previous load or cache.
-		return &RecordError{Path: name, Err: errNotRecord{"empty file"}}
-	case bytes.HasPrefix(data, []byte("\xff\xfe")) || bytes.HasPrefix(data, []byte("\xfe\xff")) || bytes.HasPrefix(data, []byte("\x00\x00\xfe\xff")):
-		return &RecordError{Path: name, Err: errors.New("encoded as UTF-16 or UTF-32: records must be UTF-8")}
-	}
-	first, line := firstContentLine(data)
-	t := string(bytes.TrimRight(first, " \t\r"))
-	switch {
-	case t == "---":
-		return &RecordError{Path: name, Line: line, Field: "front matter", Err: fmt.Errorf("opened on line %d and never closed (no --- or ... line ends it)", line)}
-	case t == "+++":
-		return &RecordError{Path: name, Line: line, Field: "front matter", Err: errors.New("TOML front matter (+++) is not supported: write it in YAML between --- lines")}
-	case strings.HasPrefix(t, "---") && !strings.HasPrefix(t, "----"):
-		return &RecordError{Path: name, Line: line, Field: "front matter", Err: errors.New("the opening --- must be alone on its line")}
-	case bytes.IndexByte(data, 0) >= 0 || !utf8.Valid(data):
-		// Not a Markdown file that merely has no front matter: most likely
-		// a record overwritten with other bytes.
-		return &RecordError{Path: name, Err: errors.New("not UTF-8 text: a record file must be Markdown with front matter")}
-	}
-	return &RecordError{Path: name, Err: ErrNoFrontMatter}
-}
-
-// firstContentLine returns the first line of data that is not blank, after
-// a UTF-8 byte-order mark, and its 1-based number.
-func firstContentLine(data []byte) ([]byte, int) {
-	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
-	for n := 1; ; n++ {
-		l, rest, found := cutLine(data)
-		if len(bytes.TrimLeft(l, " \t\r")) > 0 || !found {
-			return l, n
-		}
-		data = rest
-	}
-}
-
-// splitFrontMatter splits a record into its YAML front matter and body. line
-// is the 1-based file line on which the front matter starts. Blank lines
-// before the opening --- are allowed.
-func splitFrontMatter(data []byte) (front, body []byte, line int, ok bool) {
-	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
-	line = 1
-	for {
-		first, rest, found := cutLine(data)
-		if isFence(first) {
-			if !found {
-				return nil, nil, 0, false
-			}
-			data = rest
-			break
-		}
-		if !found || len(bytes.TrimLeft(first, " \t\r")) > 0 {
-			return nil, nil, 0, false
-		}
-		data = rest
-		line++
-	}
-	start := data
-	rest := data
-	off := 0
-	for len(rest) > 0 {
-		l, next, _ := cutLine(rest)
-		if isFence(l) || string(bytes.TrimRight(l, " \t\r")) == "..." {
-			return start[:off], next, line + 1, true
-		}
-		off += len(rest) - len(next)
-		rest = next
-	}
-	return nil, nil, 0, false
-}
-
-func cutLine(b []byte) (line, rest []byte, found bool) {
-	i := bytes.IndexByte(b, '\n')
-	if i < 0 {
-		return b, nil, false
-	}
-	return b[:i], b[i+1:], true
-}
-
-func isFence(l []byte) bool {
-	return string(bytes.TrimRight(l, " \t\r")) == "---"
 }
 
 type parser struct {
@@ -307,40 +216,52 @@ func (p *parser) warn(n *yaml.Node, field string, err error) {
 	p.warnings = append(p.warnings, p.errAt(n, field, err))
 }
 
-var yamlLineRE = regexp.MustCompile(`^yaml: (?:line (\d+): )?`)
-
-func (p *parser) parse(front, body []byte) (*Item, error) {
-	f, err := p.fields(front)
+func (p *parser) parse(data []byte) (*Item, error) {
+	doc, err := p.read(data)
 	if err != nil {
 		return nil, err
 	}
-	return p.item(f, body)
+	f, err := p.fields(doc)
+	if err != nil {
+		return nil, err
+	}
+	return p.item(f, doc.Body)
 }
 
-// fields reads the front matter and resolves the record's fields from it,
-// as yaml.v3 would decode them.
-func (p *parser) fields(front []byte) (*recordFields, error) {
-	if !yamlSafe(front) {
-		front = cleanFrontMatter(front)
+// read splits the record file data and reads its front matter, with a
+// warning when the front matter had to be cleaned, or says why it cannot.
+func (p *parser) read(data []byte) (frontmatter.Doc, error) {
+	doc, err := frontmatter.Parse(data)
+	p.lineOffset = doc.Line - 1
+	if doc.Cleaned {
 		p.warnings.Add(p.name, 0, "front matter", errors.New("characters that YAML and XML forbid were removed"))
 	}
-	doc, fast := fastFrontMatter(front)
-	var err error
-	if !fast {
-		doc, err = slowFrontMatter(front)
-	}
 	if err != nil {
-		msg := err.Error()
-		line := 0
-		if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
-			if m[1] != "" {
-				line, _ = strconv.Atoi(m[1])
-				line += p.lineOffset
-			}
-			msg = msg[len(m[0]):]
-		}
-		return nil, &RecordError{Path: p.name, Line: line, Field: "front matter", Err: errors.New("invalid YAML: " + msg)}
+		return doc, p.readError(err)
 	}
+	return doc, nil
+}
+
+// readError is the record's error for err, an error of frontmatter.Parse.
+func (p *parser) readError(err error) *RecordError {
+	var fe *frontmatter.Error
+	switch {
+	case !errors.As(err, &fe):
+		return &RecordError{Path: p.name, Err: err}
+	case fe.Err == frontmatter.ErrNoFrontMatter:
+		return &RecordError{Path: p.name, Err: ErrNoFrontMatter}
+	case fe.Kind == frontmatter.NotRecord:
+		return &RecordError{Path: p.name, Err: errNotRecord{fe.Error()}}
+	case fe.Kind == frontmatter.NotText:
+		return &RecordError{Path: p.name, Err: fe.Err}
+	}
+	return &RecordError{Path: p.name, Line: fe.Line, Field: "front matter", Err: fe.Err}
+}
+
+// fields resolves the record's fields from its front matter, as yaml.v3
+// would decode them.
+func (p *parser) fields(d frontmatter.Doc) (*recordFields, error) {
+	doc := d.Node
 	if len(doc.Content) == 0 {
 		return nil, &RecordError{Path: p.name, Line: p.lineOffset, Field: "front matter", Err: errors.New("empty: a record needs at least a title and a date")}
 	}
@@ -349,7 +270,7 @@ func (p *parser) fields(front []byte) (*recordFields, error) {
 		return nil, p.errAt(root, "front matter", errors.New("not a mapping of fields"))
 	}
 	f := &recordFields{root: root}
-	if !fast || !fastFields(root, f, fastTopFields) {
+	if !d.Fast || !fastFields(root, f, fastTopFields) {
 		*f = recordFields{}
 		if err := p.decodeFields(doc, f); err != nil {
 			return nil, err
@@ -357,49 +278,6 @@ func (p *parser) fields(front []byte) (*recordFields, error) {
 	}
 	p.caseVariants(root)
 	return f, nil
-}
-
-// yamlSafe reports whether front holds only characters the YAML parser
-// accepts: valid UTF-8 without C0 or C1 control characters (other than tab,
-// line feed and carriage return), DEL, U+FFFE, U+FFFF, or the Unicode line
-// separators that YAML would take for line breaks.
-func yamlSafe(front []byte) bool {
-	for i := 0; i < len(front); {
-		c := front[i]
-		if c < utf8.RuneSelf {
-			if c < 0x20 && c != '\t' && c != '\n' && c != '\r' || c == 0x7f {
-				return false
-			}
-			i++
-			continue
-		}
-		r, n := utf8.DecodeRune(front[i:])
-		if r == utf8.RuneError && n == 1 || r <= 0x9f || r == 0x2028 || r == 0x2029 || r == 0xfffe || r == 0xffff {
-			return false
-		}
-		i += n
-	}
-	return true
-}
-
-// cleanFrontMatter repairs mojibake (whose C1 characters YAML rejects), then
-// drops what is left of the characters yamlSafe refuses; line separators
-// become spaces.
-func cleanFrontMatter(front []byte) []byte {
-	s := sanitize.RepairMojibake(strings.ToValidUTF8(string(front), ""))
-	var b bytes.Buffer
-	b.Grow(len(s))
-	for _, r := range s {
-		switch {
-		case r == '\t' || r == '\n' || r == '\r':
-		case r < 0x20 || r >= 0x7f && r <= 0x84 || r >= 0x86 && r <= 0x9f || r == 0xfffe || r == 0xffff:
-			continue
-		case r == 0x85 || r == 0x2028 || r == 0x2029:
-			r = ' '
-		}
-		b.WriteRune(r)
-	}
-	return b.Bytes()
 }
 
 func (p *parser) item(f *recordFields, body []byte) (*Item, error) {
