@@ -3,9 +3,12 @@
 // sees it, and it can be used on its own on any text or HTML.
 //
 // Every function is safe for concurrent use and never panics. [HTML],
-// [Text], [Slug] and [URL] return valid UTF-8 made only of characters XML
-// 1.0 allows, and each is idempotent: applied to its own result, it returns
-// that result unchanged.
+// [Text], [Summary], [Slug] and [URL] return valid UTF-8 made only of
+// characters XML 1.0 allows. HTML, Slug, [RepairMojibake] and
+// [StripInvalidXML] are idempotent: applied to their own result, they
+// return it unchanged; so does URL, given no base, for the URLs it returns.
+// Text is idempotent on text without '&' or '<' only, since it decodes
+// entities exactly once: "&amp;amp;" becomes "&amp;", which becomes "&".
 //
 // # HTML
 //
@@ -21,9 +24,10 @@
 //     cite, code, dd, del, div, dl, dt, em, figcaption, figure, h1 to h6, hr,
 //     i, img, ins, kbd, li, mark, ol, p, pre, q, s, samp, section, small,
 //     span, strong, sub, sup, table, tbody, td, tfoot, th, thead, tr, u, ul
-//     and var. Scripts, styles, frames, embedded objects, forms, templates,
-//     SVG graphics and metadata go with their content; other elements are
-//     unwrapped and their content kept.
+//     and var. Scripts, styles, frames, embeds, form controls, templates,
+//     metadata and SVG graphics go with their content; other elements
+//     (forms, objects, videos, custom elements) are unwrapped and their
+//     content kept.
 //   - Only a few attributes stay (href, title and rel on links, title on
 //     abbreviations, src, alt, title, width and height on images, start on
 //     ordered lists, colspan and rowspan on cells), never an event handler,

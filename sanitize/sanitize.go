@@ -25,7 +25,7 @@ import (
 // state is the HTML policy and the Markdown converter, each built once and
 // then only read.
 
-// htmlAllowlist is the HTML that survives HTML: each allowed element
+// htmlAllowlist is the HTML that survives [HTML]: each allowed element
 // with the attributes it may keep. Anything not listed is dropped (the element's
 // text content is kept unless the element is in htmlDropContent). There are no
 // event handlers, no style, no class or id (they would reach into the styles
@@ -137,15 +137,15 @@ var htmlPolicy = sync.OnceValue(func() *bluemonday.Policy {
 
 // HTML returns html made safe for feed content (see the package
 // documentation for what stays). It parses html as a browser does and keeps
-// what a browser would show, resolving href and src
-// against base (the item's page; when base is nil, relative URLs are
-// dropped), removing tracking pixels, and removing C1 controls,
-// bidirectional controls and noncharacters from text and attribute values,
-// whether raw or written as character references. It then applies the
-// allowlist policy (the last step that interprets markup, so its guarantees
-// hold), then removes invalid UTF-8 and characters XML 1.0 forbids and
-// repairs mojibake, neither of which can create markup. The result is a
-// fixed point: HTML(HTML(x, b), b) == HTML(x, b).
+// what a browser would show, resolving href and src against base (the
+// item's page; when base is nil, relative URLs are dropped), removing
+// tracking pixels, and removing C1 controls, bidirectional controls and
+// noncharacters from text and attribute values, whether raw or written as
+// character references. It then applies the allowlist policy (the last step
+// that interprets markup, so its guarantees hold), then removes invalid
+// UTF-8 and characters XML 1.0 forbids and repairs mojibake, neither of
+// which can create markup. The result is a fixed point:
+// HTML(HTML(x, b), b) == HTML(x, b).
 func HTML(html string, base *url.URL) string {
 	if strings.ContainsAny(html, "<>&\"'\r") {
 		html = parseAsBrowser(html, base)
