@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/curafeed/curafeed/sanitize"
 	"github.com/curafeed/curafeed/websub"
 )
 
@@ -126,7 +127,7 @@ type Config struct {
 	Now time.Time
 	// IncludeFuture publishes records dated after Now as well.
 	IncludeFuture bool
-	archives [kindCommunityTopic + 1]bool // by feed kind, from ArchiveFeeds
+	archives      [kindCommunityTopic + 1]bool // by feed kind, from ArchiveFeeds
 
 	// Progress, when not nil, is told how a long run advances, for a
 	// progress display: while records are parsed (stage "records", done of
@@ -288,7 +289,7 @@ func normalizeAliases(aliases map[string]string) (map[string]string, error) {
 	}
 	folded := make(map[string]string, len(aliases))
 	for k, v := range aliases {
-		fk, fv := Slugify(k), Slugify(v)
+		fk, fv := sanitize.Slug(k), sanitize.Slug(v)
 		if fk == "" || fv == "" {
 			return nil, fmt.Errorf("curafeed: community alias %q=%q: both must name a community", k, v)
 		}

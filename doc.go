@@ -7,7 +7,8 @@
 // field is cleaned (entities decoded once, mojibake repaired, control,
 // bidirectional-override and non-characters removed, Unicode NFC), every body
 // is rendered and sanitized against an allowlist, and every URL is checked
-// and made absolute.
+// and made absolute. Package [github.com/curafeed/curafeed/sanitize] does
+// this cleaning, and can be used on its own.
 //
 // # Data flow
 //

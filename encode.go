@@ -14,6 +14,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/curafeed/curafeed/sanitize"
 	"github.com/gorilla/feeds"
 )
 
@@ -232,7 +233,7 @@ const readMoreChars = 300
 func (c *Catalog) readMore(it *Item) string {
 	text := it.Summary
 	if text == "" {
-		text = truncateText(htmlToText(it.ContentHTML()), readMoreChars)
+		text = sanitize.Truncate(sanitize.HTMLText(it.ContentHTML()), readMoreChars)
 	}
 	var b strings.Builder
 	if text != "" {

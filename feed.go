@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/curafeed/curafeed/sanitize"
 )
 
 // feedKind says what a feed collects.
@@ -505,7 +507,7 @@ func (c *Catalog) tombstoned() map[string]bool {
 }
 
 // community returns the community of it as the catalog publishes it: its
-// slug folded by Slugify, so that a slug set in code ("../x", "CON", "")
+// slug folded by sanitize.Slug, so that a slug set in code ("../x", "CON", "")
 // cannot name a path outside its feed's folder, then mapped by
 // Config.CommunityAliases; its name, or the slug when it has none.
 func (c *Catalog) community(it *Item) Community {
@@ -513,7 +515,7 @@ func (c *Catalog) community(it *Item) Community {
 	if cm.Slug == "" {
 		return Community{}
 	}
-	cm.Slug = c.cfg.canonicalCommunity(Slugify(cm.Slug))
+	cm.Slug = c.cfg.canonicalCommunity(sanitize.Slug(cm.Slug))
 	if cm.Slug == "" {
 		return Community{}
 	}
@@ -633,11 +635,11 @@ func chooseTopics(items []*Item) map[string]*TopicInfo {
 				best, bestN = t, n
 			}
 		}
-		// Slugify bounds the slug and keeps it a safe file name. A topic
+		// sanitize.Slug bounds the slug and keeps it a safe file name. A topic
 		// whose slug another took is told apart by a hash of its key (the
 		// first 8 hex digits of its SHA-1, as published before slugs were
 		// bounded, so that its feed keeps its URL), cut to fit.
-		slug := Slugify(best.Label())
+		slug := sanitize.Slug(best.Label())
 		for n := 0; slug == "" || used[slug]; n++ {
 			key := k
 			if n > 0 {
@@ -645,12 +647,12 @@ func chooseTopics(items []*Item) map[string]*TopicInfo {
 			}
 			sum := sha1.Sum([]byte(key))
 			h := hex.EncodeToString(sum[:4])
-			base := Slugify(best.Label())
+			base := sanitize.Slug(best.Label())
 			if base == "" {
 				base = "u"
 			}
-			if len(base) > maxSlugBytes-1-len(h) {
-				base = strings.TrimRight(base[:maxSlugBytes-1-len(h)], "-")
+			if len(base) > sanitize.MaxSlugBytes-1-len(h) {
+				base = strings.TrimRight(base[:sanitize.MaxSlugBytes-1-len(h)], "-")
 			}
 			slug = base + "-" + h
 		}
@@ -663,7 +665,7 @@ func chooseTopics(items []*Item) map[string]*TopicInfo {
 // vocabularyURL is the category scheme of a vocabulary: an absolute URL on
 // the site, as Atom requires an IRI.
 func (c *Catalog) vocabularyURL(vocab string) string {
-	s := Slugify(vocab)
+	s := sanitize.Slug(vocab)
 	if s == "" {
 		return ""
 	}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -216,14 +217,27 @@ func refDecode(front []byte) (r *refFields, why string) {
 
 // checkFields requires that the fields curafeed resolves from front are
 // those yaml.v3 decodes into a typed struct, field by field, or that both
-// reject it; curafeed's rejection must name the file.
+// reject it; curafeed's rejection must name the file. front is read as the
+// front matter of a record file, up to a --- or ... line it may hold.
 func checkFields(t testing.TB, name string, front []byte) {
 	t.Helper()
+	checkRecordFields(t, name, slices.Concat([]byte("---\n"), front, []byte("\n---\n")))
+}
+
+// checkRecordFields is checkFields for the front matter of the record file
+// data, which must have one.
+func checkRecordFields(t testing.TB, name string, data []byte) {
+	t.Helper()
 	p := &parser{name: "f.md"}
-	got, err := p.fields(front)
-	if !yamlSafe(front) {
-		front = cleanFrontMatter(front) // what curafeed reads, with a warning
+	doc, err := p.read(data)
+	if doc.Line == 0 {
+		t.Fatalf("%s: no front matter (%v)", name, err)
 	}
+	var got *recordFields
+	if err == nil {
+		got, err = p.fields(doc)
+	}
+	front := doc.Front // what curafeed reads: cleaned, with a warning, of what YAML refuses
 	want, why := refDecode(front)
 	switch {
 	case want == nil && got != nil:

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/curafeed/curafeed/sanitize"
 )
 
 // FuzzParseRecord feeds arbitrary bytes to ParseRecord: it never panics, and
@@ -42,7 +44,7 @@ func FuzzParseRecord(f *testing.F) {
 			}
 		}
 		for _, s := range append([]string{it.Title, it.Summary, it.URL, it.ExternalURL, it.ID, it.ContentHTML()}, it.Authors...) {
-			if !utf8.ValidString(s) || StripInvalidXML(s) != s {
+			if !utf8.ValidString(s) || sanitize.StripInvalidXML(s) != s {
 				t.Fatalf("unclean string %q", s)
 			}
 		}

@@ -1,7 +1,6 @@
 package curafeed
 
 import (
-	"bytes"
 	"crypto/sha1"
 	"encoding/hex"
 	"encoding/json"
@@ -17,6 +16,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/curafeed/curafeed/internal/frontmatter"
+	"github.com/curafeed/curafeed/sanitize"
 	"go.yaml.in/yaml/v3"
 	"golang.org/x/text/cases"
 	"golang.org/x/text/unicode/norm"
@@ -70,7 +71,7 @@ type Item struct {
 }
 
 // ContentHTML returns the item's sanitized body as HTML: Markdown bodies are
-// rendered first, then every body goes through SanitizeHTML with relative
+// rendered first, then every body goes through [sanitize.HTML] with relative
 // URLs resolved against the item's page. The work is done once, on first use,
 // so bodies that never reach a feed are never rendered.
 func (it *Item) ContentHTML() string {
@@ -88,16 +89,24 @@ type lazyHTML struct {
 	base     *url.URL
 }
 
+// getter returns l.get, or nil for a nil l: an item without a body.
+func (l *lazyHTML) getter() func() string {
+	if l == nil {
+		return nil
+	}
+	return l.get
+}
+
 func (l *lazyHTML) get() string {
 	l.once.Do(func() {
 		src := l.body
 		var h string
 		if l.markdown {
-			h = renderMarkdown(src)
+			h = sanitize.RenderMarkdown(src)
 		} else {
 			h = string(src)
 		}
-		l.html = SanitizeHTML(h, l.base)
+		l.html = sanitize.HTML(h, l.base)
 		l.body = nil
 	})
 	return l.html
@@ -207,101 +216,9 @@ func parseRecord(name string, data []byte, opts parseOptions) (it *Item, warning
 	if path.Base(name) == "_index.md" {
 		return nil, nil, &RecordError{Path: name, Err: errNotRecord{"section page, not a record"}}
 	}
-	front, body, line, ok := splitFrontMatter(data)
-	if !ok {
-		return nil, nil, noFrontMatter(name, data)
-	}
-	p := &parser{name: name, lineOffset: line - 1, opts: opts}
-	it, err = p.parse(front, body)
+	p := &parser{name: name, opts: opts}
+	it, err = p.parse(data)
 	return it, p.warnings, err
-}
-
-// noFrontMatter says why data, in which splitFrontMatter found no front
-// matter, is a bad record, or that it is not a record at all.
-func noFrontMatter(name string, data []byte) error {
-	switch {
-	case len(bytes.TrimSpace(data)) == 0:
-		// Not a record; a file that held one before is a damaged record,
-		// which the loader knows from its previous load or cache.
-		return &RecordError{Path: name, Err: errNotRecord{"empty file"}}
-	case bytes.HasPrefix(data, []byte("\xff\xfe")) || bytes.HasPrefix(data, []byte("\xfe\xff")) || bytes.HasPrefix(data, []byte("\x00\x00\xfe\xff")):
-		return &RecordError{Path: name, Err: errors.New("encoded as UTF-16 or UTF-32: records must be UTF-8")}
-	}
-	first, line := firstContentLine(data)
-	t := string(bytes.TrimRight(first, " \t\r"))
-	switch {
-	case t == "---":
-		return &RecordError{Path: name, Line: line, Field: "front matter", Err: fmt.Errorf("opened on line %d and never closed (no --- or ... line ends it)", line)}
-	case t == "+++":
-		return &RecordError{Path: name, Line: line, Field: "front matter", Err: errors.New("TOML front matter (+++) is not supported: write it in YAML between --- lines")}
-	case strings.HasPrefix(t, "---") && !strings.HasPrefix(t, "----"):
-		return &RecordError{Path: name, Line: line, Field: "front matter", Err: errors.New("the opening --- must be alone on its line")}
-	case bytes.IndexByte(data, 0) >= 0 || !utf8.Valid(data):
-		// Not a Markdown file that merely has no front matter: most likely
-		// a record overwritten with other bytes.
-		return &RecordError{Path: name, Err: errors.New("not UTF-8 text: a record file must be Markdown with front matter")}
-	}
-	return &RecordError{Path: name, Err: ErrNoFrontMatter}
-}
-
-// firstContentLine returns the first line of data that is not blank, after
-// a UTF-8 byte-order mark, and its 1-based number.
-func firstContentLine(data []byte) ([]byte, int) {
-	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
-	for n := 1; ; n++ {
-		l, rest, found := cutLine(data)
-		if len(bytes.TrimLeft(l, " \t\r")) > 0 || !found {
-			return l, n
-		}
-		data = rest
-	}
-}
-
-// splitFrontMatter splits a record into its YAML front matter and body. line
-// is the 1-based file line on which the front matter starts. Blank lines
-// before the opening --- are allowed.
-func splitFrontMatter(data []byte) (front, body []byte, line int, ok bool) {
-	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
-	line = 1
-	for {
-		first, rest, found := cutLine(data)
-		if isFence(first) {
-			if !found {
-				return nil, nil, 0, false
-			}
-			data = rest
-			break
-		}
-		if !found || len(bytes.TrimLeft(first, " \t\r")) > 0 {
-			return nil, nil, 0, false
-		}
-		data = rest
-		line++
-	}
-	start := data
-	rest := data
-	off := 0
-	for len(rest) > 0 {
-		l, next, _ := cutLine(rest)
-		if isFence(l) || string(bytes.TrimRight(l, " \t\r")) == "..." {
-			return start[:off], next, line + 1, true
-		}
-		off += len(rest) - len(next)
-		rest = next
-	}
-	return nil, nil, 0, false
-}
-
-func cutLine(b []byte) (line, rest []byte, found bool) {
-	i := bytes.IndexByte(b, '\n')
-	if i < 0 {
-		return b, nil, false
-	}
-	return b[:i], b[i+1:], true
-}
-
-func isFence(l []byte) bool {
-	return string(bytes.TrimRight(l, " \t\r")) == "---"
 }
 
 type parser struct {
@@ -320,40 +237,52 @@ func (p *parser) warn(n *yaml.Node, field string, err error) {
 	p.warnings = append(p.warnings, p.errAt(n, field, err))
 }
 
-var yamlLineRE = regexp.MustCompile(`^yaml: (?:line (\d+): )?`)
-
-func (p *parser) parse(front, body []byte) (*Item, error) {
-	f, err := p.fields(front)
+func (p *parser) parse(data []byte) (*Item, error) {
+	doc, err := p.read(data)
 	if err != nil {
 		return nil, err
 	}
-	return p.item(f, body)
+	f, err := p.fields(doc)
+	if err != nil {
+		return nil, err
+	}
+	return p.item(f, doc.Body)
 }
 
-// fields reads the front matter and resolves the record's fields from it,
-// as yaml.v3 would decode them.
-func (p *parser) fields(front []byte) (*recordFields, error) {
-	if !yamlSafe(front) {
-		front = cleanFrontMatter(front)
+// read splits the record file data and reads its front matter, with a
+// warning when the front matter had to be cleaned, or says why it cannot.
+func (p *parser) read(data []byte) (frontmatter.Doc, error) {
+	doc, err := frontmatter.Parse(data)
+	p.lineOffset = doc.Line - 1
+	if doc.Cleaned {
 		p.warnings.add(p.name, 0, "front matter", errors.New("characters that YAML and XML forbid were removed"))
 	}
-	doc, fast := fastFrontMatter(front)
-	var err error
-	if !fast {
-		doc, err = slowFrontMatter(front)
-	}
 	if err != nil {
-		msg := err.Error()
-		line := 0
-		if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
-			if m[1] != "" {
-				line, _ = strconv.Atoi(m[1])
-				line += p.lineOffset
-			}
-			msg = msg[len(m[0]):]
-		}
-		return nil, &RecordError{Path: p.name, Line: line, Field: "front matter", Err: errors.New("invalid YAML: " + msg)}
+		return doc, p.readError(err)
 	}
+	return doc, nil
+}
+
+// readError is the record's error for err, an error of frontmatter.Parse.
+func (p *parser) readError(err error) *RecordError {
+	var fe *frontmatter.Error
+	switch {
+	case !errors.As(err, &fe):
+		return &RecordError{Path: p.name, Err: err}
+	case fe.Err == frontmatter.ErrNoFrontMatter:
+		return &RecordError{Path: p.name, Err: ErrNoFrontMatter}
+	case fe.Kind == frontmatter.NotRecord:
+		return &RecordError{Path: p.name, Err: errNotRecord{fe.Error()}}
+	case fe.Kind == frontmatter.NotText:
+		return &RecordError{Path: p.name, Err: fe.Err}
+	}
+	return &RecordError{Path: p.name, Line: fe.Line, Field: "front matter", Err: fe.Err}
+}
+
+// fields resolves the record's fields from its front matter, as yaml.v3
+// would decode them.
+func (p *parser) fields(d frontmatter.Doc) (*recordFields, error) {
+	doc := d.Node
 	if len(doc.Content) == 0 {
 		return nil, &RecordError{Path: p.name, Line: p.lineOffset, Field: "front matter", Err: errors.New("empty: a record needs at least a title and a date")}
 	}
@@ -362,7 +291,7 @@ func (p *parser) fields(front []byte) (*recordFields, error) {
 		return nil, p.errAt(root, "front matter", errors.New("not a mapping of fields"))
 	}
 	f := &recordFields{root: root}
-	if !fast || !fastFields(root, f, fastTopFields) {
+	if !d.Fast || !fastFields(root, f, fastTopFields) {
 		*f = recordFields{}
 		if err := p.decodeFields(doc, f); err != nil {
 			return nil, err
@@ -372,54 +301,11 @@ func (p *parser) fields(front []byte) (*recordFields, error) {
 	return f, nil
 }
 
-// yamlSafe reports whether front holds only characters the YAML parser
-// accepts: valid UTF-8 without C0 or C1 control characters (other than tab,
-// line feed and carriage return), DEL, U+FFFE, U+FFFF, or the Unicode line
-// separators that YAML would take for line breaks.
-func yamlSafe(front []byte) bool {
-	for i := 0; i < len(front); {
-		c := front[i]
-		if c < utf8.RuneSelf {
-			if c < 0x20 && c != '\t' && c != '\n' && c != '\r' || c == 0x7f {
-				return false
-			}
-			i++
-			continue
-		}
-		r, n := utf8.DecodeRune(front[i:])
-		if r == utf8.RuneError && n == 1 || r <= 0x9f || r == 0x2028 || r == 0x2029 || r == 0xfffe || r == 0xffff {
-			return false
-		}
-		i += n
-	}
-	return true
-}
-
-// cleanFrontMatter repairs mojibake (whose C1 characters YAML rejects), then
-// drops what is left of the characters yamlSafe refuses; line separators
-// become spaces.
-func cleanFrontMatter(front []byte) []byte {
-	s := RepairMojibake(strings.ToValidUTF8(string(front), ""))
-	var b bytes.Buffer
-	b.Grow(len(s))
-	for _, r := range s {
-		switch {
-		case r == '\t' || r == '\n' || r == '\r':
-		case r < 0x20 || r >= 0x7f && r <= 0x84 || r >= 0x86 && r <= 0x9f || r == 0xfffe || r == 0xffff:
-			continue
-		case r == 0x85 || r == 0x2028 || r == 0x2029:
-			r = ' '
-		}
-		b.WriteRune(r)
-	}
-	return b.Bytes()
-}
-
 func (p *parser) item(f *recordFields, body []byte) (*Item, error) {
 	root := f.root
 	site := p.opts.SiteURL
 
-	if CleanText(f.Title.s) == "" {
+	if sanitize.Text(f.Title.s) == "" {
 		n := f.Title.node
 		if n == nil {
 			n = keyNode(root, "title")
@@ -445,12 +331,12 @@ func (p *parser) item(f *recordFields, body []byte) (*Item, error) {
 		recordID: f.ID.s, fileID: true, body: body,
 	}
 	x := &r.extra
-	x.MDName = CleanText(f.MDName.s)
+	x.MDName = sanitize.Text(f.MDName.s)
 	x.Slug = f.Slug.s
 	x.BasePath = f.BasePath.s
-	x.Type = CleanText(f.Type.s)
+	x.Type = sanitize.Text(f.Type.s)
 	x.OGURL = f.OGURL.s
-	r.ID = CleanText(r.recordID)
+	r.ID = sanitize.Text(r.recordID)
 	if isUUID(x.MDName) {
 		r.ID = x.MDName
 	}
@@ -476,7 +362,7 @@ func (p *parser) item(f *recordFields, body []byte) (*Item, error) {
 		if raw == "" {
 			continue
 		}
-		if _, ok := AbsoluteURL(raw, nil); ok {
+		if _, ok := sanitize.URL(raw, nil); ok {
 			r.ExternalURL, linkNode = raw, c.v.node
 			break
 		}
@@ -486,7 +372,7 @@ func (p *parser) item(f *recordFields, body []byte) (*Item, error) {
 		}
 	}
 	r.Brand = link.Brand.s
-	if CleanText(r.Brand) == "" {
+	if sanitize.Text(r.Brand) == "" {
 		r.Brand = f.Brand.s
 	}
 
@@ -506,7 +392,7 @@ func (p *parser) item(f *recordFields, body []byte) (*Item, error) {
 		r.Status = "draft"
 	}
 	r.Archetype = f.Archetype.s
-	if CleanText(r.Archetype) == "" {
+	if sanitize.Text(r.Archetype) == "" {
 		r.Archetype = f.ArcheType.s
 	}
 
@@ -514,11 +400,11 @@ func (p *parser) item(f *recordFields, body []byte) (*Item, error) {
 	x.Breadcrumbs = cleanList(f.Breadcrumbs.list)
 	x.BreadcrumbLinks = cleanList(f.BreadcrumbLinks.list)
 	x.ContentCategories = cleanList(slices.Concat(f.ContentCategories.list, f.ContentCategoriesLower.list))
-	x.WorkPackageType = CleanText(f.WorkPackageType.s)
-	x.OwlType = CleanText(f.OwlType.s)
-	x.SearchCategory = CleanText(f.SearchCategory.s)
-	x.Source = CleanText(f.Source.s)
-	x.Sub = CleanText(f.Sub.s)
+	x.WorkPackageType = sanitize.Text(f.WorkPackageType.s)
+	x.OwlType = sanitize.Text(f.OwlType.s)
+	x.SearchCategory = sanitize.Text(f.SearchCategory.s)
+	x.Source = sanitize.Text(f.Source.s)
+	x.Sub = sanitize.Text(f.Sub.s)
 
 	// The body is Markdown unless it starts with markup; Dropmark exports
 	// are always Markdown.
@@ -701,6 +587,15 @@ func foldCase(s string) string {
 	return cases.Fold().String(s)
 }
 
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
 var hashRE = regexp.MustCompile(`(?i)-hash-`)
 
 // ParseTopic parses a topic as records write it, "Vocabulary: Term", into a
@@ -709,7 +604,7 @@ var hashRE = regexp.MustCompile(`(?i)-hash-`)
 // not matter, while different vocabularies stay different topics. ok is
 // false when nothing is left of the term.
 func ParseTopic(s string) (t Topic, ok bool) {
-	s = CleanText(hashRE.ReplaceAllString(s, "#"))
+	s = sanitize.Text(hashRE.ReplaceAllString(s, "#"))
 	vocab, term, found := strings.Cut(s, ":")
 	if !found {
 		vocab, term = "", s
@@ -755,8 +650,8 @@ func (p *parser) image(v *yImage) *Image {
 		return nil
 	}
 	img := &Image{URL: m.Href.s, Type: m.MimeType.s, Alt: m.Alt.s}
-	if t := strings.ToLower(CleanText(img.Type)); !strings.HasPrefix(t, "image/") || strings.ContainsAny(t, " ;,") {
-		img.Type = CleanText(m.Format.s)
+	if t := strings.ToLower(sanitize.Text(img.Type)); !strings.HasPrefix(t, "image/") || strings.ContainsAny(t, " ;,") {
+		img.Type = sanitize.Text(m.Format.s)
 	}
 	if sz := m.Size.list; m.Size.seq && len(sz) == 2 {
 		img.Width, _ = strconv.Atoi(sz[0])
@@ -780,19 +675,19 @@ func (x *siteFields) sitePath() string {
 func communityOf(basePath, typ, identifier, mastHead string) Community {
 	var slug string
 	if seg := segmentAfter(basePath, "communities"); seg != "" {
-		slug = Slugify(seg)
+		slug = sanitize.Slug(seg)
 	}
 	if slug == "" {
 		if seg := segmentAfter(typ, "communities"); seg != "" {
-			slug = Slugify(seg)
+			slug = sanitize.Slug(seg)
 		}
 	}
 	if slug == "" {
 		return Community{}
 	}
-	name := CleanText(identifier)
+	name := sanitize.Text(identifier)
 	if name == "" {
-		name = CleanText(mastHead)
+		name = sanitize.Text(mastHead)
 	}
 	if name == "" {
 		name = slug
@@ -831,12 +726,12 @@ func cleanBasePath(bp string) string {
 }
 
 // pathText returns s, a part of a site path, in NFC without the characters
-// CleanText removes (bidirectional controls, C0 and C1 controls including
+// sanitize.Text removes (bidirectional controls, C0 and C1 controls including
 // U+0085, noncharacters, U+FEFF), which would otherwise reach the page URL
 // percent-encoded: a U+202E before "gpj.exe" displays as "exe.jpg".
 func pathText(s string) string {
 	s = strings.Map(func(r rune) rune {
-		if isInvisible(r) || r == 0x85 {
+		if sanitize.IsInvisible(r) || r == 0x85 {
 			return -1
 		}
 		return r
@@ -852,7 +747,7 @@ func pageURL(site *url.URL, basePath, slug string) string {
 		return ""
 	}
 	u := site.ResolveReference(&url.URL{Path: bp + slug + "/"})
-	s, ok := AbsoluteURL(u.String(), nil)
+	s, ok := sanitize.URL(u.String(), nil)
 	if !ok {
 		return ""
 	}
@@ -921,33 +816,13 @@ func uuidV5(name string) string {
 	return string(b[:])
 }
 
-// truncateText shortens plain text to at most max runes, at a word boundary,
-// ending with an ellipsis when it cut.
-func truncateText(s string, max int) string {
-	if utf8.RuneCountInString(s) <= max {
-		return s
-	}
-	cut := 0
-	for i := range s {
-		if cut >= max {
-			s = s[:i]
-			break
-		}
-		cut++
-	}
-	if j := strings.LastIndexByte(s, ' '); j > len(s)/2 {
-		s = s[:j]
-	}
-	return strings.TrimRight(s, " ,;:.-") + "…"
-}
-
 // cleanList cleans each string as plain text and drops empties and
 // case-insensitive duplicates, keeping the first spelling.
 func cleanList(in []string) []string {
 	var out []string
 	seen := map[string]bool{}
 	for _, s := range in {
-		c := CleanText(s)
+		c := sanitize.Text(s)
 		k := foldCase(c)
 		if c == "" || seen[k] {
 			continue

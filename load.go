@@ -10,6 +10,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/curafeed/curafeed/sanitize"
 )
 
 // Skip is a file that was read but not published, and why.
@@ -348,7 +350,7 @@ func (r *Records) filter(items []*Item, cfg Config) (published, retracted []*Ite
 func mergeCommunities(items []*Item) {
 	known := map[string]Community{}
 	for _, it := range items {
-		if seg := segmentAfter(it.extra.sitePath(), "communities"); seg != "" && Slugify(seg) == it.Community.Slug {
+		if seg := segmentAfter(it.extra.sitePath(), "communities"); seg != "" && sanitize.Slug(seg) == it.Community.Slug {
 			if _, ok := known[it.Community.Slug]; !ok {
 				known[it.Community.Slug] = it.Community
 			}

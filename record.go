@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"golang.org/x/text/unicode/norm"
+	"github.com/curafeed/curafeed/sanitize"
 )
 
 // Record is one curation record as a program supplies it: from a database,
@@ -153,7 +153,7 @@ func newItem(r *Record, site *url.URL, warnings *ErrorList) (*Item, error) {
 	}
 	it := &Item{Path: r.Name, checked: true}
 
-	it.Title = CleanText(r.Title)
+	it.Title = sanitize.Text(r.Title)
 	if it.Title == "" {
 		if strings.TrimSpace(r.Title) == "" {
 			return nil, fail("title", errors.New("missing: every record needs a title"))
@@ -175,18 +175,18 @@ func newItem(r *Record, site *url.URL, warnings *ErrorList) (*Item, error) {
 		return nil, fail("date", err)
 	}
 
-	id := strings.TrimSpace(CleanText(r.ID))
+	id := strings.TrimSpace(sanitize.Text(r.ID))
 	if id == "" && !r.fileID {
 		return nil, fail("id", errors.New("missing: every record needs a permanent id"))
 	}
 	it.ID = itemID(id, site, r.Name)
-	it.RecordID = CleanText(r.recordID)
+	it.RecordID = sanitize.Text(r.recordID)
 	if !r.fileID {
 		it.RecordID = id
 	}
 
 	if raw := strings.TrimSpace(r.URL); raw != "" {
-		if u, ok := AbsoluteURL(raw, site); ok {
+		if u, ok := sanitize.URL(raw, site); ok {
 			it.URL = u
 		} else {
 			warn("url", fmt.Errorf("not an http(s) URL on the site, ignored: %.80q", raw))
@@ -199,18 +199,18 @@ func newItem(r *Record, site *url.URL, warnings *ErrorList) (*Item, error) {
 		base = site.ResolveReference(&url.URL{Path: bp})
 	}
 	if raw := strings.TrimSpace(r.ExternalURL); raw != "" {
-		if u, ok := AbsoluteURL(raw, nil); ok {
+		if u, ok := sanitize.URL(raw, nil); ok {
 			it.ExternalURL = u
 		} else {
 			warn("link", fmt.Errorf("not an absolute http(s) URL, ignored: %.80q", raw))
 		}
 	}
-	it.Brand = CleanText(r.Brand)
+	it.Brand = sanitize.Text(r.Brand)
 
 	it.Community = r.community
 	if it.Community.Slug == "" && r.Community != "" {
-		name := CleanText(r.Community)
-		if slug := Slugify(name); slug != "" {
+		name := sanitize.Text(r.Community)
+		if slug := sanitize.Slug(name); slug != "" {
 			it.Community = Community{Slug: slug, Name: name}
 		}
 	}
@@ -218,8 +218,8 @@ func newItem(r *Record, site *url.URL, warnings *ErrorList) (*Item, error) {
 	it.Tags = cleanList(r.Tags)
 	it.Authors = authorList(r.Authors)
 	it.Image = newImage(r.Image, base, warn)
-	it.Status = CleanText(r.Status)
-	it.Archetype = CleanText(r.Archetype)
+	it.Status = sanitize.Text(r.Status)
+	it.Archetype = sanitize.Text(r.Archetype)
 	it.extra = r.extra
 
 	body := r.body
@@ -229,7 +229,7 @@ func newItem(r *Record, site *url.URL, warnings *ErrorList) (*Item, error) {
 	if body = trimSpace(body); len(body) > 0 {
 		it.content = &lazyHTML{body: body, markdown: r.Markdown, base: base}
 	}
-	it.Summary = summaryText(r.Summary, it.content)
+	it.Summary = sanitize.Summary(r.Summary, it.content.getter())
 	return it, nil
 }
 
@@ -303,12 +303,12 @@ func newImage(img *Image, base *url.URL, warn func(key string, err error)) *Imag
 	if img == nil || strings.TrimSpace(img.URL) == "" {
 		return nil
 	}
-	u, ok := AbsoluteURL(img.URL, base)
+	u, ok := sanitize.URL(img.URL, base)
 	if !ok {
 		warn("image", fmt.Errorf("not a usable image URL, ignored: %.80q", img.URL))
 		return nil
 	}
-	typ := strings.ToLower(CleanText(img.Type))
+	typ := strings.ToLower(sanitize.Text(img.Type))
 	if !strings.HasPrefix(typ, "image/") || strings.ContainsAny(typ, " ;,") {
 		typ = imageTypes[strings.TrimPrefix(typ, "image/")]
 	}
@@ -320,7 +320,7 @@ func newImage(img *Image, base *url.URL, warn func(key string, err error)) *Imag
 		warn("image.type", errors.New("unknown image type, image ignored"))
 		return nil
 	}
-	out := &Image{URL: u, Type: typ, Alt: CleanText(img.Alt)}
+	out := &Image{URL: u, Type: typ, Alt: sanitize.Text(img.Alt)}
 	if img.Width > 0 && img.Height > 0 {
 		out.Width, out.Height = img.Width, img.Height
 	}
@@ -339,9 +339,9 @@ func checkItem(it *Item, site *url.URL, warnings *ErrorList) (*Item, error) {
 	fail := func(field string, err error) error {
 		return &RecordError{Path: c.Path, Field: field, Err: err}
 	}
-	c.Path = plainText(c.Path)
-	c.ID = plainText(c.ID)
-	c.Title = plainText(c.Title)
+	c.Path = sanitize.Plain(c.Path)
+	c.ID = sanitize.Plain(c.ID)
+	c.Title = sanitize.Plain(c.Title)
 	switch {
 	case c.ID == "":
 		return nil, fail("ID", errors.New("missing: every item needs a permanent id"))
@@ -358,11 +358,11 @@ func checkItem(it *Item, site *url.URL, warnings *ErrorList) (*Item, error) {
 	if err := datesInRange(c.Published, c.Updated); err != nil {
 		return nil, fail("Published", err)
 	}
-	c.RecordID = plainText(c.RecordID)
-	c.Summary = plainText(c.Summary)
-	c.Brand = plainText(c.Brand)
-	c.Status = plainText(c.Status)
-	c.Archetype = plainText(c.Archetype)
+	c.RecordID = sanitize.Plain(c.RecordID)
+	c.Summary = sanitize.Plain(c.Summary)
+	c.Brand = sanitize.Plain(c.Brand)
+	c.Status = sanitize.Plain(c.Status)
+	c.Archetype = sanitize.Plain(c.Archetype)
 	for _, l := range []struct {
 		v     *string
 		field string
@@ -371,7 +371,7 @@ func checkItem(it *Item, site *url.URL, warnings *ErrorList) (*Item, error) {
 		if *l.v == "" {
 			continue
 		}
-		u, ok := AbsoluteURL(*l.v, l.base)
+		u, ok := sanitize.URL(*l.v, l.base)
 		if !ok {
 			warnings.add(c.Path, 0, l.field, fmt.Errorf("not an http(s) URL, dropped: %.80q", *l.v))
 		}
@@ -383,16 +383,16 @@ func checkItem(it *Item, site *url.URL, warnings *ErrorList) (*Item, error) {
 			base, _ = url.Parse(c.URL)
 		}
 		img := *c.Image
-		img.Alt = plainText(img.Alt)
+		img.Alt = sanitize.Plain(img.Alt)
 		c.Image = newImage(&img, base, func(key string, err error) {
 			warnings.add(c.Path, 0, recordFieldNames[key], err)
 		})
 	}
 	if c.Community != (Community{}) {
-		name := plainText(c.Community.Name)
-		slug := Slugify(c.Community.Slug)
+		name := sanitize.Plain(c.Community.Name)
+		slug := sanitize.Slug(c.Community.Slug)
 		if slug == "" {
-			slug = Slugify(name)
+			slug = sanitize.Slug(name)
 		}
 		if name == "" {
 			name = slug
@@ -410,25 +410,15 @@ func checkItem(it *Item, site *url.URL, warnings *ErrorList) (*Item, error) {
 	c.Tags = plainList(c.Tags)
 	c.Authors = plainList(c.Authors)
 	x := &c.extra
-	x.Slug, x.BasePath, x.OGURL = plainText(x.Slug), plainText(x.BasePath), plainText(x.OGURL)
+	x.Slug, x.BasePath, x.OGURL = sanitize.Plain(x.Slug), sanitize.Plain(x.BasePath), sanitize.Plain(x.OGURL)
 	return &c, nil
-}
-
-// plainText makes plain text safe for every feed format: it drops what XML
-// forbids and invisible controls, repairs mojibake, normalizes to NFC and
-// collapses white space. Unlike CleanText it reads no markup or entities.
-func plainText(s string) string {
-	if isCleanASCII(s) {
-		return s
-	}
-	return collapseSpace(settleText(StripInvalidXML(s), dropInvisible, norm.NFC.String))
 }
 
 // plainList is plainText of each string, dropping empty ones.
 func plainList(in []string) []string {
 	var out []string
 	for _, s := range in {
-		if s = plainText(s); s != "" {
+		if s = sanitize.Plain(s); s != "" {
 			out = append(out, s)
 		}
 	}

@@ -1,4 +1,4 @@
-package curafeed
+package sanitize
 
 import (
 	"bytes"
@@ -25,7 +25,7 @@ import (
 // state is the HTML policy and the Markdown converter, each built once and
 // then only read.
 
-// htmlAllowlist is the HTML that survives SanitizeHTML: each allowed element
+// htmlAllowlist is the HTML that survives [HTML]: each allowed element
 // with the attributes it may keep. Anything not listed is dropped (the element's
 // text content is kept unless the element is in htmlDropContent). There are no
 // event handlers, no style, no class or id (they would reach into the styles
@@ -135,18 +135,18 @@ var htmlPolicy = sync.OnceValue(func() *bluemonday.Policy {
 	return p
 })
 
-// SanitizeHTML returns html made safe for feed content. It parses html as a
-// browser does and keeps what a browser would show (see parseAsBrowser),
-// resolving href and src against base (the item's page; when base is nil,
-// relative URLs are dropped), removing tracking pixels, and removing C1
-// controls, bidirectional controls and noncharacters from text and
-// attribute values, whether raw or written as character references. It then
-// applies the allowlist policy (the last step that interprets markup, so its
-// guarantees hold), then removes invalid UTF-8 and characters XML 1.0
-// forbids and repairs mojibake, neither of which can create markup. The
-// result is a fixed point: SanitizeHTML(SanitizeHTML(x, b), b) ==
-// SanitizeHTML(x, b).
-func SanitizeHTML(html string, base *url.URL) string {
+// HTML returns html made safe for feed content (see the package
+// documentation for what stays). It parses html as a browser does and keeps
+// what a browser would show, resolving href and src against base (the
+// item's page; when base is nil, relative URLs are dropped), removing
+// tracking pixels, and removing C1 controls, bidirectional controls and
+// noncharacters from text and attribute values, whether raw or written as
+// character references. It then applies the allowlist policy (the last step
+// that interprets markup, so its guarantees hold), then removes invalid
+// UTF-8 and characters XML 1.0 forbids and repairs mojibake, neither of
+// which can create markup. The result is a fixed point:
+// HTML(HTML(x, b), b) == HTML(x, b).
+func HTML(html string, base *url.URL) string {
 	if strings.ContainsAny(html, "<>&\"'\r") {
 		html = parseAsBrowser(html, base)
 		var b strings.Builder
@@ -325,7 +325,7 @@ var bodyContext = &html.Node{Type: html.ElementNode, Data: "body", DataAtom: ato
 func parseAsBrowser(s string, base *url.URL) string {
 	nodes, err := html.ParseFragment(strings.NewReader(s), bodyContext)
 	if err != nil {
-		return html.EscapeString(cleanHTMLText(htmlToText(s)))
+		return html.EscapeString(cleanHTMLText(HTMLText(s)))
 	}
 	w := htmlWriter{base: base}
 	w.b.Grow(len(s) + len(s)/16)
@@ -402,7 +402,7 @@ func (w *htmlWriter) node(n *html.Node, inSVG bool) {
 	case htmlFallbackText[name]:
 		for c := n.FirstChild; c != nil; c = c.NextSibling {
 			if c.Type == html.TextNode {
-				w.text.WriteString(htmlToText(c.Data))
+				w.text.WriteString(HTMLText(c.Data))
 			}
 		}
 		return
@@ -876,9 +876,11 @@ var markdown = sync.OnceValue(func() goldmark.Markdown {
 	)
 })
 
-// renderMarkdown renders the Markdown src to HTML, which callers must pass
-// through SanitizeHTML.
-func renderMarkdown(src []byte) string {
+// RenderMarkdown renders the Markdown src to HTML: CommonMark with the GitHub
+// tables, strikethrough and autolink extensions. Raw HTML in src passes
+// through as it is, so the result is not safe until it has gone through
+// [HTML].
+func RenderMarkdown(src []byte) string {
 	var b bytes.Buffer
 	b.Grow(len(src) + len(src)/4)
 	// Converting into a bytes.Buffer cannot fail: goldmark only reports

@@ -1,21 +1,21 @@
-package curafeed
+package sanitize
 
 import (
 	"net/url"
 	"strings"
 )
 
-// AbsoluteURL resolves raw against base (which may be nil) and returns the
+// URL resolves raw against base (which may be nil) and returns the
 // result only if it is an absolute http or https URL with a host and without
 // user information; otherwise ok is false. Surrounding whitespace is trimmed;
 // control characters anywhere reject the URL. The result is printable ASCII,
-// with anything else percent-encoded, and AbsoluteURL(result, nil) returns it
+// with anything else percent-encoded, and URL(result, nil) returns it
 // unchanged.
-func AbsoluteURL(raw string, base *url.URL) (string, bool) {
+func URL(raw string, base *url.URL) (string, bool) {
 	return cleanURL(raw, base, false)
 }
 
-// cleanURL is AbsoluteURL that also accepts mailto URLs when mailto is true.
+// cleanURL is URL that also accepts mailto URLs when mailto is true.
 // It returns a URL only when that URL is a fixed point: cleaning it again, or
 // letting net/url parse and print it (as the policy does), gives it back.
 func cleanURL(raw string, base *url.URL, mailto bool) (string, bool) {

@@ -1,4 +1,4 @@
-package curafeed
+package sanitize
 
 import (
 	"net/url"
@@ -12,7 +12,7 @@ import (
 	"golang.org/x/net/html/atom"
 )
 
-// FuzzSanitizeHTML checks that SanitizeHTML's output is valid UTF-8 made of
+// FuzzSanitizeHTML checks that HTML's output is valid UTF-8 made of
 // XML characters, a fixed point, free of script tags and script URLs, made
 // only of allowed elements and attributes, and never has an element its
 // input did not name (apart from those HTML parsing implies), so the
@@ -27,9 +27,9 @@ func FuzzSanitizeHTML(f *testing.F) {
 		if !withBase {
 			base = nil
 		}
-		out := SanitizeHTML(in, base)
+		out := HTML(in, base)
 		requireSafeHTML(t, out)
-		if again := SanitizeHTML(out, base); again != out {
+		if again := HTML(out, base); again != out {
 			t.Fatalf("not a fixed point:\nin:    %q\nonce:  %q\ntwice: %q", in, out, again)
 		}
 		in2 := elementNames(in)
@@ -80,7 +80,7 @@ func elementNames(s string) map[string]bool {
 // comment or processing instruction.
 var tagStart = regexp.MustCompile(`<(?:[A-Za-z!?]|/[A-Za-z])`)
 
-// FuzzCleanText checks that CleanText's output is valid UTF-8 made of XML
+// FuzzCleanText checks that Text's output is valid UTF-8 made of XML
 // characters, without control characters, with single spaces as its only
 // white space and none at either end; that text without entities comes out
 // without markup; and that cleaning output without '&' or '<' changes nothing.
@@ -95,7 +95,7 @@ func FuzzCleanText(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, in string) {
-		out := CleanText(in)
+		out := Text(in)
 		if !utf8.ValidString(out) || invalidXMLIndex(out) >= 0 {
 			t.Fatalf("invalid characters in %q", out)
 		}
@@ -111,7 +111,7 @@ func FuzzCleanText(f *testing.F) {
 			t.Fatalf("markup left in %q (from %q)", out, in)
 		}
 		if !strings.ContainsAny(out, "&<") {
-			if again := CleanText(out); again != out {
+			if again := Text(out); again != out {
 				t.Fatalf("cleaning clean text changed it: %q to %q", out, again)
 			}
 		}
@@ -159,7 +159,7 @@ func FuzzAbsoluteURL(f *testing.F) {
 		if !withBase {
 			base = nil
 		}
-		got, ok := AbsoluteURL(raw, base)
+		got, ok := URL(raw, base)
 		if !ok {
 			if got != "" {
 				t.Fatalf("rejected %q but returned %q", raw, got)
@@ -175,7 +175,7 @@ func FuzzAbsoluteURL(f *testing.F) {
 		if err != nil || u.Scheme != "http" && u.Scheme != "https" || u.Hostname() == "" || u.User != nil {
 			t.Fatalf("accepted %q as %q", raw, got)
 		}
-		if again, ok := AbsoluteURL(got, nil); !ok || again != got {
+		if again, ok := URL(got, nil); !ok || again != got {
 			t.Fatalf("not a fixed point: %q, %q, %q", raw, got, again)
 		}
 	})

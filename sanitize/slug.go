@@ -1,4 +1,4 @@
-package curafeed
+package sanitize
 
 import (
 	"crypto/sha256"
@@ -10,19 +10,19 @@ import (
 	"golang.org/x/text/unicode/norm"
 )
 
-// maxSlugBytes bounds a slug, so that every path of the output tree
-// (communities/{c}/topics/{t}/archive/{n}/atom.xml) stays well within what
-// any file system allows for a name and a path.
-const maxSlugBytes = 100
+// MaxSlugBytes is the most bytes a [Slug] has, so that a path made of a few
+// slugs (a feed's communities/{c}/topics/{t}/archive/{n}/atom.xml) stays
+// well within what any file system allows for a name and a path.
+const MaxSlugBytes = 100
 
 // slugHashLen is the number of hex digits of the hash a slug is given when
 // its name is cut, is a reserved device name, or has no letter that folds to
 // ASCII.
 const slugHashLen = 10
 
-// Slugify folds s to a URL path segment that is a safe file name on every
+// Slug folds s to a URL path segment that is a safe file name on every
 // file system: lower-case ASCII letters, digits and single '-' separators,
-// with no '-' at either end, at most 100 bytes. Letters lose their
+// with no '-' at either end, at most [MaxSlugBytes] (100) bytes. Letters lose their
 // diacritics by Unicode compatibility decomposition ("Santé" and its
 // decomposed spelling both become "sante"), a few letters that do not
 // decompose are spelled out ("ß" becomes "ss"), apostrophes, marks and
@@ -40,9 +40,9 @@ const slugHashLen = 10
 //     symbols such as emoji, is "u-" and the hash.
 //
 // The result never contains '/', '\', '.', or a control character, and
-// Slugify(Slugify(s)) == Slugify(s). It is "" only when s has no letter,
+// Slug(Slug(s)) == Slug(s). It is "" only when s has no letter,
 // digit or symbol at all ("", "..", "/").
-func Slugify(s string) string {
+func Slug(s string) string {
 	if isSlug(s) {
 		return s
 	}
@@ -60,7 +60,7 @@ func Slugify(s string) string {
 		return ""
 	case dropped:
 		return withSlugHash(slug, slug+"\x00"+nameKey(s))
-	case len(slug) > maxSlugBytes:
+	case len(slug) > MaxSlugBytes:
 		return withSlugHash(slug, slug)
 	case reservedSlug(slug):
 		return withSlugHash(slug, slug)
@@ -68,10 +68,10 @@ func Slugify(s string) string {
 	return slug
 }
 
-// isSlug reports whether s is already what Slugify makes of it: a slug
+// isSlug reports whether s is already what Slug makes of it: a slug
 // that needs no hash.
 func isSlug(s string) bool {
-	if s == "" || len(s) > maxSlugBytes || s[0] == '-' || s[len(s)-1] == '-' {
+	if s == "" || len(s) > MaxSlugBytes || s[0] == '-' || s[len(s)-1] == '-' {
 		return false
 	}
 	for i := 0; i < len(s); i++ {
@@ -156,10 +156,10 @@ func nameKey(s string) string {
 	return b.String()
 }
 
-// withSlugHash returns slug, cut so that the result fits maxSlugBytes, then
+// withSlugHash returns slug, cut so that the result fits MaxSlugBytes, then
 // '-' and the hash of key.
 func withSlugHash(slug, key string) string {
-	if n := maxSlugBytes - 1 - slugHashLen; len(slug) > n {
+	if n := MaxSlugBytes - 1 - slugHashLen; len(slug) > n {
 		slug = strings.TrimRight(slug[:n], "-") // ASCII: any byte is a rune boundary
 	}
 	return slug + "-" + slugHash(key)

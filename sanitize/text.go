@@ -1,4 +1,4 @@
-package curafeed
+package sanitize
 
 import (
 	"strings"
@@ -9,7 +9,7 @@ import (
 	"golang.org/x/text/unicode/norm"
 )
 
-// CleanText returns s as safe plain text: HTML tags stripped (with the
+// Text returns s as safe plain text: HTML tags stripped (with the
 // content of script, style and similar elements), HTML entities decoded
 // exactly once (so "&amp;amp;" becomes "&amp;"; the references &#128; to
 // &#159; mean the Windows-1252 characters, as in HTML), invalid UTF-8 and
@@ -20,7 +20,7 @@ import (
 // normalization form C, and every run of white space (including U+00A0,
 // which &nbsp; decodes to) collapsed to one space, with none at either end.
 // Text that is already clean is returned as is, without allocating.
-func CleanText(s string) string {
+func Text(s string) string {
 	if isCleanASCII(s) {
 		return s
 	}
@@ -29,7 +29,7 @@ func CleanText(s string) string {
 		// Characters are removed before tags are found, so that removing
 		// them cannot join a '<' to a letter; decoded entities can bring
 		// back what needs removing or repairing.
-		s = htmlToText(dropInvisible(s))
+		s = HTMLText(dropInvisible(s))
 		s = RepairMojibake(StripInvalidXML(s))
 	}
 	// Repair ran before control characters were dropped, so that Latin-1
@@ -37,6 +37,18 @@ func CleanText(s string) string {
 	// that repair restored) can join new neighbours, and composition can
 	// make a new lead character, so repeat until stable.
 	return collapseSpace(settleText(s, dropInvisible, norm.NFC.String))
+}
+
+// Plain cleans text that is known to be plain, such as the fields of an
+// item made in code: what Text removes and repairs is removed and repaired
+// the same way, but markup and entities are not read: "<b>" and "&amp;"
+// stay as they are, text to be escaped when written. Text that is already
+// clean is returned as is, without allocating.
+func Plain(s string) string {
+	if isCleanASCII(s) {
+		return s
+	}
+	return collapseSpace(settleText(StripInvalidXML(s), dropInvisible, norm.NFC.String))
 }
 
 // settleText applies drop, mojibake repair and normalization to s until
@@ -54,10 +66,10 @@ func settleText(s string, drop, normalize func(string) string) string {
 	return s
 }
 
-// sanitizedText is the last step of SanitizeHTML: on the serialized HTML,
+// sanitizedText is the last step of HTML: on the serialized HTML,
 // which holds a '<' or a '&' only as markup or as the start of a reference,
 // it removes invalid UTF-8 and the characters XML 1.0 forbids, repairs
-// mojibake, removes what CleanText removes (a U+0085 becomes a space) and
+// mojibake, removes what Text removes (a U+0085 becomes a space) and
 // normalizes text and attribute values to NFC. None of these steps can
 // create markup: they never produce '<', '>', '&' or a quote, and a
 // combining character right after '<', '>' or '=' is kept apart from it, so
@@ -85,7 +97,7 @@ func dropInvisibleMarkup(s string) string {
 }
 
 func isInvisibleMarkup(r rune) bool {
-	return r == 0x85 || r != 0x7f && isInvisible(r)
+	return r == 0x85 || r != 0x7f && IsInvisible(r)
 }
 
 // nfcMarkup returns s in normalization form C, except that a character
@@ -108,23 +120,50 @@ func nfcMarkup(s string) string {
 	return b.String()
 }
 
-// summaryText is an item's summary: its description as plain text, or
-// without one the start of the text of its content. A description that is
-// the content's text, or its start, with word boundaries lost (exports
-// that flatten "faces.<br><br>Read on" to "faces.Read on") takes its spaces
-// back from the content's text, where every line break and block boundary
-// is a space.
-func summaryText(description string, content *lazyHTML) string {
-	d := CleanText(description)
+// Summary returns the summary of an item: its description as plain text
+// (see [Text]), or without one the text of its body, cut to 300 characters
+// and an ellipsis (see [Truncate]). body returns the item's
+// sanitized body as HTML; it is called only when the description does not
+// do on its own, and may be nil for an item without a body.
+//
+// Exports flatten a description that is the body's text, or its start, and
+// lose its word boundaries on the way ("faces.<br><br>Read on" becomes
+// "faces.Read on"). Such a description takes its spaces back from the
+// body's text, where every line break and block boundary is a space.
+func Summary(description string, body func() string) string {
+	d := Text(description)
 	switch {
-	case content == nil:
+	case body == nil:
 		return d
 	case d == "":
-		return truncateText(CleanText(content.get()), 300)
+		return Truncate(Text(body()), 300)
 	case lostBoundary(d):
-		return respace(d, CleanText(content.get()))
+		return respace(d, Text(body()))
 	}
 	return d
+}
+
+// Truncate shortens the plain text s to its first n characters (runes), or
+// to fewer at the last space when that is in their second half, trims the
+// punctuation and spaces left at the end and appends an ellipsis ("…"), so
+// that the result has at most n+1 characters. Text of at most n characters
+// is returned as is.
+func Truncate(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	cut := 0
+	for i := range s {
+		if cut >= n {
+			s = s[:i]
+			break
+		}
+		cut++
+	}
+	if j := strings.LastIndexByte(s, ' '); j > len(s)/2 {
+		s = s[:j]
+	}
+	return strings.TrimRight(s, " ,;:.-") + "…"
 }
 
 // lostBoundary reports whether s may have lost a space where sentences or
@@ -191,7 +230,7 @@ func respace(d, text string) string {
 }
 
 // isCleanASCII reports whether s is printable ASCII with no markup, no
-// entity and no white space but single spaces between words, which CleanText
+// entity and no white space but single spaces between words, which Text
 // returns unchanged.
 func isCleanASCII(s string) bool {
 	if s == "" {
@@ -217,10 +256,13 @@ func isCleanASCII(s string) bool {
 	return true
 }
 
-// htmlToText returns the text of the HTML fragment s, entities decoded once.
-// Tags other than inline ones become a space, so that "<p>a</p><p>b</p>"
-// reads "a b" while "<b>B</b>old" reads "Bold".
-func htmlToText(s string) string {
+// HTMLText returns the text of the HTML fragment s, entities decoded once,
+// without its tags and comments and without the content of script, style
+// and similar elements. Tags other than inline ones become a space, so that
+// "<p>a</p><p>b</p>" reads "a b" while "<b>B</b>old" reads "Bold". It does
+// not clean the text otherwise: use it on the output of [HTML], or use
+// [Text] on untrusted input.
+func HTMLText(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
 	z := html.NewTokenizer(strings.NewReader(s))
@@ -326,28 +368,28 @@ func isCollapsed(s string) bool {
 
 // dropInvisible removes control characters that are not white space,
 // bidirectional embedding, override and isolate controls, noncharacters and
-// U+FEFF; see isInvisible.
+// U+FEFF; see IsInvisible.
 func dropInvisible(s string) string {
-	if !strings.ContainsFunc(s, isInvisible) {
+	if !strings.ContainsFunc(s, IsInvisible) {
 		return s
 	}
 	return strings.Map(func(r rune) rune {
-		if isInvisible(r) {
+		if IsInvisible(r) {
 			return -1
 		}
 		return r
 	}, s)
 }
 
-// isInvisible reports whether r is a character that text never needs: a C0
-// or C1 control character other than white space (U+0085 is white space);
-// U+FEFF; a bidirectional embedding, override or isolate control (U+202A to
-// U+202E, U+2066 to U+2069), which can make text display in another order
-// than it reads ("Invoice U+202E gpj.exe" shows as "Invoice exe.jpg"); or a
-// noncharacter (U+FDD0 to U+FDEF and the last two code points of every
-// plane). The marks LRM (U+200E), RLM (U+200F) and ALM (U+061C), which only
-// set the direction of neutral characters, stay.
-func isInvisible(r rune) bool {
+// IsInvisible reports whether r is a character that [Text] removes because
+// text never needs it: a C0 or C1 control character other than white space
+// (U+0085 is white space); U+FEFF; a bidirectional embedding, override or
+// isolate control (U+202A to U+202E, U+2066 to U+2069), which can make text
+// display in another order than it reads ("Invoice U+202E gpj.exe" shows
+// as "Invoice exe.jpg"); or a noncharacter (U+FDD0 to U+FDEF and the last
+// two code points of every plane). The marks LRM (U+200E), RLM (U+200F) and
+// ALM (U+061C), which only set the direction of neutral characters, stay.
+func IsInvisible(r rune) bool {
 	switch {
 	case r < 0x20 || 0x7f <= r && r <= 0x9f:
 		return !unicode.IsSpace(r)
@@ -668,7 +710,7 @@ func judgeMojibake(s string, seqs []mojibakeSeq, i int) int8 {
 
 // encodedBeyondLatin1 reports whether s has a character above U+00FF outside
 // the sequences. Only characters that cleaning keeps as they are count:
-// white space (which collapses), the characters CleanText removes and
+// white space (which collapses), the characters Text removes and
 // combining marks (which NFC may compose into a Latin-1 letter) do not, so
 // that cleaning clean text never changes it.
 func encodedBeyondLatin1(s string, seqs []mojibakeSeq) bool {
@@ -684,7 +726,7 @@ func encodedBeyondLatin1(s string, seqs []mojibakeSeq) bool {
 
 func hasLastingRuneAboveLatin1(s string) bool {
 	for _, r := range s {
-		if r > 0xff && !unicode.IsSpace(r) && !isInvisible(r) && !unicode.Is(unicode.M, r) {
+		if r > 0xff && !unicode.IsSpace(r) && !IsInvisible(r) && !unicode.Is(unicode.M, r) {
 			return true
 		}
 	}

@@ -1,4 +1,4 @@
-package curafeed
+package frontmatter
 
 import (
 	"encoding/binary"
@@ -16,11 +16,13 @@ import (
 // parseFrontMatter decodes YAML front matter into a document node. It reads the
 // block-style subset that curation exports produce itself and hands anything
 // else to yaml.v3, so the result is always what yaml.Unmarshal would give.
-func parseFrontMatter(front []byte) (*yaml.Node, error) {
+// fast reports whether the fast reader read it.
+func parseFrontMatter(front []byte) (doc *yaml.Node, fast bool, err error) {
 	if doc, ok := fastFrontMatter(front); ok {
-		return doc, nil
+		return doc, true, nil
 	}
-	return slowFrontMatter(front)
+	doc, err = slowFrontMatter(front)
+	return doc, false, err
 }
 
 // slowFrontMatter is yaml.Unmarshal into a node, with any panic of the general

@@ -1,6 +1,6 @@
 //go:build race
 
-package curafeed
+package frontmatter
 
 // raceEnabled is true when the tests run under the race detector, which
 // adds allocations of its own.
