@@ -1,14 +1,10 @@
 package curafeed
 
 import (
-	"errors"
 	"fmt"
 	"sort"
 	"strings"
 )
-
-// ErrNoFrontMatter reports a file that has no YAML front matter and so is not a record.
-var ErrNoFrontMatter = errors.New("no front matter")
 
 // RecordError is a problem with one record file. It is formatted as
 // "path:line: field: cause" (line and field are left out when unknown), so

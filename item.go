@@ -182,7 +182,7 @@ func IsNotRecord(err error) bool {
 		err = re.Err
 	}
 	var nr errNotRecord
-	return errors.As(err, &nr) || errors.Is(err, ErrNoFrontMatter)
+	return errors.As(err, &nr)
 }
 
 // ParseRecord parses one record file as Load does, with cfg's site. It
@@ -270,7 +270,7 @@ func (p *parser) readError(err error) *RecordError {
 	case !errors.As(err, &fe):
 		return &RecordError{Path: p.name, Err: err}
 	case fe.Err == frontmatter.ErrNoFrontMatter:
-		return &RecordError{Path: p.name, Err: ErrNoFrontMatter}
+		return &RecordError{Path: p.name, Err: errNotRecord{"no front matter"}}
 	case fe.Kind == frontmatter.NotRecord:
 		return &RecordError{Path: p.name, Err: errNotRecord{fe.Error()}}
 	case fe.Kind == frontmatter.NotText:
