@@ -21,7 +21,8 @@ import (
 // characters; they are cleaned. Body is sanitized like every record body.
 type Record struct {
 	// Name names the record in errors and becomes Item.Path: a file name,
-	// a table and key ("articles/42"), whatever finds it again.
+	// a table and key ("articles/42"), whatever finds it again; ID when
+	// empty.
 	Name string
 	// ID is the record's permanent identity, e.g. its primary key. A UUID
 	// becomes the item id urn:uuid:<ID>; any other text a name-based UUID
@@ -84,6 +85,9 @@ type Record struct {
 func NewItem(r Record, cfg Config) (*Item, ErrorList) {
 	_, site, err := cfg.normalize()
 	if err != nil {
+		if r.Name == "" {
+			r.Name = sanitize.Plain(r.ID)
+		}
 		return nil, ErrorList{{Path: r.Name, Field: "Config", Err: err}}
 	}
 	var warnings ErrorList
@@ -119,7 +123,7 @@ func LoadRecords(records iter.Seq2[Record, error], cfg Config) (*Records, error)
 		r.Files++
 		it, err := newItem(&rec, site, &r.Warnings)
 		if err != nil {
-			r.Errors = append(r.Errors, asRecordError(rec.Name, err))
+			r.Errors = append(r.Errors, asRecordError(rec.Name, err)) // newItem named it
 			continue
 		}
 		items = append(items, it)
@@ -139,6 +143,9 @@ func asRecordError(name string, err error) *RecordError {
 // newItem is the one path from a record to an Item, for records from files
 // and from code. Warnings are appended to warnings.
 func newItem(r *Record, site *url.URL, warnings *ErrorList) (*Item, error) {
+	if r.Name == "" {
+		r.Name = sanitize.Plain(r.ID)
+	}
 	at := r.at
 	if at == nil {
 		at = func(key string) (string, int) { return recordFieldNames[key], 0 }
