@@ -349,6 +349,10 @@ func checkItem(it *Item, site *url.URL, warnings *ErrorList) (*Item, error) {
 	c.Path = sanitize.Plain(c.Path)
 	c.ID = sanitize.Plain(c.ID)
 	c.Title = sanitize.Plain(c.Title)
+	if c.ID != "" && !isAbsoluteURI(c.ID) {
+		// Atom ids must be IRIs: "42" becomes the id a Record of ID "42" gets.
+		c.ID = itemID(c.ID, site, c.Path)
+	}
 	switch {
 	case c.ID == "":
 		return nil, fail("ID", errors.New("missing: every item needs a permanent id"))
@@ -421,7 +425,19 @@ func checkItem(it *Item, site *url.URL, warnings *ErrorList) (*Item, error) {
 	return &c, nil
 }
 
-// plainList is plainText of each string, dropping empty ones.
+// isAbsoluteURI reports whether s is an absolute URI fit for an Atom id:
+// a scheme, then something, and no spaces or characters a URI cannot hold.
+func isAbsoluteURI(s string) bool {
+	for _, r := range s {
+		if r < 0x21 || r == 0x7f || strings.ContainsRune("<>\"{}|\\^`", r) {
+			return false
+		}
+	}
+	u, err := url.Parse(s)
+	return err == nil && u.Scheme != "" && (u.Opaque != "" || u.Host != "")
+}
+
+// plainList is sanitize.Plain of each string, dropping empty ones.
 func plainList(in []string) []string {
 	var out []string
 	for _, s := range in {

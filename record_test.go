@@ -109,7 +109,7 @@ func TestBuildCodeItemMissingFields(t *testing.T) {
 	all, ok := cat.Feed("all")
 	require.True(t, ok)
 	require.Len(t, all.Items, 1)
-	assert.Equal(t, "g", all.Items[0].ID)
+	assert.Equal(t, "Good", all.Items[0].Title)
 	out := renderAll(t, cat)
 	assert.NotContains(t, out, "<guid isPermaLink=\"false\"></guid>")
 	assert.NotContains(t, out, "0001-01-01")
@@ -122,7 +122,7 @@ func TestBuildCodeItemDuplicateID(t *testing.T) {
 	newer.Updated = codeDate.Add(time.Hour)
 	for _, items := range [][]*Item{{older, newer}, {newer, older}} {
 		cat, err := Build(items, testConfig)
-		require.ErrorContains(t, err, "duplicate id same")
+		require.ErrorContains(t, err, "ID: duplicate id urn:uuid:")
 		all, _ := cat.Feed("all")
 		require.Len(t, all.Items, 1)
 		assert.Equal(t, "Newer", all.Items[0].Title)
