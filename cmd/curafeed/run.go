@@ -33,7 +33,10 @@ With no arguments, curafeed builds the sample records in testdata/records into .
 Every file not published is named on stderr: "path: skipped: reason" for a file that is
 not a record, filtered out, a duplicate or scheduled (dated in the future), and
 "path:line: field: reason" for a rejected record; -v adds the warnings.
-Exit status: 0 all records good, 1 some records rejected, 2 usage or I/O error.
+A file of the output folder that curafeed did not write is left alone and named on stderr:
+"curafeed: left alone: path (not written by curafeed)".
+Exit status: 0 all records good, 1 some records rejected or a feed not written for a file
+curafeed did not write in its place, 2 usage or I/O error.
 `
 
 // run is the whole command; main only passes it the process's arguments
@@ -105,6 +108,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		wrote   string
 		budget  string
 		changed []string
+		foreign curafeed.WriteStats // the files left alone
 		err     error
 	)
 	if cmd == "build" {
@@ -118,6 +122,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 				st.Archives, *out, st.Files, st.Written, st.Unchanged, st.Removed)
 			budget = budgetLine(cfg, st)
 			changed = st.Changed
+			foreign = curafeed.WriteStats{Foreign: st.Foreign, Blocked: st.Blocked}
 		}
 	} else {
 		recs, err = curafeed.Load(curafeed.DirFS(*records), cfg)
@@ -146,6 +151,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	for _, p := range recs.Kept {
 		fmt.Fprintf(stderr, "%s: kept: its last good version stays published until the file is mended or deleted\n", filepath.Join(*records, filepath.FromSlash(p)))
 	}
+	blocked := 0
+	if out != nil {
+		blocked = reportForeign(stderr, *out, foreign)
+	}
 	summary := fmt.Sprintf("records read %d, published %d, skipped %d, rejected %d, kept %d, warnings %d; feeds %d%s",
 		recs.Files, recs.Published, len(recs.Skipped), len(recs.Errors), len(recs.Kept), len(recs.Warnings), feeds, wrote)
 	fmt.Fprintln(stdout, summary)
@@ -160,10 +169,35 @@ func run(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stderr, "curafeed:", n.Err) // names the hub and the feed
 		}
 	}
-	if len(recs.Errors) > 0 {
+	if len(recs.Errors) > 0 || blocked > 0 {
 		return 1
 	}
 	return 0
+}
+
+// reportForeign names on stderr each file of the output folder out that the
+// build left alone because curafeed did not write it, and returns how many
+// of them are in the place of a feed, which could then not be written.
+func reportForeign(stderr io.Writer, out string, st curafeed.WriteStats) int {
+	blocked := map[string]bool{}
+	for _, p := range st.Blocked {
+		blocked[p] = true
+	}
+	for _, p := range st.Foreign {
+		line := "curafeed: left alone: " + filepath.Join(out, filepath.FromSlash(p)) + " (not written by curafeed)"
+		if blocked[p] {
+			line += ": its feed could not be written"
+		}
+		fmt.Fprintln(stderr, line)
+	}
+	switch n := len(st.Blocked); n {
+	case 0:
+	case 1:
+		fmt.Fprintln(stderr, "curafeed: 1 feed file not written: move away the file in its place")
+	default:
+		fmt.Fprintf(stderr, "curafeed: %d feed files not written: move away the files in their place\n", n)
+	}
+	return len(st.Blocked)
 }
 
 // budgetLine reports what meeting the size budget took, or "" when nothing
