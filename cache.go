@@ -13,7 +13,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strings"
 	"time"
 	"unsafe"
 )
@@ -388,15 +387,4 @@ func sameCache(prev, next *buildCache) bool {
 		}
 	}
 	return true
-}
-
-// stale lists the outputs of the previous build that this one did not make.
-func stale(prev, now map[string]cachedOutput) []string {
-	var out []string
-	for p := range prev {
-		if _, ok := now[p]; !ok && !strings.Contains(p, "..") {
-			out = append(out, p)
-		}
-	}
-	return out
 }

@@ -11,7 +11,6 @@ import (
 	"slices"
 	"sort"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 )
@@ -30,7 +29,13 @@ import (
 //
 // BuildDir holds a lock on dir (and on Config.CacheDir) while it runs,
 // where the system has one (flock): a second build into the same folder
-// waits for the first to end, up to 10 minutes, then fails. With a cache, a
+// waits for the first to end, up to 10 minutes, then fails. Like WriteDir,
+// it overwrites and removes only the files its manifest (ManifestName)
+// lists as written by curafeed and unchanged since, leaves every other file
+// alone, and lists those in its way in WriteStats.Foreign and Blocked. A
+// file a cached build keeps without rendering it must be listed there, and
+// of the size listed (an edit that keeps the size is found when the feed
+// next changes). With a cache, a
 // record file that held a record at the last build and no longer reads as
 // one (emptied, garbage, front matter cut short) is a rejected record, not a
 // withdrawal: it gets no tombstone, and a withdrawn one keeps its own. A
@@ -99,12 +104,16 @@ func BuildDir(fsys fs.FS, cfg Config, dir string) (*Records, WriteStats, error) 
 		return nil, WriteStats{}, err
 	}
 
+	tw, err := openTree(cat, dir)
+	if err != nil {
+		return nil, WriteStats{}, err
+	}
+	defer tw.closeJournal(false)
 	if prev != nil {
 		if err := markDirty(ncfg.CacheDir); err != nil {
 			return nil, WriteStats{}, err
 		}
 	}
-	tw := newTreeWriter(cat, dir)
 	var buf bytes.Buffer
 	if err := cat.WriteOPML(&buf); err != nil {
 		return nil, tw.st, err
@@ -124,8 +133,9 @@ func BuildDir(fsys fs.FS, cfg Config, dir string) (*Records, WriteStats, error) 
 	todo := map[*Feed][]Format{}
 	docs := cat.documents()
 	type plan struct {
-		keys [3]uint64 // by format
-		keep [3]bool   // the file is there and its fingerprint is unchanged
+		keys [3]uint64        // by format
+		keep [3]bool          // the file is curafeed's, there, and its fingerprint is unchanged
+		own  [3]manifestEntry // the manifest's entry of a file kept
 	}
 	plans := make([]plan, len(docs))
 	if prev != nil {
@@ -135,8 +145,9 @@ func BuildDir(fsys fs.FS, cfg Config, dir string) (*Records, WriteStats, error) 
 			for j, format := range Formats() {
 				rel := f.Path + "/" + format.fileName()
 				p.keys[j] = formatKey(base, format)
-				old, ok := prev.Outputs[rel]
-				p.keep[j] = ok && old.Key == p.keys[j] && tw.exists(rel)
+				if old, ok := prev.Outputs[rel]; ok && old.Key == p.keys[j] {
+					p.own[j], p.keep[j] = tw.owned(rel)
+				}
 			}
 		})
 	}
@@ -148,7 +159,7 @@ func BuildDir(fsys fs.FS, cfg Config, dir string) (*Records, WriteStats, error) 
 				if plans[i].keep[j] {
 					old := prev.Outputs[rel]
 					outputs[rel] = old
-					tw.keepFeed(rel, docStats{old.Short, old.Over})
+					tw.keepFeed(rel, plans[i].own[j], docStats{old.Short, old.Over})
 					continue
 				}
 			}
@@ -180,13 +191,7 @@ func BuildDir(fsys fs.FS, cfg Config, dir string) (*Records, WriteStats, error) 
 		}
 	}
 
-	if prev == nil || len(prev.Outputs) == 0 {
-		// No cache, or none worth trusting: find old files on disk.
-		err = tw.removeStale()
-	} else {
-		err = tw.remove(stale(prev.Outputs, outputs))
-	}
-	if err != nil {
+	if err := tw.finish(); err != nil {
 		return nil, tw.stats(), err
 	}
 	if prev != nil {
@@ -467,25 +472,45 @@ func reparse(fsys fs.FS, feeds []*Feed, workers int, maxBytes int64, opts parseO
 }
 
 // treeWriter writes files of a tree, leaving alone those whose bytes are
-// already right, and can then remove the feed files it did not write. It is
-// safe for concurrent use.
+// already right and those curafeed did not write (see openTree), and can
+// then remove the files of an earlier build that the tree no longer has. It
+// is safe for concurrent use.
 type treeWriter struct {
 	dir  string
 	dirs sync.Map // directories known to exist
+
+	// prev and pending are what the manifest and the journal say curafeed
+	// wrote, read-only once the writer is open; prevRaw is the manifest's
+	// bytes, nil when there was none.
+	prev    map[string]manifestEntry
+	pending map[string][]manifestEntry
+	prevRaw []byte
+
 	mu   sync.Mutex
 	want map[string]bool
-	docs map[string]docStats // feed files rendered by putFeed, by path
+	next map[string]manifestEntry // the manifest to write: files written or found right
+	docs map[string]docStats      // feed files rendered by putFeed, by path
 	st   WriteStats
 	prog *progress // counts the feed files written or kept
+
+	jmu       sync.Mutex
+	journal   *os.File // open once a file was written; guarded by jmu
+	journaled bool     // a journal is on disk; guarded by jmu once open
 }
 
+// newTreeWriter returns a writer of c's tree into dir that takes every file
+// there for one curafeed did not write; openTree reads what it did.
 func newTreeWriter(c *Catalog, dir string) *treeWriter {
 	st := WriteStats{Feeds: len(c.Feeds)}
 	for _, f := range c.Feeds {
 		st.Archives += len(f.Archives)
 	}
 	prog := newProgress(c.cfg.Progress, "feeds", len(c.documents())*len(Formats()))
-	return &treeWriter{dir: dir, want: map[string]bool{}, docs: map[string]docStats{}, st: st, prog: prog}
+	return &treeWriter{
+		dir: dir, prev: map[string]manifestEntry{}, pending: map[string][]manifestEntry{},
+		want: map[string]bool{}, next: map[string]manifestEntry{}, docs: map[string]docStats{}, st: st,
+		prog: prog,
+	}
 }
 
 // stats returns what the writer did, its lists sorted.
@@ -493,10 +518,10 @@ func (tw *treeWriter) stats() WriteStats {
 	tw.mu.Lock()
 	defer tw.mu.Unlock()
 	st := tw.st
-	st.OverBudget = slices.Clone(st.OverBudget)
-	st.Changed = slices.Clone(st.Changed)
-	sort.Strings(st.OverBudget)
-	sort.Strings(st.Changed)
+	for _, list := range []*[]string{&st.OverBudget, &st.Changed, &st.Foreign, &st.Blocked} {
+		*list = slices.Clone(*list)
+		sort.Strings(*list)
+	}
 	return st
 }
 
@@ -504,7 +529,7 @@ func (tw *treeWriter) stats() WriteStats {
 // size budget took and whether a current feed changed.
 func (tw *treeWriter) putFeed(f *Feed, format Format, data []byte, ds docStats) error {
 	rel := f.Path + "/" + format.fileName()
-	written, err := tw.write1(rel, data)
+	written, err := tw.write1(rel, data, true)
 	if err != nil {
 		return err
 	}
@@ -519,10 +544,10 @@ func (tw *treeWriter) putFeed(f *Feed, format Format, data []byte, ds docStats) 
 	return nil
 }
 
-// keepFeed counts a feed file left as it is, with what meeting the size
-// budget took when it was made.
-func (tw *treeWriter) keepFeed(rel string, ds docStats) {
-	tw.keep(rel)
+// keepFeed counts a feed file left as it is, whose manifest entry is e,
+// with what meeting the size budget took when it was made.
+func (tw *treeWriter) keepFeed(rel string, e manifestEntry, ds docStats) {
+	tw.keep(rel, e)
 	tw.prog.add()
 	tw.mu.Lock()
 	defer tw.mu.Unlock()
@@ -549,24 +574,29 @@ func (tw *treeWriter) rendered() map[string]docStats {
 }
 
 func (tw *treeWriter) put(rel string, data []byte) error {
-	_, err := tw.write1(rel, data)
+	_, err := tw.write1(rel, data, false)
 	return err
 }
 
-// write1 writes one file of the tree unless its bytes are already right,
-// and reports whether it wrote it. A path that would leave the tree is an
-// error, and nothing is written.
-func (tw *treeWriter) write1(rel string, data []byte) (bool, error) {
+// write1 writes one file of the tree unless its bytes are already right or
+// a file curafeed did not write is in its place (then left alone, and
+// reported; feed tells a feed document), and reports whether it wrote it.
+// The file is named in the journal before it is written. A path that would
+// leave the tree is an error, and nothing is written.
+func (tw *treeWriter) write1(rel string, data []byte, feed bool) (bool, error) {
 	p, err := outputPath(tw.dir, rel)
 	if err != nil {
 		return false, err
 	}
-	same := false
-	if fi, err := os.Stat(p); err == nil && fi.Size() == int64(len(data)) {
-		old, err := os.ReadFile(p)
-		same = err == nil && bytes.Equal(old, data)
+	if rel == ManifestName || rel == journalName {
+		return false, fmt.Errorf("curafeed: refusing %q: the name of curafeed's list of the files it wrote", rel)
 	}
-	if !same {
+	e := entryOf(data)
+	state := tw.place(rel, p, data)
+	if state == placeFree {
+		if err := tw.log(rel, e); err != nil {
+			return false, err
+		}
 		if err := tw.write(p, data); err != nil {
 			return false, fmt.Errorf("curafeed: writing %s: %w", p, err)
 		}
@@ -575,12 +605,20 @@ func (tw *treeWriter) write1(rel string, data []byte) (bool, error) {
 	defer tw.mu.Unlock()
 	tw.want[rel] = true
 	tw.st.Files++
-	if same {
-		tw.st.Unchanged++
-	} else {
+	switch state {
+	case placeFree:
+		tw.next[rel] = e
 		tw.st.Written++
+	case placeSame:
+		tw.next[rel] = e
+		tw.st.Unchanged++
+	default:
+		tw.st.Foreign = append(tw.st.Foreign, rel)
+		if feed {
+			tw.st.Blocked = append(tw.st.Blocked, rel)
+		}
 	}
-	return !same, nil
+	return state == placeFree, nil
 }
 
 // tempPrefix begins the names of the temporary files a build writes beside
@@ -631,79 +669,13 @@ func (tw *treeWriter) write(p string, data []byte) error {
 	return err
 }
 
-// exists reports whether the tree has a file at rel.
-func (tw *treeWriter) exists(rel string) bool {
-	p, err := outputPath(tw.dir, rel)
-	if err != nil {
-		return false
-	}
-	_, err = os.Stat(p)
-	return err == nil
-}
-
-// keep counts rel as part of the tree, unchanged, without looking at it.
-func (tw *treeWriter) keep(rel string) {
+// keep counts rel as part of the tree, unchanged, without looking at it; e
+// is its manifest entry.
+func (tw *treeWriter) keep(rel string, e manifestEntry) {
 	tw.mu.Lock()
 	defer tw.mu.Unlock()
 	tw.want[rel] = true
+	tw.next[rel] = e
 	tw.st.Files++
 	tw.st.Unchanged++
-}
-
-// remove removes the named files of an earlier build. A path that would
-// leave the tree is an error, and nothing is removed.
-func (tw *treeWriter) remove(rels []string) error {
-	sort.Strings(rels)
-	for _, rel := range rels {
-		p, err := outputPath(tw.dir, rel)
-		if err != nil {
-			return err
-		}
-		switch err := os.Remove(p); {
-		case err == nil:
-			tw.st.Removed++
-			removeEmptyParents(tw.dir, filepath.Dir(p))
-		case !errors.Is(err, fs.ErrNotExist):
-			return fmt.Errorf("curafeed: removing old feeds: %w", err)
-		}
-	}
-	return nil
-}
-
-// removeStale removes feed files under all/, communities/ and topics/ that
-// this tree did not write, and the temporary files a build that stopped
-// left there.
-func (tw *treeWriter) removeStale() error {
-	for _, root := range []string{"all", "communities", "topics"} {
-		err := filepath.WalkDir(filepath.Join(tw.dir, root), func(p string, d fs.DirEntry, err error) error {
-			if err != nil || d.IsDir() {
-				return nil
-			}
-			rel, _ := filepath.Rel(tw.dir, p)
-			rel = filepath.ToSlash(rel)
-			stale := false
-			switch name := d.Name(); name {
-			case "rss.xml", "atom.xml", "feed.json":
-				stale = !tw.want[rel]
-			default:
-				// Where the writer holds the folder's lock, no other build
-				// is writing a temporary file.
-				stale = dirLocks && strings.HasPrefix(name, tempPrefix) && d.Type().IsRegular()
-			}
-			if stale {
-				if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
-					return err
-				}
-				if !strings.HasPrefix(d.Name(), tempPrefix) {
-					tw.st.Removed++
-				}
-				removeEmptyParents(tw.dir, filepath.Dir(p))
-			}
-			return nil
-		})
-		if err != nil {
-			return fmt.Errorf("curafeed: removing old feeds: %w", err)
-		}
-	}
-	return nil
 }

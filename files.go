@@ -88,6 +88,11 @@ func overCap(size, limit int64) error {
 
 // notRegular is the error of a record path that is not a regular file.
 func notRegular(m fs.FileMode) error {
+	return fmt.Errorf("not a regular file (%s): only regular files are read as records", fileKind(m))
+}
+
+// fileKind names the kind of a file that is not regular.
+func fileKind(m fs.FileMode) string {
 	what := "not a regular file"
 	switch t := m.Type(); {
 	case t&fs.ModeNamedPipe != 0:
@@ -103,7 +108,7 @@ func notRegular(m fs.FileMode) error {
 	case t&fs.ModeSymlink != 0:
 		what = "a symbolic link"
 	}
-	return fmt.Errorf("not a regular file (%s): only regular files are read as records", what)
+	return what
 }
 
 // DirFS returns the records folder dir as a file system for Load, BuildDir
@@ -258,10 +263,15 @@ func (d *dirFS) Stat(name string) (fs.FileInfo, error) {
 
 // outputPath returns the path of the file rel of a tree written into dir,
 // or an error when rel is not a local slash-separated path: whatever a
-// catalog holds, nothing is written or removed outside dir.
+// catalog holds, nothing is written or removed outside dir. A path with a
+// control character (a line break would end its line of the manifest) is
+// refused too.
 func outputPath(dir, rel string) (string, error) {
 	if !fs.ValidPath(rel) || rel == "." || !filepath.IsLocal(filepath.FromSlash(rel)) {
 		return "", fmt.Errorf("curafeed: refusing %q: not a path inside the output folder, and nothing is written or removed outside it", rel)
+	}
+	if strings.ContainsFunc(rel, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+		return "", fmt.Errorf("curafeed: refusing %q: a control character in an output path", rel)
 	}
 	return filepath.Join(dir, filepath.FromSlash(rel)), nil
 }

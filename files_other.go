@@ -5,6 +5,10 @@ package curafeed
 // openNonblock is 0 where named pipes cannot appear in a folder.
 const openNonblock = 0
 
+// openNoFollow is 0 where opening cannot refuse a symbolic link: the file
+// is looked at (os.Lstat) before it is opened instead.
+const openNoFollow = 0
+
 // dirLocks says whether lockDir locks.
 const dirLocks = false
 

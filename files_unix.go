@@ -14,6 +14,9 @@ import (
 // it can be refused.
 const openNonblock = syscall.O_NONBLOCK
 
+// openNoFollow refuses to open a symbolic link.
+const openNoFollow = syscall.O_NOFOLLOW
+
 // dirLocks says whether lockDir locks.
 const dirLocks = true
 

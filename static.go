@@ -81,7 +81,7 @@ type WriteStats struct {
 	Files     int // files the catalog consists of (documents × formats, plus index.opml, index.html and feed.xsl)
 	Written   int // files whose bytes changed and were written
 	Unchanged int // files left alone because their bytes were already right
-	Removed   int // feed files of an earlier build that no longer exist
+	Removed   int // files curafeed wrote at an earlier build that the catalog no longer has, removed
 
 	// Short counts the items cut to their summary, over all documents and
 	// formats, to meet the size budget, in ShortFiles files.
@@ -92,35 +92,76 @@ type WriteStats struct {
 	// Changed lists the URLs of the current feed documents (not archives)
 	// whose bytes changed: the URLs to announce to WebSub hubs, sorted.
 	Changed []string
+
+	// Foreign lists, by path and sorted, the files left alone because
+	// curafeed did not write them, or they changed since it did (see
+	// ManifestName): those in the place of files of the catalog (counted
+	// in Files, but neither Written nor Unchanged), and those of an earlier
+	// build that the catalog no longer has (not Removed).
+	Foreign []string
+	// Blocked lists, sorted, the feed documents of the catalog among
+	// Foreign: feeds that could not be written, and are missing or stale.
+	Blocked []string
 }
+
+// ManifestName is the file, in the output folder, that lists the files
+// curafeed wrote there: their paths, sorted, each with the size and a
+// CRC-64 of the bytes written. WriteDir and BuildDir write, overwrite and
+// remove only files it lists whose bytes are still those, and replace it
+// (atomically, and only when it changes) at the end of every build. It
+// holds no times: the same tree has the same manifest. A file of that name
+// that is not such a list (a symbolic link, other contents) stops a build
+// before it writes anything.
+const ManifestName = ".curafeed-manifest"
 
 // WriteDir writes the catalog's static tree into dir: index.opml,
 // index.html and feed.xsl, and for every feed its directory with rss.xml,
 // atom.xml and feed.json. Files whose bytes would not change are not
-// rewritten, so their modification times stay;
-// files are replaced atomically (written aside under a name no other
-// writer uses, then renamed). While it writes, WriteDir (like BuildDir)
-// holds a lock on dir, where the system has one (flock): a second build into
-// the same folder waits for the first to end. Feed files
-// under all/, communities/ and topics/ that the catalog no longer has are
-// removed; nothing else in dir is touched.
+// rewritten, so their modification times stay; files are replaced
+// atomically (written aside under a name no other writer uses, then
+// renamed). While it writes, WriteDir (like BuildDir) holds a lock on dir,
+// where the system has one (flock): a second build into the same folder
+// waits for the first to end.
+//
+// dir may be shared with other tools (a site generator's output folder):
+// only files curafeed wrote there, as its manifest (ManifestName) lists
+// them, are overwritten or removed, and only while their bytes are still
+// those it wrote. Any other file in the place of a file of the tree (one
+// curafeed did not write, one edited since, a symbolic link, a folder) is
+// left alone and listed in WriteStats.Foreign, and in WriteStats.Blocked
+// when it stands for a feed document, which is then not written; so is a
+// file of an earlier build that the catalog no longer has and that was
+// edited since. Without a manifest (a first build, or a folder written by
+// a curafeed without one) every existing file is taken for someone
+// else's, except one that already holds exactly the bytes curafeed would
+// write: that one is left as it is, counted Unchanged, and listed in the
+// manifest as curafeed's from then on. The files of an earlier build that
+// the catalog no longer has are removed when the manifest lists them and
+// their bytes are unchanged; nothing else in dir is touched, nor looked at.
+// Each file is named in a journal beside the manifest before it is
+// written, so that the files of a build that stops midway stay known as
+// curafeed's; the next build removes the temporary files that one left
+// beside them.
 func (c *Catalog) WriteDir(dir string) (WriteStats, error) {
 	unlock, err := lockOutput(dir)
 	if err != nil {
 		return WriteStats{}, err
 	}
 	defer unlock()
-	tw := newTreeWriter(c, dir)
+	tw, err := openTree(c, dir)
+	if err != nil {
+		return WriteStats{}, err
+	}
+	defer tw.closeJournal(false)
 	err = c.Files(func(f File) error {
 		if f.Feed != nil {
 			return tw.putFeed(f.Feed, f.Format, f.Body, docStats{f.Short, f.OverBudget})
 		}
 		return tw.put(f.Path, f.Body)
 	})
-	if err != nil {
-		return tw.stats(), err
+	if err == nil {
+		err = tw.finish()
 	}
-	err = tw.removeStale()
 	return tw.stats(), err
 }
 

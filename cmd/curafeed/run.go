@@ -82,6 +82,10 @@ func buildMain(cmd string, args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	report(o, res.recs, stderr)
+	blocked := 0
+	if cmd == "build" {
+		blocked = reportForeign(stderr, o.out, res.foreign)
+	}
 	fmt.Fprintln(stdout, res.summary)
 	if res.budget != "" {
 		fmt.Fprintln(stdout, res.budget)
@@ -95,19 +99,45 @@ func buildMain(cmd string, args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	fmt.Fprintf(stderr, "curafeed: %s in %s\n", res.counts, elapsed(time.Since(start)))
-	if len(res.recs.Errors) > 0 {
+	if len(res.recs.Errors) > 0 || blocked > 0 {
 		return 1
 	}
 	return 0
 }
 
+// reportForeign names on stderr each file of the output folder out that the
+// build left alone because curafeed did not write it, and returns how many
+// feed files could not be written for one of them in their place.
+func reportForeign(stderr io.Writer, out string, st curafeed.WriteStats) int {
+	blocked := map[string]bool{}
+	for _, p := range st.Blocked {
+		blocked[p] = true
+	}
+	for _, p := range st.Foreign {
+		line := "curafeed: left alone: " + filepath.Join(out, filepath.FromSlash(p)) + " (not written by curafeed)"
+		if blocked[p] {
+			line += ": its feed could not be written"
+		}
+		fmt.Fprintln(stderr, line)
+	}
+	switch n := len(st.Blocked); n {
+	case 0:
+	case 1:
+		fmt.Fprintln(stderr, "curafeed: 1 feed file not written: move away the file in its place")
+	default:
+		fmt.Fprintf(stderr, "curafeed: %d feed files not written: move away the files in their place\n", n)
+	}
+	return len(st.Blocked)
+}
+
 // result is what a build or a check did.
 type result struct {
 	recs    *curafeed.Records
-	summary string   // the summary line, for stdout
-	budget  string   // what meeting the size budget took, or ""
-	changed []string // the URLs of the current feeds whose files changed
-	counts  string   // records and files, for the timing line
+	summary string              // the summary line, for stdout
+	budget  string              // what meeting the size budget took, or ""
+	changed []string            // the URLs of the current feeds whose files changed
+	counts  string              // records and files, for the timing line
+	foreign curafeed.WriteStats // the files of the output folder left alone
 }
 
 // buildOrCheck builds the feeds into o.out, or for check only in memory.
@@ -121,6 +151,7 @@ func buildOrCheck(cmd string, o *options, cfg curafeed.Config) (result, error) {
 			return res, err
 		}
 		res.recs, res.budget, res.changed = recs, budgetLine(cfg, st), st.Changed
+		res.foreign = curafeed.WriteStats{Foreign: st.Foreign, Blocked: st.Blocked}
 		res.summary = summaryLine(recs, st.Feeds) + fmt.Sprintf(", archive documents %d; written to %s (files %d: %d written, %d unchanged, %d removed)",
 			st.Archives, o.out, st.Files, st.Written, st.Unchanged, st.Removed)
 		res.counts = fmt.Sprintf("%d records, %d files", recs.Files, st.Files)

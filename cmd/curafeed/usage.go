@@ -33,8 +33,10 @@ var commandUsage = map[string]string{
 
 Reads the records of -records and writes the feeds of -site into -out: index.opml, index.html,
 feed.xsl and for every feed its folder with rss.xml, atom.xml and feed.json. Files whose bytes
-do not change are left alone; feed files the records no longer make are removed. Each -hub is
-announced in the feeds and told which of them changed.
+do not change are left alone; feed files the records no longer make are removed. Only files
+curafeed wrote (listed in -out/.curafeed-manifest) are ever overwritten or removed: any other
+file is left alone and named on stderr, "curafeed: left alone: path (not written by curafeed)".
+Each -hub is announced in the feeds and told which of them changed.
 Without -site, build only builds the sample: ` + defaultRecords + ` into ./` + defaultOut + ` for
 ` + defaultSite + `; -records, -out and -hub need -site.
 Every file not published is named on stderr ("path:line: field: reason" for a rejected record,
@@ -42,7 +44,8 @@ Every file not published is named on stderr ("path:line: field: reason" for a re
 stdout, and a last line on stderr says how many records and files took how long. On a terminal,
 a progress line shows the records parsed and the feed files written while the build runs.
 Exit status: 0 all records good, 1 some records rejected (the feeds are still written for the
-good ones), 2 usage or I/O error.
+good ones) or a feed not written because a file curafeed did not write is in its place, 2 usage
+or I/O error.
 
 flags:
 `,
