@@ -21,7 +21,7 @@ import (
 // bytes it vouches for; a cache written under another version is ignored.
 // Change it whenever parsing, sanitizing or encoding changes what a record
 // becomes.
-const cacheVersion = "curafeed-cache-6"
+const cacheVersion = "curafeed-cache-7"
 
 var crcTable = crc64.MakeTable(crc64.ECMA)
 
@@ -52,9 +52,9 @@ type buildCache struct {
 // cachedOutput is what a feed file was made of, and what meeting the size
 // budget took, so that a build that keeps the file still reports it.
 type cachedOutput struct {
-	Key   uint64 // fingerprint of everything the bytes are made of
-	Short int    // items cut to their summary
-	Over  bool   // still over the budget
+	Key       uint64 // fingerprint of everything the bytes are made of
+	Truncated int    // items cut to their summary
+	Over      bool   // still over the budget
 }
 
 // cachedRecord is one record file's parse outcome.
@@ -113,7 +113,7 @@ func configKey(cfg Config) string {
 	// Progress is no configuration, and %#v would show its address.
 	cfg.Progress = nil
 	cfg.Now = time.Time{} // which records are due shows in the feeds themselves
-	cfg.Progress = nil     // a func prints as its address
+	cfg.Progress = nil    // a func prints as its address
 	return fmt.Sprintf("%#v\x00%s", cfg, cacheVersion)
 }
 

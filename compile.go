@@ -159,7 +159,7 @@ func BuildDir(fsys fs.FS, cfg Config, dir string) (*Records, WriteStats, error) 
 				if plans[i].keep[j] {
 					old := prev.Outputs[rel]
 					outputs[rel] = old
-					tw.keepFeed(rel, plans[i].own[j], docStats{old.Short, old.Over})
+					tw.keepFeed(rel, plans[i].own[j], docStats{old.Truncated, old.Over})
 					continue
 				}
 			}
@@ -197,7 +197,7 @@ func BuildDir(fsys fs.FS, cfg Config, dir string) (*Records, WriteStats, error) 
 	if prev != nil {
 		for rel, ds := range tw.rendered() {
 			o := outputs[rel]
-			o.Short, o.Over = ds.short, ds.over
+			o.Truncated, o.Over = ds.short, ds.over
 			outputs[rel] = o
 		}
 		next := &buildCache{Records: make(map[string]*cachedRecord, len(names)), Outputs: outputs, Gone: map[string]*Item{}}
@@ -557,8 +557,8 @@ func (tw *treeWriter) keepFeed(rel string, e manifestEntry, ds docStats) {
 // countBudget adds a feed file's budget figures to the stats; tw.mu is held.
 func (tw *treeWriter) countBudget(rel string, ds docStats) {
 	if ds.short > 0 {
-		tw.st.Short += ds.short
-		tw.st.ShortFiles++
+		tw.st.Truncated += ds.short
+		tw.st.TruncatedFiles++
 	}
 	if ds.over {
 		tw.st.OverBudget = append(tw.st.OverBudget, rel)

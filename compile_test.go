@@ -335,10 +335,10 @@ func TestBuildDirCacheKeeps(t *testing.T) {
 	small := cfg
 	small.MaxFeedBytes = 3000
 	first := build(small)
-	require.Positive(t, first.Short)
+	require.Positive(t, first.Truncated)
 	again := build(small)
 	assert.Zero(t, again.Written)
-	assert.Equal(t, first.Short, again.Short)
-	assert.Equal(t, first.ShortFiles, again.ShortFiles)
+	assert.Equal(t, first.Truncated, again.Truncated)
+	assert.Equal(t, first.TruncatedFiles, again.TruncatedFiles)
 	assert.Equal(t, first.OverBudget, again.OverBudget)
 }

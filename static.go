@@ -16,7 +16,7 @@ type File struct {
 	Updated     time.Time // the newest item's updated time, zero when unknown
 	Feed        *Feed     // the feed or archive document this file is a format of, or nil
 	Format      Format    // the feed's format, when Feed is set
-	Short       int       // items cut to their summary to meet the size budget
+	Truncated   int       // items cut to their summary to meet the size budget
 	OverBudget  bool      // over the size budget even with every item cut
 }
 
@@ -54,7 +54,7 @@ func (c *Catalog) Files(fn func(File) error) error {
 			file := File{
 				Path: f.Path + "/" + format.fileName(), ContentType: format.contentType(),
 				Body: bytes.Clone(buf.Bytes()), Updated: f.Updated, Feed: f, Format: format,
-				Short: st.short, OverBudget: st.over,
+				Truncated: st.short, OverBudget: st.over,
 			}
 			if err := fn(file); err != nil {
 				return err
@@ -83,9 +83,9 @@ type WriteStats struct {
 	Unchanged int // files left alone because their bytes were already right
 	Removed   int // files curafeed wrote at an earlier build that the catalog no longer has, removed
 
-	// Short counts the items cut to their summary, over all documents and
-	// formats, to meet the size budget, in ShortFiles files.
-	Short, ShortFiles int
+	// Truncated counts the items cut to their summary, over all documents
+	// and formats, to meet the size budget, in TruncatedFiles files.
+	Truncated, TruncatedFiles int
 	// OverBudget lists the files still over the size budget with every
 	// item cut, by path.
 	OverBudget []string
@@ -155,7 +155,7 @@ func (c *Catalog) WriteDir(dir string) (WriteStats, error) {
 	defer tw.closeJournal(false)
 	err = c.Files(func(f File) error {
 		if f.Feed != nil {
-			return tw.putFeed(f.Feed, f.Format, f.Body, docStats{f.Short, f.OverBudget})
+			return tw.putFeed(f.Feed, f.Format, f.Body, docStats{f.Truncated, f.OverBudget})
 		}
 		return tw.put(f.Path, f.Body)
 	})

@@ -948,8 +948,8 @@ func TestSizeBudget(t *testing.T) {
 				name := file.Path
 				body := file.Body
 				assert.Equal(t, len(body) > tc.budget, file.OverBudget, "%s: %d bytes, budget %d, OverBudget %t", name, len(body), tc.budget, file.OverBudget)
-				if file.Short > 0 {
-					shortSum += file.Short
+				if file.Truncated > 0 {
+					shortSum += file.Truncated
 					shortFiles++
 					assert.Contains(t, string(body), "Read more", name)
 					if !file.OverBudget {
@@ -989,7 +989,7 @@ func TestSizeBudget(t *testing.T) {
 						n++
 					}
 				}
-				assert.Equal(t, file.Short, n, "%s: File.Short", name)
+				assert.Equal(t, file.Truncated, n, "%s: File.Truncated", name)
 				if file.Format != JSON {
 					continue
 				}
@@ -1009,7 +1009,7 @@ func TestSizeBudget(t *testing.T) {
 					restored := len(body) - synJSONLen(t, synCut(site, it)) + synJSONLen(t, it.ContentHTML())
 					assert.Greater(t, restored, tc.budget, "%s: item %d was cut though the document fits without cutting it", name, first)
 				}
-				if file.Short == 0 {
+				if file.Truncated == 0 {
 					assert.LessOrEqual(t, len(body), tc.budget, name)
 				}
 			}
@@ -1018,8 +1018,8 @@ func TestSizeBudget(t *testing.T) {
 
 			st, err := cat.WriteDir(t.TempDir())
 			require.NoError(t, err)
-			assert.Equal(t, shortSum, st.Short)
-			assert.Equal(t, shortFiles, st.ShortFiles)
+			assert.Equal(t, shortSum, st.Truncated)
+			assert.Equal(t, shortFiles, st.TruncatedFiles)
 			sort.Strings(over)
 			assert.Equal(t, over, st.OverBudget)
 		})
@@ -1033,15 +1033,15 @@ func TestSizeBudget(t *testing.T) {
 		require.NoError(t, err)
 		ufiles := synFiles(t, unlimited)
 		for i, file := range synFiles(t, cat) {
-			assert.Zero(t, file.Short, file.Path)
+			assert.Zero(t, file.Truncated, file.Path)
 			assert.False(t, file.OverBudget, file.Path)
 			assert.Equal(t, file.Path, ufiles[i].Path)
 			assert.Equal(t, string(file.Body), string(ufiles[i].Body), file.Path)
 		}
 		st, err := cat.WriteDir(t.TempDir())
 		require.NoError(t, err)
-		assert.Zero(t, st.Short)
-		assert.Zero(t, st.ShortFiles)
+		assert.Zero(t, st.Truncated)
+		assert.Zero(t, st.TruncatedFiles)
 		assert.Empty(t, st.OverBudget)
 	})
 
@@ -1050,7 +1050,7 @@ func TestSizeBudget(t *testing.T) {
 		require.NoError(t, err)
 		big := 0
 		for _, file := range synFiles(t, cat) {
-			assert.Zero(t, file.Short, file.Path)
+			assert.Zero(t, file.Truncated, file.Path)
 			assert.False(t, file.OverBudget, file.Path)
 			if file.Feed != nil {
 				assert.NotContains(t, string(file.Body), ">Read more</a>", file.Path)
@@ -1163,10 +1163,10 @@ func TestSizeBudgetEdge(t *testing.T) {
 					continue
 				}
 				if budget == size {
-					assert.Zero(t, f.Short, "%s at a budget of its size is left whole", path)
+					assert.Zero(t, f.Truncated, "%s at a budget of its size is left whole", path)
 					assert.Len(t, f.Body, size, path)
 				} else {
-					assert.True(t, f.Short > 0 || f.OverBudget, "%s one byte over the budget is neither cut nor flagged", path)
+					assert.True(t, f.Truncated > 0 || f.OverBudget, "%s one byte over the budget is neither cut nor flagged", path)
 					assert.True(t, len(f.Body) <= budget || f.OverBudget, path)
 				}
 			}

@@ -214,10 +214,10 @@ func startProfile(path string) (stop func(), err error) {
 // budgetLine reports what meeting the size budget took, or "" when nothing
 // was over it.
 func budgetLine(cfg curafeed.Config, st curafeed.WriteStats) string {
-	if st.ShortFiles == 0 && len(st.OverBudget) == 0 {
+	if st.TruncatedFiles == 0 && len(st.OverBudget) == 0 {
 		return ""
 	}
-	line := fmt.Sprintf("size budget %d bytes: %d items cut to their summary in %d files", cfg.MaxFeedBytes, st.Short, st.ShortFiles)
+	line := fmt.Sprintf("size budget %d bytes: %d items cut to their summary in %d files", cfg.MaxFeedBytes, st.Truncated, st.TruncatedFiles)
 	if n := len(st.OverBudget); n > 0 {
 		line += fmt.Sprintf("; %d files still over it: %s", n, strings.Join(st.OverBudget, ", "))
 	}
