@@ -12,21 +12,33 @@
 //
 // # Data flow
 //
-// Records flow one way:
+// Records flow one way, from files or from code, along one path:
 //
-//	fs.FS of records ──Load──▶ *Records ──Build──▶ *Catalog ──┬─ Feed.WriteRSS / WriteAtom / WriteJSON (io.Writer)
-//	                   (parse once,        (feeds: all,        ├─ NewHandler (http.Handler: ETags, 304s, gzip)
-//	                    dedupe; errors      per community,     └─ Catalog.WriteDir, BuildDir (static files)
-//	                    collected)          per topic, both)
+//	fs.FS of record files ─────Load────────┐
+//	iter.Seq2[Record, error] ──LoadRecords─┼─▶ *Records ──Build──▶ *Catalog ──┬─ Feed.Write (io.Writer: RSS, Atom, JSON)
+//	Record ──NewItem──▶ *Item ─────────────┘                                  ├─ NewHandler (http.Handler: ETags, 304s, gzip)
+//	                                                                          └─ Catalog.WriteDir, BuildDir (static files)
 //
-// Load walks an fs.FS, parses each record once, and collects one error per
-// bad file (path:line: field: reason) while keeping every good record.
-// Build groups the published items into a Catalog: one feed for the whole
-// site, one per community, one per topic and one per community×topic, each
-// available in the three formats plus an OPML list of them all. A Catalog is
-// immutable and safe for concurrent use. BuildDir does Load, Build and
-// WriteDir in one bounded-memory pass with an optional cache, and a Reloader
-// keeps a Catalog current for a running server.
+// Load walks an fs.FS, parses each record file once, and collects one error
+// per bad file (path:line: field: reason) while keeping every good record.
+// A record file is read into a Record and made an Item by the same code
+// as a Record from a program (NewItem, LoadRecords): the same content gives
+// the same Item, whatever its source. Build groups the published items
+// into a Catalog: one feed for the whole site, one per community, one per
+// topic and one per community×topic, each in the three formats, plus an
+// OPML list of them all. Build trusts nothing: items written as struct
+// literals get the checks records get, and the items it leaves out are
+// named in the ErrorList it returns with the catalog of the others. A
+// Catalog is immutable and safe for concurrent use. BuildDir does Load,
+// Build and WriteDir in one bounded-memory pass with an optional cache,
+// and a Reloader keeps a Catalog current for a running server.
+//
+// # Configuration
+//
+// A Config has one convention: a zero number means its default, a
+// negative one turns the feature off (or is an error where it cannot be
+// off); a nil list means the default list, an empty one means none. Every
+// entry point checks a Config the same way.
 //
 // Feeds announce the WebSub hubs of Config.Hubs. Package websub tells those
 // hubs which feeds changed (WriteStats.Changed after a build,
