@@ -132,10 +132,15 @@ func readmeHandler() {
 		Title:    "Example Health",
 	}
 	recs, err := curafeed.Load(curafeed.DirFS("records"), cfg)
+	if err != nil {
+		log.Fatal(err)
+	}
 	// ... report recs.Errors, then:
 	cat, err := curafeed.Build(recs.All(), cfg) // published and retracted records
+	if err != nil {
+		log.Fatal(err)
+	}
 	http.Handle("/feeds/", http.StripPrefix("/feeds", curafeed.NewHandler(cat, curafeed.HandlerOptions{})))
-	_ = err
 }
 
 func readmeReloader(ctx context.Context, cfg curafeed.Config) {
