@@ -100,8 +100,12 @@ type entry struct {
 	// stylesheet: browsers apply it only to a generic XML type.
 	styled bool
 
+	// plain is the file as it is; when gzip makes it smaller, gz is its
+	// gzip form and plain.body is nil: the handler keeps only the smaller
+	// bytes, and unzips them for the rare client that does not take gzip.
 	plain *variant
 	gz    *variant // nil when gzip does not make the file smaller
+	size  int      // the length of the file as it is
 
 	modified     time.Time // Last-Modified, whole seconds; zero when unknown
 	lastModified string    // modified in HTTP date format
@@ -238,11 +242,12 @@ func newHandler(c *Catalog, opts HandlerOptions, now time.Time, prev *handler) (
 			}
 			return v
 		}
-		e.plain = mk(f.Body, "", nil)
+		e.plain, e.size = mk(f.Body, "", nil), len(f.Body)
 		buf.Reset()
 		zw.Reset(buf)
 		if _, err := zw.Write(f.Body); err == nil && zw.Close() == nil && buf.Len() < len(f.Body) {
 			e.gz = mk(bytes.Clone(buf.Bytes()), "-gz", gzipEncoding)
+			e.plain.body = nil
 		}
 		entries[i] = e
 	})
@@ -258,7 +263,7 @@ func (h *handler) reusable(f File) *entry {
 		return nil
 	}
 	e := h.files[f.Path]
-	if e == nil || e.capped || e.contentType != f.ContentType || !e.updated.Equal(f.Updated) || !bytes.Equal(e.plain.body, f.Body) {
+	if e == nil || e.capped || e.contentType != f.ContentType || !e.updated.Equal(f.Updated) || e.size != len(f.Body) || e.plain.etag != etagOf(f.Body, "") {
 		return nil
 	}
 	return e
@@ -349,9 +354,34 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		hdr["Etag"] = []string{etag}
 	}
 	w.WriteHeader(http.StatusOK)
-	if r.Method != http.MethodHead {
-		w.Write(v.body) // an error means the client went away: nothing to do
+	if r.Method == http.MethodHead {
+		return
 	}
+	// An error means the client went away: nothing to do.
+	if v.body != nil {
+		w.Write(v.body)
+		return
+	}
+	e.writeUnzipped(w)
+}
+
+// gzipReaders are reused to unzip files for clients that do not take gzip.
+var gzipReaders sync.Pool
+
+// writeUnzipped writes the file as it is, from its gzip form.
+func (e *entry) writeUnzipped(w io.Writer) {
+	zr, _ := gzipReaders.Get().(*gzip.Reader)
+	src := bytes.NewReader(e.gz.body)
+	if zr == nil {
+		var err error
+		if zr, err = gzip.NewReader(src); err != nil {
+			return // cannot happen: the handler zipped these bytes
+		}
+	} else if zr.Reset(src) != nil {
+		return
+	}
+	io.Copy(w, zr)
+	gzipReaders.Put(zr)
 }
 
 // wantsPage reports whether a request comes from a browser opening the feed

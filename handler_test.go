@@ -631,3 +631,25 @@ func TestHandlerBrowserGetsStyledXML(t *testing.T) {
 		assert.Equal(t, etag, rec.Header().Get("Etag"))
 	}
 }
+
+// TestHandlerKeepsOneCopy requires the handler to keep each file once: its
+// gzip form when that is smaller (the plain bytes are unzipped on demand),
+// else the file as it is.
+func TestHandlerKeepsOneCopy(t *testing.T) {
+	cat, h := sampleHandler(t, HandlerOptions{})
+	zipped := 0
+	for p, e := range h.files {
+		if e.gz != nil {
+			zipped++
+			assert.Nil(t, e.plain.body, p)
+			assert.Less(t, len(e.gz.body), e.size, p)
+		} else {
+			assert.Len(t, e.plain.body, e.size, p)
+		}
+	}
+	assert.Greater(t, zipped, len(h.files)/2, "most files are kept zipped")
+	for p, f := range sampleFiles(t, cat) {
+		rec := do(h, "GET", "/"+p, nil)
+		assert.Equal(t, string(f.Body), rec.Body.String(), "%s unzipped for a client without gzip", p)
+	}
+}
