@@ -155,13 +155,6 @@ func newHandler(c *Catalog, opts HandlerOptions, now time.Time, prev *handler) (
 	if c == nil {
 		return h, nil
 	}
-	var files []File
-	if err := c.Files(func(f File) error {
-		files = append(files, f)
-		return nil
-	}); err != nil {
-		return nil, err
-	}
 	cacheControl := opts.CacheControl
 	if cacheControl == "" {
 		cacheControl = defaultCacheControl
@@ -185,76 +178,94 @@ func newHandler(c *Catalog, opts HandlerOptions, now time.Time, prev *handler) (
 		}
 	}
 
-	entries := make([]*entry, len(files))
-	compressEach(len(files), func(i int, zw *gzip.Writer, buf *bytes.Buffer) {
-		f := files[i]
-		if old := prev.reusable(f); old != nil {
-			entries[i] = old
-			return
+	// Files are compressed as Files renders them, so that only a few are
+	// held uncompressed at a time.
+	mk := entryMaker{now: now, cc: cc, archiveCC: archiveCC, site: site, hubs: hubs}
+	var mu sync.Mutex
+	err := compressEach(c.Files, func(f File, zw *gzip.Writer, buf *bytes.Buffer) {
+		e := prev.reusable(f)
+		if e == nil {
+			e = mk.entry(f, zw, buf)
 		}
-		e := &entry{contentType: f.ContentType, updated: f.Updated, styled: f.Feed != nil && f.Format != JSON}
-		if !f.Updated.IsZero() {
-			m := f.Updated.UTC().Truncate(time.Second)
-			if m.After(now) {
-				m, e.capped = now.UTC().Truncate(time.Second), true
-			}
-			e.modified, e.lastModified = m, m.Format(http.TimeFormat)
-		}
-		self := site + "/" + f.Path
-		if f.Feed != nil {
-			self = f.Feed.URL(f.Format)
-		}
-		links := []string{"<" + self + `>; rel="self"`}
-		if f.Feed != nil {
-			for _, hub := range hubs {
-				links = append(links, "<"+hub+`>; rel="hub"`)
-			}
-		}
-		links = links[:len(links):len(links)]
-		vary := varyEncoding
-		if e.styled {
-			vary = varyStyled
-		}
-		fileCC := cc
-		if f.Feed != nil && f.Feed.fullArchive() {
-			fileCC = archiveCC
-		}
-		common := []header{
-			{"Cache-Control", fileCC},
-			{"Vary", vary},
-			{"X-Content-Type-Options", nosniff},
-		}
-		mk := func(body []byte, suffix string, encoding []string) *variant {
-			v := &variant{body: body, etag: etagOf(body, suffix)}
-			etag := one(v.etag)
-			v.notModif = append([]header{{"Etag", etag}}, common...)
-			v.full = append([]header{
-				{"Content-Type", one(f.ContentType)},
-				{"Content-Length", one(strconv.Itoa(len(body)))},
-				{"Etag", etag},
-				{"Link", links},
-			}, common...)
-			if e.lastModified != "" {
-				v.full = append(v.full, header{"Last-Modified", one(e.lastModified)})
-			}
-			if encoding != nil {
-				v.full = append(v.full, header{"Content-Encoding", encoding})
-			}
-			return v
-		}
-		e.plain, e.size = mk(f.Body, "", nil), len(f.Body)
-		buf.Reset()
-		zw.Reset(buf)
-		if _, err := zw.Write(f.Body); err == nil && zw.Close() == nil && buf.Len() < len(f.Body) {
-			e.gz = mk(bytes.Clone(buf.Bytes()), "-gz", gzipEncoding)
-			e.plain.body = nil
-		}
-		entries[i] = e
+		mu.Lock()
+		h.files[f.Path] = e
+		mu.Unlock()
 	})
-	for i, f := range files {
-		h.files[f.Path] = entries[i]
+	if err != nil {
+		return nil, err
 	}
 	return h, nil
+}
+
+// entryMaker makes the entries of one handler.
+type entryMaker struct {
+	now           time.Time
+	cc, archiveCC []string
+	site          string
+	hubs          []string
+}
+
+// entry makes f's entry, compressing it with zw into buf.
+func (m *entryMaker) entry(f File, zw *gzip.Writer, buf *bytes.Buffer) *entry {
+	now, cc, archiveCC, site, hubs := m.now, m.cc, m.archiveCC, m.site, m.hubs
+	e := &entry{contentType: f.ContentType, updated: f.Updated, styled: f.Feed != nil && f.Format != JSON}
+	if !f.Updated.IsZero() {
+		m := f.Updated.UTC().Truncate(time.Second)
+		if m.After(now) {
+			m, e.capped = now.UTC().Truncate(time.Second), true
+		}
+		e.modified, e.lastModified = m, m.Format(http.TimeFormat)
+	}
+	self := site + "/" + f.Path
+	if f.Feed != nil {
+		self = f.Feed.URL(f.Format)
+	}
+	links := []string{"<" + self + `>; rel="self"`}
+	if f.Feed != nil {
+		for _, hub := range hubs {
+			links = append(links, "<"+hub+`>; rel="hub"`)
+		}
+	}
+	links = links[:len(links):len(links)]
+	vary := varyEncoding
+	if e.styled {
+		vary = varyStyled
+	}
+	fileCC := cc
+	if f.Feed != nil && f.Feed.fullArchive() {
+		fileCC = archiveCC
+	}
+	common := []header{
+		{"Cache-Control", fileCC},
+		{"Vary", vary},
+		{"X-Content-Type-Options", nosniff},
+	}
+	mk := func(body []byte, suffix string, encoding []string) *variant {
+		v := &variant{body: body, etag: etagOf(body, suffix)}
+		etag := one(v.etag)
+		v.notModif = append([]header{{"Etag", etag}}, common...)
+		v.full = append([]header{
+			{"Content-Type", one(f.ContentType)},
+			{"Content-Length", one(strconv.Itoa(len(body)))},
+			{"Etag", etag},
+			{"Link", links},
+		}, common...)
+		if e.lastModified != "" {
+			v.full = append(v.full, header{"Last-Modified", one(e.lastModified)})
+		}
+		if encoding != nil {
+			v.full = append(v.full, header{"Content-Encoding", encoding})
+		}
+		return v
+	}
+	e.plain, e.size = mk(f.Body, "", nil), len(f.Body)
+	buf.Reset()
+	zw.Reset(buf)
+	if _, err := zw.Write(f.Body); err == nil && zw.Close() == nil && buf.Len() < len(f.Body) {
+		e.gz = mk(bytes.Clone(buf.Bytes()), "-gz", gzipEncoding)
+		e.plain.body = nil
+	}
+	return e
 }
 
 // reusable returns h's entry for f when it was made from the same file, or nil.
@@ -269,32 +280,29 @@ func (h *handler) reusable(f File) *entry {
 	return e
 }
 
-// compressEach calls fn(i) for every i in [0, n) on one goroutine per CPU,
-// each with its own gzip writer and buffer.
-func compressEach(n int, fn func(i int, zw *gzip.Writer, buf *bytes.Buffer)) {
-	workers := min(runtime.GOMAXPROCS(0), n)
-	var (
-		wg   sync.WaitGroup
-		mu   sync.Mutex
-		next int
-	)
+// compressEach calls fn for every file that files yields, on one goroutine
+// per CPU, each with its own gzip writer and buffer, while files goes on
+// yielding the next ones. It returns the error of files.
+func compressEach(files func(func(File) error) error, fn func(f File, zw *gzip.Writer, buf *bytes.Buffer)) error {
+	workers := runtime.GOMAXPROCS(0)
+	jobs := make(chan File, 2*workers)
+	var wg sync.WaitGroup
 	for range workers {
 		wg.Go(func() {
 			var buf bytes.Buffer
 			zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
-			for {
-				mu.Lock()
-				i := next
-				next++
-				mu.Unlock()
-				if i >= n {
-					return
-				}
-				fn(i, zw, &buf)
+			for f := range jobs {
+				fn(f, zw, &buf)
 			}
 		})
 	}
+	err := files(func(f File) error {
+		jobs <- f
+		return nil
+	})
+	close(jobs)
 	wg.Wait()
+	return err
 }
 
 // etagOf is the strong entity tag of body: a hash of its bytes, quoted, with

@@ -43,26 +43,50 @@ func (c *Catalog) Files(fn func(File) error) error {
 	if err := c.viewFiles(fn); err != nil {
 		return err
 	}
-	fr := &fragments{}
-	for _, f := range c.documents() {
+	docs := c.documents()
+	fr := newFragments(docs) // an item's encodings are dropped after their last use
+	type task struct {
+		f      *Feed
+		format Format
+	}
+	var tasks []task
+	for _, f := range docs {
 		for _, format := range Formats() {
-			buf.Reset()
-			st, err := f.write(&buf, format, fr)
-			if err != nil {
-				return err
-			}
-			file := File{
-				Path: f.Path + "/" + format.fileName(), ContentType: format.contentType(),
-				Body: bytes.Clone(buf.Bytes()), Updated: f.Updated, Feed: f, Format: format,
+			tasks = append(tasks, task{f, format})
+		}
+	}
+	// Documents are rendered on every worker, a window at a time, and handed
+	// to fn in order: memory holds at most a window of documents.
+	files := make([]File, filesWindow)
+	errs := make([]error, filesWindow)
+	for start := 0; start < len(tasks); start += filesWindow {
+		n := min(filesWindow, len(tasks)-start)
+		parallel(n, c.cfg.Workers, func(i int) {
+			t := tasks[start+i]
+			var b bytes.Buffer
+			st, err := t.f.write(&b, t.format, fr)
+			files[i] = File{
+				Path: t.f.Path + "/" + t.format.fileName(), ContentType: t.format.contentType(),
+				Body: b.Bytes(), Updated: t.f.Updated, Feed: t.f, Format: t.format,
 				Truncated: st.short, OverBudget: st.over,
 			}
-			if err := fn(file); err != nil {
+			errs[i] = err
+		})
+		for i := range n {
+			if errs[i] != nil {
+				return errs[i]
+			}
+			if err := fn(files[i]); err != nil {
 				return err
 			}
+			files[i] = File{}
 		}
 	}
 	return nil
 }
+
+// filesWindow is the number of documents Files renders at once.
+const filesWindow = 256
 
 // documents lists every feed, each followed by its archive documents,
 // newest first.
