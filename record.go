@@ -237,7 +237,35 @@ func newItem(r *Record, site *url.URL, warnings *ErrorList) (*Item, error) {
 		it.content = &lazyHTML{body: body, markdown: r.Markdown, base: base}
 	}
 	it.Summary = sanitize.Summary(r.Summary, it.content.getter())
+	if r.fileID {
+		detach(it)
+	}
 	return it, nil
+}
+
+// detach gives the strings of an item read from a record file their own
+// memory: clean text is not copied by cleaning, and would otherwise keep
+// the whole front matter it was read from alive as long as the item.
+func detach(it *Item) {
+	for _, p := range []*string{&it.ID, &it.RecordID, &it.Path, &it.Title, &it.Summary, &it.URL,
+		&it.ExternalURL, &it.Brand, &it.Status, &it.Archetype, &it.Community.Slug, &it.Community.Name,
+		&it.extra.MDName, &it.extra.Slug, &it.extra.BasePath, &it.extra.Type, &it.extra.OGURL,
+		&it.extra.WorkPackageType, &it.extra.OwlType, &it.extra.SearchCategory, &it.extra.Source, &it.extra.Sub} {
+		*p = strings.Clone(*p)
+	}
+	for _, list := range [][]string{it.Tags, it.Authors, it.extra.Aliases, it.extra.Breadcrumbs,
+		it.extra.BreadcrumbLinks, it.extra.ContentCategories} {
+		for i := range list {
+			list[i] = strings.Clone(list[i])
+		}
+	}
+	for i := range it.Topics {
+		t := &it.Topics[i]
+		t.Key, t.Vocabulary, t.Term = strings.Clone(t.Key), strings.Clone(t.Vocabulary), strings.Clone(t.Term)
+	}
+	if it.Image != nil {
+		it.Image.URL, it.Image.Type, it.Image.Alt = strings.Clone(it.Image.URL), strings.Clone(it.Image.Type), strings.Clone(it.Image.Alt)
+	}
 }
 
 // datesInRange refuses dates that no feed format can carry: RFC 3339 and
