@@ -6,8 +6,6 @@ import (
 	"io/fs"
 	"net/http"
 	"sort"
-	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -36,6 +34,12 @@ type ReloadOptions struct {
 	// OnPublish, when not nil, receives the report of each publish. Calls
 	// are serialized, in the order of the reloads.
 	OnPublish func(websub.PublishReport)
+	// OnWatchError, when not nil, receives what goes wrong in Watch: why
+	// it polls instead of being told of changes (the error says so), that
+	// the kernel dropped change events (a reload follows). When it is nil,
+	// these are not reported: Watch goes on polling or reloading all the
+	// same. Calls come from the goroutine of Watch.
+	OnWatchError func(error)
 }
 
 // ReloadReport says what one load of a Reloader read and what it changed.
@@ -369,87 +373,4 @@ func diffFiles(a, b *handler) (changed, removed []string) {
 	sort.Strings(changed)
 	sort.Strings(removed)
 	return changed, removed
-}
-
-// Watch polls the records every interval (2 s when interval is not
-// positive) and reloads when they change: when a record file (*.md) is
-// added, removed, or changes size or modification time, or when the walk's
-// errors change. It waits for the records to settle first (two walks
-// 200 ms apart that agree, or at most 5 s), so that a copy of many files
-// gives one reload. Watch returns when ctx is done. A file rewritten with
-// the same size within the file system's timestamp granularity is not
-// noticed until its next change; call Reload to force a load.
-func (r *Reloader) Watch(ctx context.Context, interval time.Duration) {
-	if interval <= 0 {
-		interval = 2 * time.Second
-	}
-	const settle, maxSettle = 200 * time.Millisecond, 5 * time.Second
-	t := time.NewTimer(interval)
-	defer t.Stop()
-	wait := func(d time.Duration) bool {
-		t.Reset(d)
-		select {
-		case <-ctx.Done():
-			return false
-		case <-t.C:
-			return true
-		}
-	}
-	for wait(interval) {
-		sig := r.signature()
-		if sig == r.sig.Load() {
-			continue
-		}
-		deadline := time.Now().Add(maxSettle)
-		for time.Now().Before(deadline) {
-			if !wait(settle) {
-				return
-			}
-			next := r.signature()
-			if next == sig {
-				break
-			}
-			sig = next
-		}
-		if ctx.Err() != nil {
-			return
-		}
-		r.Reload()
-	}
-}
-
-// signature hashes what Watch compares: the path, size, modification time
-// and mode of every record file, and every error of the walk.
-func (r *Reloader) signature() uint64 {
-	var h maphash.Hash
-	h.SetSeed(r.seed)
-	var num [20]byte
-	fs.WalkDir(r.fsys, ".", func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			h.WriteString(p)
-			h.WriteString("\x00error: ")
-			h.WriteString(err.Error())
-			h.WriteByte(0)
-			return nil
-		}
-		if d.IsDir() || !strings.HasSuffix(strings.ToLower(p), ".md") {
-			return nil
-		}
-		h.WriteString(p)
-		h.WriteByte(0)
-		info, err := d.Info()
-		if err != nil {
-			h.WriteString("error: ")
-			h.WriteString(err.Error())
-		} else {
-			h.Write(strconv.AppendInt(num[:0], info.Size(), 10))
-			h.WriteByte(' ')
-			h.Write(strconv.AppendInt(num[:0], info.ModTime().UnixNano(), 10))
-			h.WriteByte(' ')
-			h.Write(strconv.AppendUint(num[:0], uint64(info.Mode()), 10))
-		}
-		h.WriteByte(0)
-		return nil
-	})
-	return h.Sum64()
 }

@@ -70,7 +70,8 @@ func serve(ctx context.Context, ln net.Listener, dir string, cfg curafeed.Config
 				logReload(logger, dir, rep)
 			}
 		},
-		Publisher: pub,
+		OnWatchError: func(err error) { logger.Print("curafeed: watching the records: ", err) },
+		Publisher:    pub,
 		OnPublish: func(rep websub.PublishReport) {
 			logger.Print(rep)
 			for _, n := range rep.Failed {
