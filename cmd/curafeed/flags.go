@@ -60,7 +60,7 @@ func newFlagSet(cmd string, o *options) *flag.FlagSet {
 	case "serve":
 		siteFlag(fl, o, "the absolute http(s) `URL` the feeds are reached at, for their self links; required")
 		fl.StringVar(&o.addr, "addr", defaultAddr, "listen on `HOST:PORT`")
-		fl.DurationVar(&o.interval, "interval", 2*time.Second, "how often to look for changed records; 0 turns watching off")
+		fl.DurationVar(&o.interval, "interval", 2*time.Second, "how often to look for changed records where the kernel cannot tell of them (and for a replaced records folder); 0 turns watching off")
 		feedFlags(fl, o)
 		o.syn = syndicationFlags(fl)
 	}
