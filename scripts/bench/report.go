@@ -61,7 +61,12 @@ func (rep report) header(w io.Writer) {
 	fmt.Fprintf(w, "## Latest run: commit `%s`, %s\n\n", e.commit, e.started.Format("2006-01-02"))
 	fmt.Fprintf(w, "`go run ./scripts/bench %s`, started %s UTC, %s in all.\n",
 		strings.Join(os.Args[1:], " "), e.started.Format("2006-01-02 15:04"), fmtDuration(e.elapsed.Seconds()))
-	fmt.Fprintf(w, "curafeed at `%s` (%s)%s; %s; %d CPUs, %s RAM.\n", e.commit, e.subject, dirty, e.goVersion, e.cpus, e.memory)
+	code := ""
+	if e.codeCommit != e.commit {
+		code = fmt.Sprintf(", whose code outside scripts/bench and BENCHMARKS.md is that of `%s`", e.codeCommit)
+	}
+	fmt.Fprintf(w, "curafeed at `%s` (%s)%s%s; %s; %d CPUs, %s RAM.\n",
+		e.commit, e.subject, code, dirty, e.goVersion, e.cpus, e.memory)
 	fmt.Fprintf(w, "Corpora: %s generator, seed %d, in `%s`. Builds write to `%s`. Raw figures: `%s`.\n\n",
 		rep.cfg.gen, rep.cfg.seed, rep.cfg.corpora, rep.cfg.outRoot, rep.cfg.raw)
 }

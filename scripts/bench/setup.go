@@ -28,6 +28,7 @@ type binaries struct {
 // environment describes what was measured and where.
 type environment struct {
 	commit, subject string
+	codeCommit      string // last commit that changed more than scripts/bench and BENCHMARKS.md
 	dirty           bool
 	goVersion       string
 	cpus            int
@@ -106,8 +107,15 @@ func describe(ctx context.Context, cfg config) (environment, error) {
 		return env, err
 	}
 	env.commit, env.subject, _ = strings.Cut(strings.TrimSpace(out), "\n")
-	out, err = output(ctx, cfg.repo, "git", "status", "--porcelain", "--untracked-files=no", "--",
-		".", ":(exclude)scripts/bench", ":(exclude)BENCHMARKS.md")
+	if r := []rune(env.subject); len(r) > 80 {
+		env.subject = string(r[:79]) + "…"
+	}
+	others := []string{"--", ".", ":(exclude)scripts/bench", ":(exclude)BENCHMARKS.md"}
+	if out, err = output(ctx, cfg.repo, "git", append([]string{"log", "-1", "--format=%h"}, others...)...); err != nil {
+		return env, err
+	}
+	env.codeCommit = strings.TrimSpace(out)
+	out, err = output(ctx, cfg.repo, "git", append([]string{"status", "--porcelain", "--untracked-files=no"}, others...)...)
 	if err != nil {
 		return env, err
 	}
