@@ -23,7 +23,7 @@ import (
 // that stops before its manifest is written leaves what it wrote known as
 // curafeed's; the next build that ends removes the journal.
 const (
-	journalName    = ".curafeed-journal"
+	journalName    = "curafeed-journal.txt"
 	manifestHeader = "# curafeed manifest 1: the files curafeed wrote in this folder (CRC-64 ECMA, size, path); it leaves every other file alone\n"
 	journalHeader  = "# curafeed journal 1: files a build wrote before its manifest\n"
 

@@ -136,7 +136,7 @@ type WriteStats struct {
 // holds no times: the same tree has the same manifest. A file of that name
 // that is not such a list (a symbolic link, other contents) stops a build
 // before it writes anything.
-const ManifestName = ".curafeed-manifest"
+const ManifestName = "curafeed-manifest.txt"
 
 // WriteDir writes the catalog's static tree into dir: index.opml,
 // index.html and feed.xsl, and for every feed its directory with rss.xml,

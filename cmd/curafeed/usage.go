@@ -34,7 +34,7 @@ var commandUsage = map[string]string{
 Reads the records of -records and writes the feeds of -site into -out: index.opml, index.html,
 feed.xsl and for every feed its folder with rss.xml, atom.xml and feed.json. Files whose bytes
 do not change are left alone; feed files the records no longer make are removed. Only files
-curafeed wrote (listed in -out/.curafeed-manifest) are ever overwritten or removed: any other
+curafeed wrote (listed in -out/curafeed-manifest.txt) are ever overwritten or removed: any other
 file is left alone and named on stderr, "curafeed: left alone: path (not written by curafeed)".
 Each -hub is announced in the feeds and told which of them changed.
 Without -site, build only builds the sample: ` + defaultRecords + ` into ./` + defaultOut + ` for
