@@ -210,11 +210,12 @@ func writeCache(dir string, cfg Config, c *buildCache) error {
 }
 
 // parseCached is parseAll with a cache: a file whose size and modification
-// time are those recorded, or whose content hash is, is not parsed again.
-// A file that is not regular, or over cfg.MaxRecordBytes, is refused
-// whatever the cache holds. It returns the results and the new cache
-// entries.
-func parseCached(fsys fs.FS, names []string, types []fs.FileMode, cfg Config, opts parseOptions, old map[string]*cachedRecord) ([]parsed, []*cachedRecord) {
+// time are those recorded, or whose content hash is, is not parsed again:
+// its item is the entry's, marked partial. A file that is not regular, or
+// over cfg.MaxRecordBytes, is refused whatever the cache holds. Each item
+// parsed is passed to keep, with the file's bytes, and its entry holds its
+// light copy. It returns the results and the new cache entries.
+func parseCached(fsys fs.FS, names []string, types []fs.FileMode, cfg Config, opts parseOptions, old map[string]*cachedRecord, keep func(*Item, []byte) *Item) ([]parsed, []*cachedRecord) {
 	results := make([]parsed, len(names))
 	entries := make([]*cachedRecord, len(names))
 	prog := newProgress(cfg.Progress, "records", len(names))
@@ -269,8 +270,9 @@ func parseCached(fsys fs.FS, names []string, types []fs.FileMode, cfg Config, op
 			ce := toCached(re)
 			e.Err = &ce
 		} else {
-			it = it.light(sum)
-			e.Item = it
+			e.Item = it.light(sum)
+			it.sum = sum
+			it = keep(it, data)
 		}
 		results[i], entries[i] = parsed{item: it, warnings: warns, err: err}, e
 	})
@@ -295,7 +297,7 @@ func (e *cachedRecord) parsed(path string) parsed {
 		return p
 	}
 	it := *e.Item
-	it.Path, it.sum = path, e.Sum
+	it.Path, it.sum, it.partial = path, e.Sum, true
 	p.item = &it
 	return p
 }

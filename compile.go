@@ -17,15 +17,18 @@ import (
 
 // BuildDir reads every record of fsys and writes the catalog's static tree
 // into dir, as Load, Build and Catalog.WriteDir do together, with the same
-// bytes, but in memory bounded by the feeds rather than by the records: the
-// first pass keeps of each record only what grouping and ordering need, and
-// the records that reach a feed are read and rendered again, one community at
-// a time (then the site-wide and topic feeds), and dropped once written.
+// bytes, but in memory bounded by the feeds rather than by the bodies of the
+// records: each record is read and parsed once, and its body set aside in a
+// temporary file (in Config.CacheDir, or the system's temporary folder)
+// until a feed needs it; each item that reaches a feed is then rendered
+// once and encoded once per format, and its encodings are set aside in the
+// same file for the other documents that hold it. Feeds are written one
+// community at a time (then the site-wide and topic feeds).
 //
 // The returned Records hold the counts, skips, errors and warnings of Load,
 // but no Items. The error is non-nil when fsys cannot be walked, cfg is
-// unusable, an output file cannot be written, or a record changed on disk
-// while the build ran.
+// unusable, an output or temporary file cannot be written, or, with a
+// cache, a record the cache vouched for changed on disk while the build ran.
 //
 // BuildDir holds a lock on dir (and on Config.CacheDir) while it runs,
 // where the system has one (flock): a second build into the same folder
@@ -40,7 +43,7 @@ import (
 // one (emptied, garbage, front matter cut short) is a rejected record, not a
 // withdrawal: it gets no tombstone, and a withdrawn one keeps its own. A
 // published record that is rejected (damaged, or its front matter no longer
-// parses) stays published in its last good version, rendered from the bytes
+// parses) stays published in its last good version, parsed from the bytes
 // the cache's record pack keeps, and Records.Kept lists it.
 func BuildDir(fsys fs.FS, cfg Config, dir string) (*Records, WriteStats, error) {
 	ncfg, site, err := cfg.normalize()
@@ -65,12 +68,18 @@ func BuildDir(fsys fs.FS, cfg Config, dir string) (*Records, WriteStats, error) 
 		defer unlockCache()
 	}
 	opts := parseOptions{SiteURL: site}
+	sp, err := newSpillFile(ncfg.CacheDir)
+	if err != nil {
+		return nil, WriteStats{}, err
+	}
+	defer sp.close()
+	keep := func(it *Item, _ []byte) *Item { return spillBody(it, sp) }
 	var prev *buildCache
 	var entries []*cachedRecord
 	var results []parsed
 	if ncfg.CacheDir != "" {
 		prev = readCache(ncfg.CacheDir, ncfg)
-		results, entries = parseCached(fsys, names, types, ncfg, opts, prev.Records)
+		results, entries = parseCached(fsys, names, types, ncfg, opts, prev.Records, keep)
 		for _, i := range damaged(names, results, prev.heldRecord) {
 			var re *RecordError
 			if entries[i] == nil || !errors.As(results[i].err, &re) {
@@ -82,18 +91,22 @@ func BuildDir(fsys fs.FS, cfg Config, dir string) (*Records, WriteStats, error) 
 			entries[i] = &e
 		}
 	} else {
-		results = parseAll(fsys, names, types, ncfg, opts, func(it *Item, data []byte) *Item {
-			return it.light(fileSum(data))
-		})
+		results = parseAll(fsys, names, types, ncfg, opts, keep)
+	}
+	if err := sp.failed(); err != nil {
+		return nil, WriteStats{}, err
 	}
 	recs := &Records{Files: len(names)}
 	recs.collect(names, results, ncfg)
 	var pack *recordPack
-	var packed map[string][]byte // by item ID: the bytes of the records kept
 	if prev != nil {
+		joinedCommunities(results, entries)
 		pack = openPack(ncfg.CacheDir, prev)
 		defer pack.close()
-		packed = keepDamaged(prev, pack, recs, names, entries, ncfg)
+		keepDamaged(prev, pack, recs, names, entries, ncfg, opts, keep)
+		if err := sp.failed(); err != nil {
+			return nil, WriteStats{}, err
+		}
 	}
 	var gone []*Item
 	if prev != nil {
@@ -185,8 +198,12 @@ func BuildDir(fsys fs.FS, cfg Config, dir string) (*Records, WriteStats, error) 
 	if len(groups[""]) > 0 {
 		keys = append(keys, "")
 	}
+	r := &renderer{
+		store: newFragmentStore(sp, docs, todo), workers: ncfg.Workers, tw: tw,
+		fsys: fsys, maxBytes: ncfg.MaxRecordBytes, opts: opts, keep: keep, parsed: map[string]*Item{},
+	}
 	for _, k := range keys {
-		if err := renderGroup(fsys, groups[k], todo, ncfg.Workers, ncfg.MaxRecordBytes, opts, packed, tw); err != nil {
+		if err := r.group(groups[k], todo); err != nil {
 			return nil, tw.stats(), err
 		}
 	}
@@ -253,19 +270,15 @@ func goneItems(prev *buildCache, recs *Records, cfg Config) []*Item {
 
 // keepDamaged keeps published, in its last good version, each rejected
 // record that was published at the last build, as the Reloader does (see
-// keepLastGood): its light item joins recs.Items, its path recs.Kept, and
-// its entry in entries carries the item to the next build. A record is kept
-// only when the pack holds its last good bytes, checked; it returns them by
-// item ID, for rendering.
-func keepDamaged(prev *buildCache, pack *recordPack, recs *Records, names []string, entries []*cachedRecord, cfg Config) map[string][]byte {
+// keepLastGood): its item, parsed from the bytes the pack holds (checked)
+// and passed to keep, joins recs.Items, its path recs.Kept, and its entry
+// in entries carries the cache's item to the next build. A record is kept
+// only when the pack holds its last good bytes and they still parse.
+func keepDamaged(prev *buildCache, pack *recordPack, recs *Records, names []string, entries []*cachedRecord, cfg Config, opts parseOptions, keep func(*Item, []byte) *Item) {
 	if len(recs.Errors) == 0 {
-		return nil
+		return
 	}
-	type last struct {
-		it   *Item // the light item as the cache holds it
-		data []byte
-	}
-	lasts := map[string]last{} // by path
+	lasts := map[string]*Item{} // by path: the light item as the cache holds it
 	var candidates []*Item
 	for _, e := range recs.Errors {
 		if _, ok := lasts[e.Path]; ok {
@@ -282,27 +295,27 @@ func keepDamaged(prev *buildCache, pack *recordPack, recs *Records, names []stri
 		if !ok {
 			continue
 		}
-		lt := *it
-		lt.Path, lt.sum = e.Path, sum
-		lasts[e.Path] = last{it, data}
-		candidates = append(candidates, &lt)
+		full, _, err := parseRecord(e.Path, data, opts)
+		if err != nil || full.ID != it.ID {
+			continue
+		}
+		full.Community = it.Community // as joined across records when it was good
+		full.sum = sum
+		lasts[e.Path] = it
+		candidates = append(candidates, keep(full, data))
 	}
 	if len(candidates) == 0 {
-		return nil
+		return
 	}
 	items, kept := keepLastGood(recs.Items, recs.Errors, candidates)
 	if len(kept) == 0 {
-		return nil
+		return
 	}
 	sortItems(items)
 	recs.Items, recs.Published, recs.Kept = items, len(items), kept
 	byPath := map[string]*Item{}
 	for _, it := range candidates {
 		byPath[it.Path] = it
-	}
-	packed := make(map[string][]byte, len(kept))
-	for _, p := range kept {
-		packed[byPath[p].ID] = lasts[p].data
 	}
 	for i, name := range names {
 		l, ok := lasts[name]
@@ -311,7 +324,7 @@ func keepDamaged(prev *buildCache, pack *recordPack, recs *Records, names []stri
 		}
 		sum := byPath[name].sum
 		e := entries[i]
-		if e != nil && e.Kept == l.it && e.KeptSum == sum {
+		if e != nil && e.Kept == l && e.KeptSum == sum {
 			continue
 		}
 		var ne cachedRecord
@@ -329,21 +342,59 @@ func keepDamaged(prev *buildCache, pack *recordPack, recs *Records, names []stri
 				}
 			}
 		}
-		ne.Kept, ne.KeptSum = l.it, sum
+		ne.Kept, ne.KeptSum = l, sum
 		entries[i] = &ne
 	}
-	return packed
 }
 
-// batchItems bounds the records held at once while rendering: a group's
+// joinedCommunities gives the cache entry of each record parsed by this
+// build the community that collecting the records joined its item to, as
+// the next build, which does not parse it again, must see it.
+func joinedCommunities(results []parsed, entries []*cachedRecord) {
+	for i, res := range results {
+		if it, e := res.item, entries[i]; it != nil && !it.partial && e != nil && e.Item != nil {
+			e.Item.Community = it.Community
+		}
+	}
+}
+
+// spillBody moves the body of an item the first pass parsed into s, and
+// drops what BuildDir does not need of it: of its site fields, those that
+// joining communities reads. A write error is kept by s (see failed).
+func spillBody(it *Item, s *spillFile) *Item {
+	it.extra = siteFields{BasePath: it.extra.BasePath, OGURL: it.extra.OGURL}
+	if it.content != nil {
+		it.content, _ = it.content.spillTo(s)
+	}
+	return it
+}
+
+// batchItems bounds the encodings held at once while rendering: a group's
 // documents are rendered in batches that hold at most this many distinct
-// items (unless one document alone holds more), so that a group with long
-// archives does not hold every record.
+// items (unless one document alone holds more); an item's encodings stay in
+// memory from their first use in a batch to their last, and are read again
+// from the spill file by the batches after it.
 var batchItems = 32 << 10 // a variable so that tests can make batches small
 
-// renderGroup renders the group's documents in batches of at most
-// batchItems distinct items.
-func renderGroup(fsys fs.FS, feeds []*Feed, todo map[*Feed][]Format, workers int, maxBytes int64, opts parseOptions, packed map[string][]byte, tw *treeWriter) error {
+// renderer renders BuildDir's documents.
+type renderer struct {
+	store   *fragmentStore
+	workers int
+	tw      *treeWriter
+
+	// For the items of records the first pass took from the cache
+	// (partial): where to read the records, and the items parsed so far,
+	// by ID.
+	fsys     fs.FS
+	maxBytes int64
+	opts     parseOptions
+	keep     func(*Item, []byte) *Item
+	parsed   map[string]*Item
+}
+
+// group renders the group's documents in batches of at most batchItems
+// distinct items.
+func (r *renderer) group(feeds []*Feed, todo map[*Feed][]Format) error {
 	seen := map[string]bool{}
 	start := 0
 	for i, f := range feeds {
@@ -354,7 +405,7 @@ func renderGroup(fsys fs.FS, feeds []*Feed, todo map[*Feed][]Format, workers int
 			}
 		}
 		if i > start && len(seen)+n > batchItems {
-			if err := renderBatch(fsys, feeds[start:i], todo, workers, maxBytes, opts, packed, tw); err != nil {
+			if err := r.batch(feeds[start:i], todo); err != nil {
 				return err
 			}
 			start = i
@@ -364,14 +415,12 @@ func renderGroup(fsys fs.FS, feeds []*Feed, todo map[*Feed][]Format, workers int
 			seen[it.ID] = true
 		}
 	}
-	return renderBatch(fsys, feeds[start:], todo, workers, maxBytes, opts, packed, tw)
+	return r.batch(feeds[start:], todo)
 }
 
-// renderBatch parses the documents' items again, renders the formats todo
-// names for each document, and writes them.
-func renderBatch(fsys fs.FS, feeds []*Feed, todo map[*Feed][]Format, workers int, maxBytes int64, opts parseOptions, packed map[string][]byte, tw *treeWriter) error {
-	full, err := reparse(fsys, feeds, workers, maxBytes, opts, packed)
-	if err != nil {
+// batch renders the formats todo names for each document, and writes them.
+func (r *renderer) batch(feeds []*Feed, todo map[*Feed][]Format) error {
+	if err := r.parsePartial(feeds); err != nil {
 		return err
 	}
 	type task struct {
@@ -385,19 +434,27 @@ func renderBatch(fsys fs.FS, feeds []*Feed, todo map[*Feed][]Format, workers int
 		}
 	}
 	fr := newFragments(feeds)
+	fr.store = r.store
 	var werr error
 	var once sync.Once
-	parallel(len(tasks), workers, func(i int) {
+	parallel(len(tasks), r.workers, func(i int) {
 		f, format := tasks[i].f, tasks[i].format
-		fc := *f
-		fc.Items = make([]*Item, len(f.Items))
-		for j, it := range f.Items {
-			fc.Items[j] = full[it.ID]
+		fc := f
+		if r.holdsPartial(f) {
+			c := *f
+			c.Items = make([]*Item, len(f.Items))
+			for j, it := range f.Items {
+				if it.partial {
+					it = r.parsed[it.ID]
+				}
+				c.Items[j] = it
+			}
+			fc = &c
 		}
 		var b bytes.Buffer
 		st, err := fc.write(&b, format, fr)
 		if err == nil {
-			err = tw.putFeed(f, format, b.Bytes(), st)
+			err = r.tw.putFeed(f, format, b.Bytes(), st)
 		}
 		if err != nil {
 			once.Do(func() { werr = err })
@@ -406,29 +463,25 @@ func renderBatch(fsys fs.FS, feeds []*Feed, todo map[*Feed][]Format, workers int
 	return werr
 }
 
-// light returns the part of it that grouping and ordering need, with the
-// hash of its file, so that the record can be read again and checked.
-func (it *Item) light(sum uint64) *Item {
-	return &Item{
-		ID: it.ID, RecordID: it.RecordID, Path: it.Path,
-		Published: it.Published, Updated: it.Updated,
-		Community: it.Community, Topics: it.Topics,
-		Status: it.Status, Archetype: it.Archetype, checked: true,
-		extra: siteFields{BasePath: it.extra.BasePath, OGURL: it.extra.OGURL},
-		sum:   sum,
+func (r *renderer) holdsPartial(f *Feed) bool {
+	for _, it := range f.Items {
+		if it.partial {
+			return true
+		}
 	}
+	return false
 }
 
-// reparse reads and parses again every record the feeds hold, and returns
-// the full items by ID, each with the community the first pass gave it. A
-// record kept in its last good version is read from packed (by item ID),
-// not from its damaged file.
-func reparse(fsys fs.FS, feeds []*Feed, workers int, maxBytes int64, opts parseOptions, packed map[string][]byte) (map[string]*Item, error) {
+// parsePartial parses the records of the feeds' partial items that no
+// batch before parsed: read from fsys, checked against the content hash
+// the cache knew them by, and passed to keep, each with the community the
+// first pass gave it.
+func (r *renderer) parsePartial(feeds []*Feed) error {
 	var need []*Item
 	seen := map[string]bool{}
 	for _, f := range feeds {
 		for _, it := range f.Items {
-			if !seen[it.ID] {
+			if it.partial && r.parsed[it.ID] == nil && !seen[it.ID] {
 				seen[it.ID] = true
 				need = append(need, it)
 			}
@@ -436,13 +489,9 @@ func reparse(fsys fs.FS, feeds []*Feed, workers int, maxBytes int64, opts parseO
 	}
 	full := make([]*Item, len(need))
 	errs := make([]error, len(need))
-	parallel(len(need), workers, func(i int) {
+	parallel(len(need), r.workers, func(i int) {
 		lt := need[i]
-		data, ok := packed[lt.ID]
-		var err error
-		if !ok {
-			data, err = readRecord(fsys, lt.Path, 0, maxBytes) // regular at the first pass; checked again once open
-		}
+		data, err := readRecord(r.fsys, lt.Path, 0, r.maxBytes) // regular at the first pass; checked again once open
 		if err != nil {
 			err = &RecordError{Path: lt.Path, Err: err}
 		} else if fileSum(data) != lt.sum {
@@ -452,23 +501,36 @@ func reparse(fsys fs.FS, feeds []*Feed, workers int, maxBytes int64, opts parseO
 			errs[i] = err
 			return
 		}
-		it, _, err := parseRecord(lt.Path, data, opts)
+		it, _, err := parseRecord(lt.Path, data, r.opts)
 		if err != nil {
 			errs[i] = err
 			return
 		}
 		it.Community = lt.Community // as joined across records by the first pass
 		it.sum = lt.sum
-		full[i] = it
+		full[i] = r.keep(it, data)
 	})
-	m := make(map[string]*Item, len(need))
 	for i, it := range full {
 		if errs[i] != nil {
-			return nil, errs[i]
+			return errs[i]
 		}
-		m[it.ID] = it
+		r.parsed[it.ID] = it
 	}
-	return m, nil
+	return r.store.spill.failed()
+}
+
+// light returns the part of it that the build cache keeps: what grouping
+// and ordering need, with the hash of its file, so that the record can be
+// read again and checked.
+func (it *Item) light(sum uint64) *Item {
+	return &Item{
+		ID: it.ID, RecordID: it.RecordID, Path: it.Path,
+		Published: it.Published, Updated: it.Updated,
+		Community: it.Community, Topics: it.Topics,
+		Status: it.Status, Archetype: it.Archetype, checked: true,
+		extra: siteFields{BasePath: it.extra.BasePath, OGURL: it.extra.OGURL},
+		sum:   sum,
+	}
 }
 
 // treeWriter writes files of a tree, leaving alone those whose bytes are

@@ -49,10 +49,12 @@ func (f *Feed) Write(w io.Writer, format Format) error {
 // fragments holds each item's encoding per format, so that an item that is
 // in many feeds is encoded once. When it knows how many feeds of the group
 // hold each item, it drops an encoding after its last use, which bounds
-// the memory a build needs. It is safe for concurrent use.
+// the memory a build needs; with a store, it takes the encodings it lacks
+// from there, where they outlive the group. It is safe for concurrent use.
 type fragments struct {
-	m    sync.Map         // fragmentKey → *fragment
-	uses map[string]int32 // item ID → feeds that hold it; nil: keep everything
+	m     sync.Map         // fragmentKey → *fragment
+	uses  map[string]int32 // item ID → feeds that hold it; nil: keep everything
+	store *fragmentStore   // nil: encode what is missing
 }
 
 type fragmentKey struct {
@@ -96,7 +98,13 @@ func (fr *fragments) item(c *Catalog, it *Item, format Format, short bool) ([]by
 		v, _ = fr.m.LoadOrStore(k, nf)
 	}
 	e := v.(*fragment)
-	e.once.Do(func() { e.b, e.err = c.encodeItem(it, format, short) })
+	e.once.Do(func() {
+		if fr.store != nil {
+			e.b, e.err = fr.store.item(c, it, format, short)
+		} else {
+			e.b, e.err = c.encodeItem(it, format, short)
+		}
+	})
 	if fr.uses != nil && e.left.Add(-1) <= 0 {
 		fr.m.Delete(k)
 	}
@@ -193,10 +201,15 @@ func (f *Feed) frame(format Format) (head, tail []byte, err error) {
 // encodeItem encodes one item as it appears inside a feed of the catalog;
 // short cuts its content to its summary and a link to read more.
 func (c *Catalog) encodeItem(it *Item, format Format, short bool) ([]byte, error) {
-	content := it.ContentHTML()
 	if short {
-		content = c.readMore(it)
+		return c.encodeContent(it, format, c.readMore(it), true)
 	}
+	return c.encodeContent(it, format, it.ContentHTML(), false)
+}
+
+// encodeContent encodes one item with the given content: its sanitized
+// body or, when short, what readMore makes.
+func (c *Catalog) encodeContent(it *Item, format Format, content string, short bool) ([]byte, error) {
 	var b bytes.Buffer
 	var err error
 	switch format {
@@ -231,9 +244,19 @@ const readMoreChars = 300
 // (or the start of its text) and a link to the whole article. It is built
 // from plain text, so it is always well-formed HTML.
 func (c *Catalog) readMore(it *Item) string {
+	body := ""
+	if it.Summary == "" {
+		body = it.ContentHTML()
+	}
+	return c.readMoreOf(it, body)
+}
+
+// readMoreOf is readMore given the item's sanitized body, which it reads
+// only when the item has no summary.
+func (c *Catalog) readMoreOf(it *Item, body string) string {
 	text := it.Summary
 	if text == "" {
-		text = sanitize.Truncate(sanitize.HTMLText(it.ContentHTML()), readMoreChars)
+		text = sanitize.Truncate(sanitize.HTMLText(body), readMoreChars)
 	}
 	var b strings.Builder
 	if text != "" {

@@ -66,8 +66,12 @@ type Item struct {
 	extra siteFields // site plumbing fields that feeds do not need
 
 	content *lazyHTML
-	sum     uint64 // hash of the record file, kept by the bounded-memory build
+	sum     uint64 // hash of the record file, kept by BuildDir with a cache
 	checked bool   // made by newItem: Build need not check it again
+	// partial marks an item that holds only what the build cache keeps of
+	// it (see light), its record unread by this build: BuildDir parses the
+	// record before it renders the item.
+	partial bool
 }
 
 // ContentHTML returns the item's sanitized body as HTML: Markdown bodies are
@@ -87,6 +91,13 @@ type lazyHTML struct {
 	body     []byte
 	markdown bool
 	base     *url.URL
+
+	// A body that BuildDir spilled is in spill at span instead, as written
+	// or, when clean, as sanitized HTML already; it is read and rendered
+	// on every use, never kept: BuildDir encodes each item once per format.
+	spill *spillFile
+	span  spillSpan
+	clean bool
 }
 
 // getter returns l.get, or nil for a nil l: an item without a body.
@@ -98,18 +109,59 @@ func (l *lazyHTML) getter() func() string {
 }
 
 func (l *lazyHTML) get() string {
+	if l.spill != nil {
+		h, _ := l.render() // BuildDir calls render and sees the error
+		return h
+	}
 	l.once.Do(func() {
-		src := l.body
-		var h string
-		if l.markdown {
-			h = sanitize.RenderMarkdown(src)
-		} else {
-			h = string(src)
-		}
-		l.html = sanitize.HTML(h, l.base)
+		l.html = bodyHTML(l.body, l.markdown, l.base)
 		l.body = nil
 	})
 	return l.html
+}
+
+// bodyHTML is a record's body as sanitized HTML.
+func bodyHTML(src []byte, markdown bool, base *url.URL) string {
+	var h string
+	if markdown {
+		h = sanitize.RenderMarkdown(src)
+	} else {
+		h = string(src)
+	}
+	return sanitize.HTML(h, base)
+}
+
+// render returns the sanitized body, reading it from the spill file where
+// it was spilled.
+func (l *lazyHTML) render() (string, error) {
+	if l.spill == nil {
+		return l.get(), nil
+	}
+	src, err := l.spill.read(l.span)
+	if err != nil {
+		return "", err
+	}
+	if l.clean {
+		return string(src), nil
+	}
+	return bodyHTML(src, l.markdown, l.base), nil
+}
+
+// spillTo returns the body moved into s: as sanitized HTML when it was
+// rendered already (a summary taken from the body needs it), as written
+// otherwise.
+func (l *lazyHTML) spillTo(s *spillFile) (*lazyHTML, error) {
+	if l.spill != nil {
+		return l, nil
+	}
+	out := &lazyHTML{spill: s, markdown: l.markdown, base: l.base}
+	src := l.body
+	if src == nil { // rendered
+		src, out.clean, out.markdown, out.base = unsafeBytes(l.html), true, false, nil
+	}
+	var err error
+	out.span, err = s.add(src)
+	return out, err
 }
 
 // Community is the community of practice a record belongs to.
