@@ -1,0 +1,250 @@
+package curafeed
+
+import (
+	"bytes"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// countingFS counts how often each record file is opened.
+type countingFS struct {
+	fsys  fstest.MapFS
+	mu    sync.Mutex
+	opens map[string]int
+}
+
+func newCountingFS(fsys fstest.MapFS) *countingFS {
+	return &countingFS{fsys: fsys, opens: map[string]int{}}
+}
+
+func (c *countingFS) Open(name string) (fs.File, error) {
+	if strings.HasSuffix(name, ".md") {
+		c.mu.Lock()
+		c.opens[name]++
+		c.mu.Unlock()
+	}
+	return c.fsys.Open(name)
+}
+
+func (c *countingFS) Stat(name string) (fs.FileInfo, error) { return c.fsys.Stat(name) }
+
+func (c *countingFS) ReadDir(name string) ([]fs.DirEntry, error) { return c.fsys.ReadDir(name) }
+
+// reset returns the counts so far and starts again.
+func (c *countingFS) reset() map[string]int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := c.opens
+	c.opens = map[string]int{}
+	return out
+}
+
+// treeOf builds fsys with cfg into a new folder, without a cache, and
+// returns the files.
+func treeOf(t *testing.T, fsys fs.FS, cfg Config) map[string][]byte {
+	t.Helper()
+	cfg.CacheDir = ""
+	out := t.TempDir()
+	_, _, err := BuildDir(fsys, cfg, out)
+	require.NoError(t, err)
+	return treeBytes(t, out)
+}
+
+// TestBuildDirReadsEachRecordOnce requires BuildDir to read every record
+// file once, the records that reach a feed included, in batches however
+// small, and to write what a build that holds every record writes.
+func TestBuildDirReadsEachRecordOnce(t *testing.T) {
+	defer func(n int) { batchItems = n }(batchItems)
+	batchItems = 40
+	fsys := newCountingFS(benchCorpus(t, 600))
+	out := t.TempDir()
+	recs, _, err := BuildDir(fsys, Config{SiteURL: sampleConfig.SiteURL, Title: sampleConfig.Title, Workers: 3}, out)
+	require.NoError(t, err)
+	require.Positive(t, recs.Published)
+	opens := fsys.reset()
+	assert.Len(t, opens, 600)
+	for name, n := range opens {
+		require.Equal(t, 1, n, "%s opened %d times", name, n)
+	}
+
+	want, err := Load(fsys.fsys, sampleConfig)
+	require.NoError(t, err)
+	cat, err := Build(want.All(), sampleConfig)
+	require.NoError(t, err)
+	ref := t.TempDir()
+	_, err = cat.WriteDir(ref)
+	require.NoError(t, err)
+	requireSameTree(t, treeBytes(t, ref), treeBytes(t, out))
+}
+
+// TestBuildDirCacheParsesOnce requires a build with a cache, whose records
+// did not change but whose feeds must all be rendered again (another
+// title), to read each record at most once, however many batches hold it,
+// and to write what a build without a cache writes.
+func TestBuildDirCacheParsesOnce(t *testing.T) {
+	defer func(n int) { batchItems = n }(batchItems)
+	batchItems = 40
+	corpus := benchCorpus(t, 600)
+	when := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
+	for _, f := range corpus {
+		f.ModTime = when // so that the cache knows the files unchanged without reading them
+	}
+	fsys := newCountingFS(corpus)
+	out := t.TempDir()
+	cfg := Config{SiteURL: sampleConfig.SiteURL, Title: sampleConfig.Title, Workers: 3, CacheDir: t.TempDir()}
+	_, _, err := BuildDir(fsys, cfg, out)
+	require.NoError(t, err)
+	fsys.reset()
+
+	cfg.Title = "Another Title"
+	_, st, err := BuildDir(fsys, cfg, out)
+	require.NoError(t, err)
+	assert.Equal(t, st.Files, st.Written+st.Unchanged)
+	assert.Positive(t, st.Written)
+	opens := fsys.reset()
+	require.NotEmpty(t, opens, "the records that reach a feed are parsed")
+	for name, n := range opens {
+		require.Equal(t, 1, n, "%s opened %d times", name, n)
+	}
+	requireSameTree(t, treeOf(t, fsys.fsys, cfg), treeBytes(t, out))
+	assertNoSpill(t, cfg.CacheDir)
+}
+
+// TestBuildDirRecordChangedAfterRead requires a record that changes once
+// BuildDir has read it to be published as it was read: no record is read
+// again.
+func TestBuildDirRecordChangedAfterRead(t *testing.T) {
+	corpus := benchCorpus(t, 60)
+	want := treeOf(t, corpus, sampleConfig)
+	fsys := &changingFS{MapFS: corpus, seen: map[string]bool{}}
+	out := t.TempDir()
+	_, _, err := BuildDir(fsys, sampleConfig, out)
+	require.NoError(t, err)
+	requireSameTree(t, want, treeBytes(t, out))
+}
+
+// changingFS serves each record file as it is the first time, and as
+// garbage after that.
+type changingFS struct {
+	fstest.MapFS
+	mu   sync.Mutex
+	seen map[string]bool
+}
+
+func (c *changingFS) Open(name string) (fs.File, error) {
+	if !strings.HasSuffix(name, ".md") {
+		return c.MapFS.Open(name)
+	}
+	c.mu.Lock()
+	again := c.seen[name]
+	c.seen[name] = true
+	c.mu.Unlock()
+	if !again {
+		return c.MapFS.Open(name)
+	}
+	f := *c.MapFS[name]
+	f.Data = bytes.Repeat([]byte("x"), len(f.Data))
+	return fstest.MapFS{name: &f}.Open(name)
+}
+
+// TestBuildDirSpillRemoved requires the temporary file of a build to be
+// gone once it ends, in the cache folder and in the system's temporary
+// folder.
+func TestBuildDirSpillRemoved(t *testing.T) {
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	_, _, err := BuildDir(os.DirFS("testdata/records"), sampleConfig, t.TempDir())
+	require.NoError(t, err)
+	assertNoSpill(t, tmp)
+
+	cfg := sampleConfig
+	cfg.CacheDir = t.TempDir()
+	_, _, err = BuildDir(os.DirFS("testdata/records"), cfg, t.TempDir())
+	require.NoError(t, err)
+	assertNoSpill(t, cfg.CacheDir)
+	assertNoSpill(t, tmp)
+}
+
+func assertNoSpill(t *testing.T, dir string) {
+	t.Helper()
+	names, err := filepath.Glob(filepath.Join(dir, tempPrefix+"spill-*"))
+	require.NoError(t, err)
+	assert.Empty(t, names, "temporary files left in %s", dir)
+}
+
+// TestSpillFile requires concurrent appends to land apart and read back
+// whole, and a failed write to fail the appends after it.
+func TestSpillFile(t *testing.T) {
+	s, err := newSpillFile(t.TempDir())
+	require.NoError(t, err)
+	spans := make([]spillSpan, 64)
+	var wg sync.WaitGroup
+	for i := range spans {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var err error
+			spans[i], err = s.add([]byte(strings.Repeat(fmt.Sprint(i%10), i*37)))
+			assert.NoError(t, err)
+		}()
+	}
+	wg.Wait()
+	for i, sp := range spans {
+		b, err := s.read(sp)
+		require.NoError(t, err)
+		require.Equal(t, strings.Repeat(fmt.Sprint(i%10), i*37), string(b))
+	}
+	require.NoError(t, s.failed())
+
+	require.NoError(t, s.f.Close()) // every write fails now
+	_, err = s.add([]byte("more"))
+	require.Error(t, err)
+	_, err = s.add([]byte("again"))
+	require.Error(t, err)
+	require.Error(t, s.failed())
+	_, err = s.read(spans[5])
+	require.Error(t, err)
+}
+
+// TestLazyHTMLSpilled requires a spilled body, rendered or not yet, to
+// render as the body kept in memory does.
+func TestLazyHTMLSpilled(t *testing.T) {
+	s, err := newSpillFile(t.TempDir())
+	require.NoError(t, err)
+	defer s.close()
+	base, _ := url.Parse("https://community.example.org/news/a/")
+	for _, tc := range []struct {
+		body     string
+		markdown bool
+	}{
+		{"<p>Hello <a href=\"../b/\">there</a><script>x()</script></p>", false},
+		{"# Title\n\nSome *text* and [a link](c/).\n", true},
+		{"<img src=\"x.png\" onerror=\"y()\">", false},
+	} {
+		for _, rendered := range []bool{false, true} {
+			mem := &lazyHTML{body: []byte(tc.body), markdown: tc.markdown, base: base}
+			l := &lazyHTML{body: []byte(tc.body), markdown: tc.markdown, base: base}
+			if rendered {
+				l.get() // as a summary taken from the body does
+			}
+			sl, err := l.spillTo(s)
+			require.NoError(t, err)
+			assert.Equal(t, rendered, sl.clean)
+			got, err := sl.render()
+			require.NoError(t, err)
+			assert.Equal(t, mem.get(), got)
+			assert.Equal(t, mem.get(), sl.get())
+		}
+	}
+}
