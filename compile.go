@@ -11,6 +11,7 @@ import (
 	"slices"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 )
@@ -73,7 +74,8 @@ func BuildDir(fsys fs.FS, cfg Config, dir string) (*Records, WriteStats, error) 
 		return nil, WriteStats{}, err
 	}
 	defer sp.close()
-	keep := func(it *Item, _ []byte) *Item { return spillBody(it, sp) }
+	var in interner
+	keep := func(it *Item, _ []byte) *Item { return spillBody(it, sp, &in) }
 	var prev *buildCache
 	var entries []*cachedRecord
 	var results []parsed
@@ -359,14 +361,58 @@ func joinedCommunities(results []parsed, entries []*cachedRecord) {
 }
 
 // spillBody moves the body of an item the first pass parsed into s, and
-// drops what BuildDir does not need of it: of its site fields, those that
+// keeps the rest in memory of its own: a parsed item's strings may share
+// the memory of its whole front matter, which would stay with them. The
+// strings that many records share (communities, topics, statuses, tags,
+// names) are kept once, by in. Of its site fields, it keeps those that
 // joining communities reads. A write error is kept by s (see failed).
-func spillBody(it *Item, s *spillFile) *Item {
-	it.extra = siteFields{BasePath: it.extra.BasePath, OGURL: it.extra.OGURL}
+func spillBody(it *Item, s *spillFile, in *interner) *Item {
+	c := strings.Clone
+	it.ID, it.RecordID, it.Title, it.Summary = c(it.ID), c(it.RecordID), c(it.Title), c(it.Summary)
+	it.URL, it.ExternalURL, it.Brand = c(it.URL), c(it.ExternalURL), in.str(it.Brand)
+	it.Community = Community{Slug: in.str(it.Community.Slug), Name: in.str(it.Community.Name)}
+	for i, t := range it.Topics {
+		it.Topics[i] = Topic{Key: in.str(t.Key), Vocabulary: in.str(t.Vocabulary), Term: in.str(t.Term)}
+	}
+	for i, tag := range it.Tags {
+		it.Tags[i] = in.str(tag)
+	}
+	for i, a := range it.Authors {
+		it.Authors[i] = in.str(a)
+	}
+	if img := it.Image; img != nil {
+		it.Image = &Image{URL: c(img.URL), Type: in.str(img.Type), Alt: c(img.Alt), Width: img.Width, Height: img.Height}
+	}
+	it.Status, it.Archetype = in.str(it.Status), in.str(it.Archetype)
+	it.extra = siteFields{BasePath: in.str(it.extra.BasePath), OGURL: c(it.extra.OGURL)}
 	if it.content != nil {
-		it.content, _ = it.content.spillTo(s)
+		it.content, _ = it.content.spillTo(s, it.URL)
 	}
 	return it
+}
+
+// interner keeps one copy of each string given to it. It is safe for
+// concurrent use.
+type interner struct {
+	mu sync.Mutex
+	m  map[string]string
+}
+
+func (in *interner) str(s string) string {
+	if s == "" {
+		return ""
+	}
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	if v, ok := in.m[s]; ok {
+		return v
+	}
+	if in.m == nil {
+		in.m = map[string]string{}
+	}
+	v := strings.Clone(s)
+	in.m[v] = v
+	return v
 }
 
 // batchItems bounds the encodings held at once while rendering: a group's

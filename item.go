@@ -98,6 +98,7 @@ type lazyHTML struct {
 	spill *spillFile
 	span  spillSpan
 	clean bool
+	page  string // when base is nil: the URL base is parsed from
 }
 
 // getter returns l.get, or nil for a nil l: an item without a body.
@@ -144,13 +145,20 @@ func (l *lazyHTML) render() (string, error) {
 	if l.clean {
 		return string(src), nil
 	}
-	return bodyHTML(src, l.markdown, l.base), nil
+	base := l.base
+	if base == nil && l.page != "" {
+		if base, err = url.Parse(l.page); err != nil {
+			return "", err
+		}
+	}
+	return bodyHTML(src, l.markdown, base), nil
 }
 
 // spillTo returns the body moved into s: as sanitized HTML when it was
 // rendered already (a summary taken from the body needs it), as written
-// otherwise.
-func (l *lazyHTML) spillTo(s *spillFile) (*lazyHTML, error) {
+// otherwise. When base is the URL page parses to, the body keeps page, a
+// string the item holds anyway, rather than the parsed URL.
+func (l *lazyHTML) spillTo(s *spillFile, page string) (*lazyHTML, error) {
 	if l.spill != nil {
 		return l, nil
 	}
@@ -158,6 +166,8 @@ func (l *lazyHTML) spillTo(s *spillFile) (*lazyHTML, error) {
 	src := l.body
 	if src == nil { // rendered
 		src, out.clean, out.markdown, out.base = unsafeBytes(l.html), true, false, nil
+	} else if page != "" && l.base != nil && l.base.String() == page {
+		out.base, out.page = nil, page
 	}
 	var err error
 	out.span, err = s.add(src)

@@ -238,9 +238,10 @@ func TestLazyHTMLSpilled(t *testing.T) {
 			if rendered {
 				l.get() // as a summary taken from the body does
 			}
-			sl, err := l.spillTo(s)
+			sl, err := l.spillTo(s, base.String())
 			require.NoError(t, err)
 			assert.Equal(t, rendered, sl.clean)
+			assert.Equal(t, !rendered, sl.page == base.String(), "the page is kept as text")
 			got, err := sl.render()
 			require.NoError(t, err)
 			assert.Equal(t, mem.get(), got)
