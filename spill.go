@@ -109,7 +109,10 @@ type storedItem struct {
 	once    sync.Once
 	full    [3]spillSpan // by format
 	err     error
-	short   [3]storedShort
+
+	// Cut encodings, by format: few items need them (see Feed.write).
+	shortOnce sync.Once
+	short     *[3]storedShort
 }
 
 type storedShort struct {
@@ -151,6 +154,7 @@ func (st *fragmentStore) item(c *Catalog, it *Item, format Format, short bool) (
 	var fresh []byte
 	made := false
 	if short {
+		e.shortOnce.Do(func() { e.short = new([3]storedShort) })
 		sh := &e.short[format]
 		sh.once.Do(func() {
 			made = true

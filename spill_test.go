@@ -249,3 +249,43 @@ func TestLazyHTMLSpilled(t *testing.T) {
 		}
 	}
 }
+
+// TestBuildDirSameBytesCut requires BuildDir to write what Load, Build and
+// WriteDir write when documents must be cut to a small size budget, with
+// archives, in small batches, for records whose summary is taken from the
+// body or is missing.
+func TestBuildDirSameBytesCut(t *testing.T) {
+	defer func(n int) { batchItems = n }(batchItems)
+	batchItems = 40
+	corpus := benchCorpus(t, 300)
+	for i, body := range []string{
+		"A body in *Markdown* with no description: its start is the summary.",
+		"![only an image](pic.png)",
+		"<p>Plain <b>HTML</b> text, <a href=\"../x/\">a link</a>.</p>",
+	} {
+		corpus[fmt.Sprintf("extra/%d.md", i)] = &fstest.MapFile{Data: []byte(fmt.Sprintf(
+			"---\ntitle: Extra %d\nid: 7%05d\ndate: 2024-02-0%dT10:00:00Z\nstatus: published\n---\n%s\n", i, i, i+1, body))}
+	}
+	cfg := Config{SiteURL: sampleConfig.SiteURL, Title: sampleConfig.Title, MaxFeedBytes: 6000, ArchiveSize: 20, Workers: 3}
+	recs, err := Load(corpus, cfg)
+	require.NoError(t, err)
+	require.Empty(t, recs.Errors)
+	extra := 0
+	for _, it := range recs.Items {
+		if strings.HasPrefix(it.Path, "extra/") {
+			extra++
+		}
+	}
+	require.Equal(t, 3, extra)
+	cat, err := Build(recs.All(), cfg)
+	require.NoError(t, err)
+	ref := t.TempDir()
+	_, err = cat.WriteDir(ref)
+	require.NoError(t, err)
+
+	out := t.TempDir()
+	_, st, err := BuildDir(corpus, cfg, out)
+	require.NoError(t, err)
+	require.Positive(t, st.Truncated, "documents are cut")
+	requireSameTree(t, treeBytes(t, ref), treeBytes(t, out))
+}
