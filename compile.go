@@ -361,15 +361,11 @@ func joinedCommunities(results []parsed, entries []*cachedRecord) {
 }
 
 // spillBody moves the body of an item the first pass parsed into s, and
-// keeps the rest in memory of its own: a parsed item's strings may share
-// the memory of its whole front matter, which would stay with them. The
-// strings that many records share (communities, topics, statuses, tags,
-// names) are kept once, by in. Of its site fields, it keeps those that
+// keeps once the strings that many records share (communities, topics,
+// statuses, tags, names), by in. Of its site fields, it keeps those that
 // joining communities reads. A write error is kept by s (see failed).
 func spillBody(it *Item, s *spillFile, in *interner) *Item {
-	c := strings.Clone
-	it.ID, it.RecordID, it.Title, it.Summary = c(it.ID), c(it.RecordID), c(it.Title), c(it.Summary)
-	it.URL, it.ExternalURL, it.Brand = c(it.URL), c(it.ExternalURL), in.str(it.Brand)
+	it.Brand = in.str(it.Brand)
 	it.Community = Community{Slug: in.str(it.Community.Slug), Name: in.str(it.Community.Name)}
 	for i, t := range it.Topics {
 		it.Topics[i] = Topic{Key: in.str(t.Key), Vocabulary: in.str(t.Vocabulary), Term: in.str(t.Term)}
@@ -380,11 +376,11 @@ func spillBody(it *Item, s *spillFile, in *interner) *Item {
 	for i, a := range it.Authors {
 		it.Authors[i] = in.str(a)
 	}
-	if img := it.Image; img != nil {
-		it.Image = &Image{URL: c(img.URL), Type: in.str(img.Type), Alt: c(img.Alt), Width: img.Width, Height: img.Height}
+	if it.Image != nil {
+		it.Image.Type = in.str(it.Image.Type)
 	}
 	it.Status, it.Archetype = in.str(it.Status), in.str(it.Archetype)
-	it.extra = siteFields{BasePath: in.str(it.extra.BasePath), OGURL: c(it.extra.OGURL)}
+	it.extra = siteFields{BasePath: in.str(it.extra.BasePath), OGURL: it.extra.OGURL}
 	if it.content != nil {
 		it.content, _ = it.content.spillTo(s, it.URL)
 	}
