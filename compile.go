@@ -19,9 +19,9 @@ import (
 // BuildDir reads every record of fsys and writes the catalog's static tree
 // into dir, as Load, Build and Catalog.WriteDir do together, with the same
 // bytes, but in memory bounded by the feeds rather than by the bodies of the
-// records: each record is read and parsed once, and its body set aside in a
-// temporary file (in Config.CacheDir, or the system's temporary folder)
-// until a feed needs it; each item that reaches a feed is then rendered
+// records: each record is read and parsed once, and its body and the
+// fields only feeds show set aside in a temporary file (in Config.CacheDir,
+// or the system's temporary folder) until a feed needs them; each item that reaches a feed is then rendered
 // once and encoded once per format, and its encodings are set aside in the
 // same file for the other documents that hold it. Feeds are written one
 // community at a time (then the site-wide and topic feeds).
@@ -75,7 +75,7 @@ func BuildDir(fsys fs.FS, cfg Config, dir string) (*Records, WriteStats, error) 
 	}
 	defer sp.close()
 	var in interner
-	keep := func(it *Item, _ []byte) *Item { return spillBody(it, sp, &in) }
+	keep := func(it *Item, _ []byte) *Item { return holdItem(it, sp, &in) }
 	var prev *buildCache
 	var entries []*cachedRecord
 	var results []parsed
@@ -360,30 +360,24 @@ func joinedCommunities(results []parsed, entries []*cachedRecord) {
 	}
 }
 
-// spillBody moves the body of an item the first pass parsed into s, and
-// keeps once the strings that many records share (communities, topics,
-// statuses, tags, names), by in. Of its site fields, it keeps those that
-// joining communities reads. A write error is kept by s (see failed).
-func spillBody(it *Item, s *spillFile, in *interner) *Item {
-	it.Brand = in.str(it.Brand)
+// holdItem keeps in memory only what BuildDir needs of an item before it
+// renders it: its body and the fields that only feeds show go to s (see
+// Item.held), the strings that many records share (communities, topics,
+// statuses) are kept once, by in, and of its site fields those that joining
+// communities reads. A write error is kept by s (see failed).
+func holdItem(it *Item, s *spillFile, in *interner) *Item {
+	if it.content != nil {
+		it.content, _ = it.content.spillTo(s, it.URL)
+	}
+	it.held, _ = s.add(appendHeld(nil, it))
+	it.Title, it.Summary, it.URL, it.ExternalURL, it.Brand = "", "", "", "", ""
+	it.Tags, it.Authors, it.Image = nil, nil, nil
 	it.Community = Community{Slug: in.str(it.Community.Slug), Name: in.str(it.Community.Name)}
 	for i, t := range it.Topics {
 		it.Topics[i] = Topic{Key: in.str(t.Key), Vocabulary: in.str(t.Vocabulary), Term: in.str(t.Term)}
 	}
-	for i, tag := range it.Tags {
-		it.Tags[i] = in.str(tag)
-	}
-	for i, a := range it.Authors {
-		it.Authors[i] = in.str(a)
-	}
-	if it.Image != nil {
-		it.Image.Type = in.str(it.Image.Type)
-	}
 	it.Status, it.Archetype = in.str(it.Status), in.str(it.Archetype)
 	it.extra = siteFields{BasePath: in.str(it.extra.BasePath), OGURL: it.extra.OGURL}
-	if it.content != nil {
-		it.content, _ = it.content.spillTo(s, it.URL)
-	}
 	return it
 }
 

@@ -68,6 +68,10 @@ type Item struct {
 	content *lazyHTML
 	sum     uint64 // hash of the record file, kept by BuildDir with a cache
 	checked bool   // made by newItem: Build need not check it again
+	// held locates in BuildDir's spill file the fields that only feeds
+	// show (title, summary, links, brand, tags, authors, image), which the
+	// item then lacks until they are read back (see holdItem).
+	held spillSpan
 	// partial marks an item that holds only what the build cache keeps of
 	// it (see light), its record unread by this build: BuildDir parses the
 	// record before it renders the item.
@@ -98,7 +102,11 @@ type lazyHTML struct {
 	spill *spillFile
 	span  spillSpan
 	clean bool
-	page  string // when base is nil: the URL base is parsed from
+	// When base is nil and onPage is set, base is the item's page URL
+	// parsed: page, which BuildDir sets when it gives the item its fields
+	// back (see Item.held).
+	onPage bool
+	page   string
 }
 
 // getter returns l.get, or nil for a nil l: an item without a body.
@@ -146,7 +154,10 @@ func (l *lazyHTML) render() (string, error) {
 		return string(src), nil
 	}
 	base := l.base
-	if base == nil && l.page != "" {
+	if l.onPage {
+		if l.page == "" {
+			return "", errors.New("curafeed: a held body rendered without its page")
+		}
 		if base, err = url.Parse(l.page); err != nil {
 			return "", err
 		}
@@ -156,8 +167,8 @@ func (l *lazyHTML) render() (string, error) {
 
 // spillTo returns the body moved into s: as sanitized HTML when it was
 // rendered already (a summary taken from the body needs it), as written
-// otherwise. When base is the URL page parses to, the body keeps page, a
-// string the item holds anyway, rather than the parsed URL.
+// otherwise. When base is the URL page parses to, the body does not keep
+// it: onPage says that withPage must give it page back before it renders.
 func (l *lazyHTML) spillTo(s *spillFile, page string) (*lazyHTML, error) {
 	if l.spill != nil {
 		return l, nil
@@ -167,11 +178,20 @@ func (l *lazyHTML) spillTo(s *spillFile, page string) (*lazyHTML, error) {
 	if src == nil { // rendered
 		src, out.clean, out.markdown, out.base = unsafeBytes(l.html), true, false, nil
 	} else if page != "" && l.base != nil && l.base.String() == page {
-		out.base, out.page = nil, page
+		out.base, out.onPage = nil, true
 	}
 	var err error
 	out.span, err = s.add(src)
 	return out, err
+}
+
+// withPage returns the spilled body l with the page its base is parsed
+// from, when it needs it.
+func (l *lazyHTML) withPage(page string) *lazyHTML {
+	if !l.onPage {
+		return l
+	}
+	return &lazyHTML{spill: l.spill, span: l.span, markdown: l.markdown, onPage: true, page: page}
 }
 
 // Community is the community of practice a record belongs to.

@@ -1,6 +1,7 @@
 package curafeed
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"os"
@@ -178,13 +179,16 @@ func (st *fragmentStore) item(c *Catalog, it *Item, format Format, short bool) (
 	return st.spill.read(e.full[format])
 }
 
-// encode renders the item's body, encodes the item in every format planned
-// for it, keeps the encodings in the spill file, and returns the one in
+// encode reads the item's held fields back, renders its body, encodes the
+// item in every format planned for it, keeps the encodings in the spill file, and returns the one in
 // format.
 func (st *fragmentStore) encode(c *Catalog, it *Item, e *storedItem, format Format) ([]byte, error) {
+	it, err := st.full(it)
+	if err != nil {
+		return nil, err
+	}
 	body := ""
 	if it.content != nil {
-		var err error
 		if body, err = it.content.render(); err != nil {
 			return nil, err
 		}
@@ -208,14 +212,158 @@ func (st *fragmentStore) encode(c *Catalog, it *Item, e *storedItem, format Form
 	return out, nil
 }
 
+// full returns it with the fields it holds in the spill file, if any.
+func (st *fragmentStore) full(it *Item) (*Item, error) {
+	if it.held.n == 0 {
+		return it, nil
+	}
+	b, err := st.spill.read(it.held)
+	if err != nil {
+		return nil, err
+	}
+	f := *it
+	if err := readHeld(&f, b); err != nil {
+		return nil, fmt.Errorf("%w (item %s)", err, it.Path)
+	}
+	f.held = spillSpan{}
+	if f.content != nil {
+		f.content = f.content.withPage(f.URL)
+	}
+	return &f, nil
+}
+
 // encodeShort encodes the item cut to its summary, as encodeItem does.
 func (st *fragmentStore) encodeShort(c *Catalog, it *Item, format Format) ([]byte, error) {
+	it, err := st.full(it)
+	if err != nil {
+		return nil, err
+	}
 	body := ""
 	if it.Summary == "" && it.content != nil {
-		var err error
 		if body, err = it.content.render(); err != nil {
 			return nil, err
 		}
 	}
 	return c.encodeContent(it, format, c.readMoreOf(it, body), true)
+}
+
+// appendHeld appends to b the fields of it that only feeds show, which
+// BuildDir holds in its spill file rather than in memory (see Item.held).
+func appendHeld(b []byte, it *Item) []byte {
+	for _, s := range []string{it.Title, it.Summary, it.URL, it.ExternalURL, it.Brand} {
+		b = appendHeldString(b, s)
+	}
+	for _, list := range [][]string{it.Tags, it.Authors} {
+		if list == nil {
+			b = binary.AppendUvarint(b, 0)
+			continue
+		}
+		b = binary.AppendUvarint(b, uint64(len(list))+1)
+		for _, s := range list {
+			b = appendHeldString(b, s)
+		}
+	}
+	if img := it.Image; img == nil {
+		b = append(b, 0)
+	} else {
+		b = append(b, 1)
+		for _, s := range []string{img.URL, img.Type, img.Alt} {
+			b = appendHeldString(b, s)
+		}
+		b = binary.AppendVarint(b, int64(img.Width))
+		b = binary.AppendVarint(b, int64(img.Height))
+	}
+	return b
+}
+
+func appendHeldString(b []byte, s string) []byte {
+	b = binary.AppendUvarint(b, uint64(len(s)))
+	return append(b, s...)
+}
+
+// readHeld sets in it the fields appendHeld wrote in b.
+func readHeld(it *Item, b []byte) error {
+	r := heldReader{b: b}
+	for _, p := range []*string{&it.Title, &it.Summary, &it.URL, &it.ExternalURL, &it.Brand} {
+		*p = r.str()
+	}
+	for _, p := range []*[]string{&it.Tags, &it.Authors} {
+		n := r.uvarint()
+		if n == 0 || r.err != nil {
+			*p = nil
+			continue
+		}
+		if n-1 > uint64(len(r.b)) {
+			r.fail()
+			break
+		}
+		*p = make([]string, n-1)
+		for i := range *p {
+			(*p)[i] = r.str()
+		}
+	}
+	it.Image = nil
+	if r.byte() == 1 {
+		img := &Image{URL: r.str(), Type: r.str(), Alt: r.str()}
+		img.Width, img.Height = int(r.varint()), int(r.varint())
+		it.Image = img
+	}
+	if r.err == nil && len(r.b) > 0 {
+		r.fail()
+	}
+	return r.err
+}
+
+// heldReader reads what appendHeld wrote; its first error sticks.
+type heldReader struct {
+	b   []byte
+	err error
+}
+
+func (r *heldReader) fail() {
+	if r.err == nil {
+		r.err = errors.New("curafeed: a temporary file holds damaged item fields")
+	}
+	r.b = nil
+}
+
+func (r *heldReader) uvarint() uint64 {
+	v, n := binary.Uvarint(r.b)
+	if n <= 0 {
+		r.fail()
+		return 0
+	}
+	r.b = r.b[n:]
+	return v
+}
+
+func (r *heldReader) varint() int64 {
+	v, n := binary.Varint(r.b)
+	if n <= 0 {
+		r.fail()
+		return 0
+	}
+	r.b = r.b[n:]
+	return v
+}
+
+func (r *heldReader) byte() byte {
+	if len(r.b) == 0 {
+		r.fail()
+		return 0
+	}
+	c := r.b[0]
+	r.b = r.b[1:]
+	return c
+}
+
+func (r *heldReader) str() string {
+	n := r.uvarint()
+	if n > uint64(len(r.b)) {
+		r.fail()
+		return ""
+	}
+	s := string(r.b[:n])
+	r.b = r.b[n:]
+	return s
 }

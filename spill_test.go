@@ -241,7 +241,12 @@ func TestLazyHTMLSpilled(t *testing.T) {
 			sl, err := l.spillTo(s, base.String())
 			require.NoError(t, err)
 			assert.Equal(t, rendered, sl.clean)
-			assert.Equal(t, !rendered, sl.page == base.String(), "the page is kept as text")
+			assert.Equal(t, !rendered, sl.onPage, "the base is the page, given back later")
+			if sl.onPage {
+				_, err := sl.render()
+				require.Error(t, err, "no page, no base: no rendering")
+				sl = sl.withPage(base.String())
+			}
 			got, err := sl.render()
 			require.NoError(t, err)
 			assert.Equal(t, mem.get(), got)
@@ -288,4 +293,27 @@ func TestBuildDirSameBytesCut(t *testing.T) {
 	require.NoError(t, err)
 	require.Positive(t, st.Truncated, "documents are cut")
 	requireSameTree(t, treeBytes(t, ref), treeBytes(t, out))
+}
+
+// TestHeldFields requires the fields an item holds in the spill file to
+// come back as they were, and damaged bytes to be an error, never a panic.
+func TestHeldFields(t *testing.T) {
+	items := []*Item{
+		{Title: "T", Summary: "S <b>", URL: "https://x.example/a/", ExternalURL: "https://y.example/",
+			Brand: "B", Tags: []string{"one", ""}, Authors: []string{}, Image: &Image{URL: "https://x.example/i.png", Type: "image/png", Alt: "alt", Width: 640, Height: 480}},
+		{Title: "Only a title"},
+	}
+	for _, it := range items {
+		b := appendHeld(nil, it)
+		var got Item
+		require.NoError(t, readHeld(&got, b))
+		assert.Equal(t, *it, got)
+		for n := range b {
+			var cut Item
+			assert.Error(t, readHeld(&cut, b[:n]), "cut to %d bytes", n)
+		}
+		assert.Error(t, readHeld(&got, append(b, 0)), "trailing bytes")
+	}
+	var got Item
+	assert.Error(t, readHeld(&got, []byte{1, 'x', 1, 'y', 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0x0f}), "a list longer than the bytes")
 }
