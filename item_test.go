@@ -10,6 +10,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/curafeed/curafeed/internal/corpustest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/text/cases"
@@ -353,7 +354,7 @@ func TestFoldCaseASCII(t *testing.T) {
 // BenchmarkParseRecord parses every sample record once per iteration.
 func BenchmarkParseRecord(b *testing.B) {
 	var files [][]byte
-	for _, p := range fmRecordFiles(b, "testdata/records") {
+	for _, p := range corpustest.RecordFiles(b, "testdata/records") {
 		if data, err := os.ReadFile(p); err == nil {
 			files = append(files, data)
 		}

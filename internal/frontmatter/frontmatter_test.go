@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/curafeed/curafeed/internal/corpustest"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -376,53 +377,14 @@ func TestFrontMatterAllocs(t *testing.T) {
 
 const fmSeedRecordPath = "../../testdata/records/communities/chronic-care-management/curated-content/8e53e60e-d4f5-5d72-b0c0-707e3f0c5dbb.md"
 
-// fmCorpora lists the record directories of the differential test:
-// the test records, the real export next to the repository, and a generated
-// corpus named by CURAFEED_GENERATED_CORPUS.
-func fmCorpora() []struct{ name, dir string } {
-	return []struct{ name, dir string }{
-		{"testdata", "../../testdata/records"},
-		{"medigy", "../../../shared/corpus/medigy"},
-		{"generated", os.Getenv("CURAFEED_GENERATED_CORPUS")},
-	}
-}
-
-// fmRecordFiles returns the .md files under dir, sorted.
-func fmRecordFiles(t testing.TB, dir string) []string {
-	var files []string
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if !d.IsDir() && strings.HasSuffix(p, ".md") {
-			files = append(files, p)
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	sort.Strings(files)
-	return files
-}
-
 // TestFrontMatterDifferentialCorpora parses the front matter of every record
 // of every corpus both ways and requires the same tree wherever the fast
 // reader accepts it; it reports how much the fast reader handled, and what
 // made it hand the rest to yaml.v3.
 func TestFrontMatterDifferentialCorpora(t *testing.T) {
-	for _, c := range fmCorpora() {
-		t.Run(c.name, func(t *testing.T) {
-			if c.dir == "" {
-				t.Skip("CURAFEED_GENERATED_CORPUS is not set")
-			}
-			if _, err := os.Stat(c.dir); err != nil {
-				t.Skipf("no corpus: %v", err)
-			}
-			files := fmRecordFiles(t, c.dir)
-			if len(files) == 0 {
-				t.Fatalf("no records in %s", c.dir)
-			}
+	for _, c := range corpustest.Corpora("../..") {
+		t.Run(c.Name, func(t *testing.T) {
+			files := c.Skip(t)
 			fast, total := 0, 0
 			reasons := map[string][]string{}
 			for _, f := range files {
@@ -447,14 +409,14 @@ func TestFrontMatterDifferentialCorpora(t *testing.T) {
 					checkFrontMatter(t, f+" (cleaned)", cleanFrontMatter(front))
 				}
 			}
-			t.Logf("%s: fast reader handled %d of %d front matters (%.1f%%)", c.dir, fast, total, 100*float64(fast)/float64(max(total, 1)))
+			t.Logf("%s: fast reader handled %d of %d front matters (%.1f%%)", c.Dir, fast, total, 100*float64(fast)/float64(max(total, 1)))
 			whys := make([]string, 0, len(reasons))
 			for why := range reasons {
 				whys = append(whys, why)
 			}
 			sort.Slice(whys, func(i, j int) bool { return len(reasons[whys[i]]) > len(reasons[whys[j]]) })
 			for _, why := range whys {
-				rel, _ := filepath.Rel(c.dir, reasons[why][0])
+				rel, _ := filepath.Rel(c.Dir, reasons[why][0])
 				t.Logf("  handed to yaml.v3: %4d × %s (e.g. %s)", len(reasons[why]), why, rel)
 			}
 		})
@@ -505,7 +467,7 @@ func BenchmarkFrontMatter(b *testing.B) {
 	}
 	if dir := os.Getenv("CURAFEED_GENERATED_CORPUS"); dir != "" {
 		var fronts [][]byte
-		for _, f := range fmRecordFiles(b, dir) {
+		for _, f := range corpustest.RecordFiles(b, dir) {
 			if len(fronts) == 200 {
 				break
 			}
