@@ -180,10 +180,10 @@ type syndication struct {
 	archiveSize  int
 	noArchives   bool
 	archiveFeeds string
-	maxBytes    int
-	tombstones  time.Duration
-	hubs        []string
-	hubTimeout  time.Duration
+	maxBytes     int
+	tombstones   time.Duration
+	hubs         []string
+	hubTimeout   time.Duration
 }
 
 // syndicationFlags defines the syndication flags on fl.
