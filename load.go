@@ -29,7 +29,8 @@ type Records struct {
 	// newest first. Pass them to Build with Items, so that the feeds they
 	// belonged to carry their tombstones: Build(recs.All(), cfg).
 	Retracted []*Item
-	// Files is the number of record files (*.md) read.
+	// Files is the number of record files (*.md) read, or of records
+	// LoadRecords was given.
 	Files int
 	// Published is the number of published records: len(Items) after
 	// Load; BuildDir, which keeps no items, sets only this.
