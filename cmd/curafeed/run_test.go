@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -161,4 +162,32 @@ func TestBuildCacheKeepsDamaged(t *testing.T) {
 	data, err := os.ReadFile(filepath.Join(out, "all", "rss.xml"))
 	require.NoError(t, err)
 	assert.Contains(t, string(data), "Kept title")
+}
+
+// TestArchiveFeedsFlag: -archive-feeds chooses the kinds of feed that keep
+// archive documents; an unknown kind is a usage error.
+func TestArchiveFeedsFlag(t *testing.T) {
+	archives := regexp.MustCompile(`archive documents (\d+)`)
+	count := func(kinds ...string) int {
+		t.Helper()
+		args := []string{"build", "-site", "https://community.example.org", "-records", "../../testdata/records", "-out", t.TempDir(), "-limit", "1"}
+		if len(kinds) > 0 {
+			args = append(args, "-archive-feeds", kinds[0])
+		}
+		code, stdout, stderr := runCmd(t, args...)
+		require.Equal(t, 0, code, stderr)
+		m := archives.FindStringSubmatch(stdout)
+		require.NotNil(t, m, stdout)
+		n, err := strconv.Atoi(m[1])
+		require.NoError(t, err)
+		return n
+	}
+	none, def, all := count(""), count(), count("all,community,topic,community-topic")
+	assert.Zero(t, none)
+	assert.Positive(t, def)
+	assert.Greater(t, all, def, "topic and community×topic feeds add archives")
+	assert.Equal(t, def, count("community,all"))
+	code, _, stderr := runCmd(t, "build", "-site", "https://community.example.org", "-records", "../../testdata/records", "-out", t.TempDir(), "-archive-feeds", "topics")
+	assert.Equal(t, 2, code)
+	assert.Contains(t, stderr, `ArchiveFeeds names "topics"`)
 }
