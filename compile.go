@@ -47,6 +47,9 @@ import (
 // parses) stays published in its last good version, parsed from the bytes
 // the cache's record pack keeps, and Records.Kept lists it.
 func BuildDir(fsys fs.FS, cfg Config, dir string) (*Records, WriteStats, error) {
+	if fsys == nil {
+		return nil, WriteStats{}, errNoFS
+	}
 	ncfg, site, err := cfg.normalize()
 	if err != nil {
 		return nil, WriteStats{}, err

@@ -18,6 +18,9 @@ type RecordError struct {
 
 // Error implements the error interface.
 func (e *RecordError) Error() string {
+	if e == nil {
+		return "<nil>"
+	}
 	var b strings.Builder
 	b.WriteString(e.Path)
 	if e.Line > 0 {
@@ -35,7 +38,12 @@ func (e *RecordError) Error() string {
 }
 
 // Unwrap returns the cause.
-func (e *RecordError) Unwrap() error { return e.Err }
+func (e *RecordError) Unwrap() error {
+	if e == nil {
+		return nil
+	}
+	return e.Err
+}
 
 // ErrorList is a list of record errors, sorted by path, then line, then
 // field. The zero value is an empty list.

@@ -183,6 +183,9 @@ func (f *Feed) fullArchive() bool {
 // Documents returns the feed and its archive documents, newest first:
 // every document a reader walking the feed's history can fetch.
 func (f *Feed) Documents() []*Feed {
+	if f == nil {
+		return nil
+	}
 	docs := []*Feed{f}
 	for i := len(f.Archives) - 1; i >= 0; i-- {
 		docs = append(docs, f.Archives[i])
@@ -218,6 +221,10 @@ func (c *Catalog) Feed(path string) (*Feed, bool) {
 	f, ok := c.byPath[path]
 	return f, ok
 }
+
+// errNilCatalog is the error of a Catalog method called on nil, or given a
+// nil writer or function.
+var errNilCatalog = errors.New("curafeed: no catalog (nil), or a nil writer or function: build one with Build")
 
 // Build groups items into the site-wide feed, one feed per community, per
 // topic and per community×topic, each with its archive documents. Items

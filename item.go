@@ -83,7 +83,7 @@ type Item struct {
 // URLs resolved against the item's page. The work is done once, on first use,
 // so bodies that never reach a feed are never rendered.
 func (it *Item) ContentHTML() string {
-	if it.content == nil {
+	if it == nil || it.content == nil {
 		return ""
 	}
 	return it.content.get()

@@ -75,10 +75,16 @@ func Load(fsys fs.FS, cfg Config) (*Records, error) {
 	return load(fsys, cfg, nil)
 }
 
+// errNoFS is the error of every entry point given no records file system.
+var errNoFS = errors.New("curafeed: no records: the fs.FS is nil")
+
 // load is Load with what an earlier load knew: was, when not nil, reports
 // the paths that held a record then (see damaged), and the result's
 // records then lists the paths that hold one now.
 func load(fsys fs.FS, cfg Config, was func(path string) bool) (*Records, error) {
+	if fsys == nil {
+		return nil, errNoFS
+	}
 	cfg, site, err := cfg.normalize()
 	if err != nil {
 		return nil, err
@@ -312,6 +318,9 @@ func (r *Records) dedupe(items []*Item) []*Item {
 // All returns the published and the retracted records, as Build takes
 // them.
 func (r *Records) All() []*Item {
+	if r == nil {
+		return nil
+	}
 	return append(r.Items[:len(r.Items):len(r.Items)], r.Retracted...)
 }
 

@@ -44,6 +44,9 @@ var opmlGroups = [...]string{
 // catalog (their RSS URLs), grouped by kind: all, communities, topics, and
 // community topics.
 func (c *Catalog) WriteOPML(w io.Writer) error {
+	if c == nil || w == nil {
+		return errNilCatalog
+	}
 	doc := &opmlDoc{Version: "2.0", Head: opmlHead{
 		Title:     "Feeds of " + c.cfg.Title,
 		OwnerName: c.cfg.Title,

@@ -109,6 +109,9 @@ func LoadRecords(records iter.Seq2[Record, error], cfg Config) (*Records, error)
 	if err != nil {
 		return nil, err
 	}
+	if records == nil {
+		return nil, errors.New("curafeed: no records: the iterator is nil")
+	}
 	r := &Records{}
 	var items []*Item
 	for rec, err := range records {

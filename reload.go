@@ -2,6 +2,7 @@ package curafeed
 
 import (
 	"context"
+	"errors"
 	"hash/maphash"
 	"io/fs"
 	"net/http"
@@ -122,6 +123,9 @@ type snapshot struct {
 // ReloadReport.Err); rejected records are reported to opts.OnReload, and
 // the catalog holds every good one.
 func NewReloader(fsys fs.FS, cfg Config, opts ReloadOptions) (*Reloader, error) {
+	if fsys == nil {
+		return nil, errNoFS
+	}
 	r := &Reloader{fsys: fsys, cfg: cfg, opts: opts, seed: maphash.MakeSeed(), clock: reloadClock, after: afterFunc}
 	r.pubCtx, r.pubCancel = context.WithCancel(context.Background())
 	if rep := r.Reload(); rep.Err != nil {
@@ -130,11 +134,21 @@ func NewReloader(fsys fs.FS, cfg Config, opts ReloadOptions) (*Reloader, error) 
 	return r, nil
 }
 
-// Catalog returns the catalog being served.
-func (r *Reloader) Catalog() *Catalog { return r.cur.Load().cat }
+// Catalog returns the catalog being served; nil for a nil Reloader.
+func (r *Reloader) Catalog() *Catalog {
+	if r == nil {
+		return nil
+	}
+	return r.cur.Load().cat
+}
 
-// ServeHTTP serves the current catalog, as the handler of NewHandler does.
+// ServeHTTP serves the current catalog, as the handler of NewHandler does;
+// a nil Reloader serves nothing (404 everywhere).
 func (r *Reloader) ServeHTTP(w http.ResponseWriter, req *http.Request) {
+	if r == nil {
+		(&handler{files: map[string]*entry{}}).ServeHTTP(w, req)
+		return
+	}
 	r.cur.Load().h.ServeHTTP(w, req)
 }
 
@@ -144,6 +158,9 @@ func (r *Reloader) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 // were published before stay published in their last good version (see
 // ReloadReport.Kept). Concurrent calls wait for each other.
 func (r *Reloader) Reload() ReloadReport {
+	if r == nil {
+		return ReloadReport{Err: errors.New("curafeed: no Reloader (nil): make one with NewReloader")}
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	rep := r.load()
@@ -267,6 +284,9 @@ func (r *Reloader) publish(p *websub.Publisher, urls []string) {
 // armed for the next scheduled record. The Reloader still serves and
 // reloads after Close, but publishes no more and arms no timer.
 func (r *Reloader) Close() {
+	if r == nil {
+		return
+	}
 	r.mu.Lock() // no load is between its check of pubCtx and its pubs.Add
 	r.pubCancel()
 	r.closed = true

@@ -26,6 +26,9 @@ type File struct {
 // followed by its archive documents, newest first. It stops at the first
 // error fn returns.
 func (c *Catalog) Files(fn func(File) error) error {
+	if c == nil || fn == nil {
+		return errNilCatalog
+	}
 	var buf bytes.Buffer
 	if err := c.WriteOPML(&buf); err != nil {
 		return err
@@ -167,6 +170,9 @@ const ManifestName = "curafeed-manifest.txt"
 // curafeed's; the next build removes the temporary files that one left
 // beside them.
 func (c *Catalog) WriteDir(dir string) (WriteStats, error) {
+	if c == nil {
+		return WriteStats{}, errNilCatalog
+	}
 	unlock, err := lockOutput(dir)
 	if err != nil {
 		return WriteStats{}, err

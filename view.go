@@ -193,6 +193,9 @@ var formatNames = [...]string{RSS: "RSS", Atom: "Atom", JSON: "JSON Feed"}
 // types are written literally (not as character references), as simple
 // autodiscovery parsers expect.
 func (f *Feed) AutodiscoveryHTML() template.HTML {
+	if f == nil || f.cat == nil {
+		return ""
+	}
 	return template.HTML(strings.TrimSuffix(string(f.autodiscovery(Formats()...)), "\n"))
 }
 

@@ -44,6 +44,9 @@ import (
 // change. Watch says why it polls to ReloadOptions.OnWatchError. Call
 // Reload to force a load.
 func (r *Reloader) Watch(ctx context.Context, interval time.Duration) {
+	if r == nil {
+		return
+	}
 	if interval <= 0 {
 		interval = 2 * time.Second
 	}
