@@ -271,12 +271,13 @@ func detach(it *Item) {
 	}
 }
 
-// datesInRange refuses dates that no feed format can carry: RFC 3339 and
-// RFC 822 dates have four-digit years.
+// datesInRange refuses dates that feeds cannot carry or that no article
+// has: RFC 3339 and RFC 822 dates have four-digit years, and a year before
+// 1000 is a date left at its zero value, or a typo.
 func datesInRange(ts ...time.Time) error {
 	for _, t := range ts {
-		if y := t.Year(); y < 1 || y > 9999 {
-			return fmt.Errorf("year %d is out of range: feeds carry years 1 to 9999", y)
+		if y := t.Year(); y < 1000 || y > 9999 {
+			return fmt.Errorf("year %d is out of range: a record's dates are in the years 1000 to 9999", y)
 		}
 	}
 	return nil

@@ -331,6 +331,7 @@ func TestLoadRecords(t *testing.T) {
 func FuzzBuildItems(f *testing.F) {
 	f.Add("a", "Title", "../../../../tmp/x", "Name", "javascript:alert(1)", "/x/", "draft", int64(1700000000), int64(0))
 	f.Add("", "", "", "", "", "", "", int64(0), int64(0))
+	f.Add("0", "0", "0", "0", "", "", "", int64(-62135596799), int64(0)) // 0001-01-01T00:00:01Z
 	f.Add("same", "A\u202eB", "CON", "\x00", "https://e.example/\u0085", "//evil", "published", int64(-62135596800), int64(253402300799))
 	f.Fuzz(func(t *testing.T, id, title, slug, name, ext, page, status string, pub, upd int64) {
 		items := []*Item{
