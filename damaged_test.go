@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/curafeed/curafeed/internal/hubtest"
 	"github.com/curafeed/curafeed/websub"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -41,7 +42,7 @@ func TestReloadDamagedRecordKept(t *testing.T) {
 			good := reloadRecord(2, "security", "Second", "2024-01-02")
 			m.set(p1, reloadRecord(1, "security", "First", "2024-01-01"))
 			m.set(p2, good)
-			hub, got := countingHub(t)
+			hub, got := hubtest.Counting(t)
 			var reports []websub.PublishReport
 			r, err := NewReloader(m, reloadConfig, ReloadOptions{
 				Publisher: fastPublisher(hub),

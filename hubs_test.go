@@ -5,7 +5,6 @@ import (
 	"net/http/httptest"
 	"slices"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"testing/fstest"
 	"time"
@@ -14,26 +13,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
-
-// hubServer starts a test hub on loopback and returns its URL.
-func hubServer(t *testing.T, h http.HandlerFunc) string {
-	t.Helper()
-	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
-	return srv.URL + "/hub"
-}
-
-// countingHub starts a hub that answers 204 No Content and counts the
-// requests it gets.
-func countingHub(t *testing.T) (string, *atomic.Int32) {
-	t.Helper()
-	var got atomic.Int32
-	hub := hubServer(t, func(w http.ResponseWriter, r *http.Request) {
-		got.Add(1)
-		w.WriteHeader(http.StatusNoContent)
-	})
-	return hub, &got
-}
 
 // fastPublisher is a Publisher with short waits, for tests.
 func fastPublisher(hubs ...string) *websub.Publisher {

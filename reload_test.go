@@ -24,6 +24,7 @@ import (
 	"testing/fstest"
 	"time"
 
+	"github.com/curafeed/curafeed/internal/hubtest"
 	"github.com/curafeed/curafeed/websub"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -570,7 +571,7 @@ func TestReloaderCollapsesPublishes(t *testing.T) {
 	}
 	release := make(chan struct{})
 	var got atomic.Int32
-	hub := hubServer(t, func(w http.ResponseWriter, r *http.Request) {
+	hub := hubtest.Serve(t, func(w http.ResponseWriter, r *http.Request) {
 		if got.Add(1) == 1 {
 			<-release
 		}

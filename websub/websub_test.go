@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"slices"
 	"strconv"
@@ -16,17 +15,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/curafeed/curafeed/internal/hubtest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
-
-// hubServer starts a test hub on loopback and returns its URL.
-func hubServer(t *testing.T, h http.HandlerFunc) string {
-	t.Helper()
-	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
-	return srv.URL + "/hub"
-}
 
 // hangingHub starts a hub whose handler blocks until the test ends, and
 // counts the requests it got.
@@ -34,7 +26,7 @@ func hangingHub(t *testing.T) (string, *atomic.Int32) {
 	t.Helper()
 	var got atomic.Int32
 	release := make(chan struct{})
-	hub := hubServer(t, func(w http.ResponseWriter, r *http.Request) {
+	hub := hubtest.Serve(t, func(w http.ResponseWriter, r *http.Request) {
 		got.Add(1)
 		<-release
 	})
@@ -43,18 +35,6 @@ func hangingHub(t *testing.T) (string, *atomic.Int32) {
 }
 
 // fastPublisher is a Publisher with short waits, for tests.
-// countingHub starts a hub that answers 204 No Content and counts the
-// requests it gets.
-func countingHub(t *testing.T) (string, *atomic.Int32) {
-	t.Helper()
-	var got atomic.Int32
-	hub := hubServer(t, func(w http.ResponseWriter, r *http.Request) {
-		got.Add(1)
-		w.WriteHeader(http.StatusNoContent)
-	})
-	return hub, &got
-}
-
 func fastPublisher(hubs ...string) *Publisher {
 	return &Publisher{Hubs: hubs, Timeout: 2 * time.Second, Backoff: 10 * time.Millisecond}
 }
@@ -77,7 +57,7 @@ func TestPublishRequests(t *testing.T) {
 	counts := map[string]map[string]int{} // hub → hub.url → requests
 	hub := func(name string, code int) string {
 		counts[name] = map[string]int{}
-		return hubServer(t, func(w http.ResponseWriter, r *http.Request) {
+		return hubtest.Serve(t, func(w http.ResponseWriter, r *http.Request) {
 			ok := r.Method == http.MethodPost &&
 				r.Header.Get("Content-Type") == "application/x-www-form-urlencoded" &&
 				r.Header.Get("User-Agent") == "curafeed"
@@ -130,7 +110,7 @@ func TestPublishRequests(t *testing.T) {
 
 func TestPublishRetries(t *testing.T) {
 	var got atomic.Int32
-	hub := hubServer(t, func(w http.ResponseWriter, r *http.Request) {
+	hub := hubtest.Serve(t, func(w http.ResponseWriter, r *http.Request) {
 		if got.Add(1) <= 2 {
 			http.Error(w, "busy", http.StatusInternalServerError)
 			return
@@ -147,7 +127,7 @@ func TestPublishRetries(t *testing.T) {
 
 func TestPublishGivesUp(t *testing.T) {
 	var got atomic.Int32
-	hub := hubServer(t, func(w http.ResponseWriter, r *http.Request) {
+	hub := hubtest.Serve(t, func(w http.ResponseWriter, r *http.Request) {
 		got.Add(1)
 		http.Error(w, "down", http.StatusInternalServerError)
 	})
@@ -184,7 +164,7 @@ func TestPublishStatuses(t *testing.T) {
 	} {
 		t.Run(strconv.Itoa(tc.code), func(t *testing.T) {
 			var got atomic.Int32
-			hub := hubServer(t, func(w http.ResponseWriter, r *http.Request) {
+			hub := hubtest.Serve(t, func(w http.ResponseWriter, r *http.Request) {
 				got.Add(1)
 				if tc.code == http.StatusFound {
 					w.Header().Set("Location", "/elsewhere")
@@ -206,14 +186,14 @@ func TestPublishStatuses(t *testing.T) {
 
 func TestPublishRedirect(t *testing.T) {
 	var got atomic.Int32
-	final := hubServer(t, func(w http.ResponseWriter, r *http.Request) {
+	final := hubtest.Serve(t, func(w http.ResponseWriter, r *http.Request) {
 		got.Add(1)
 		if r.Method != http.MethodPost || r.FormValue("hub.url") != "https://x.example/all/rss.xml" {
 			t.Errorf("redirected request: %s %v", r.Method, r.Form)
 		}
 		w.WriteHeader(http.StatusAccepted)
 	})
-	moved := hubServer(t, func(w http.ResponseWriter, r *http.Request) {
+	moved := hubtest.Serve(t, func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, final, http.StatusPermanentRedirect)
 	})
 	rep := fastPublisher(moved).Publish(context.Background(), []string{"https://x.example/all/rss.xml"})
@@ -223,7 +203,7 @@ func TestPublishRedirect(t *testing.T) {
 }
 
 func TestPublishInvalidHub(t *testing.T) {
-	hub, got := countingHub(t)
+	hub, got := hubtest.Counting(t)
 	rep := fastPublisher("ftp://hub.example/", hub, "/relative", "http://[::1").Publish(context.Background(), []string{"https://x.example/all/rss.xml"})
 	assert.Equal(t, []string{hub + " https://x.example/all/rss.xml"}, notifiedPairs(rep.Notified))
 	require.Len(t, rep.Failed, 3)
@@ -237,7 +217,7 @@ func TestPublishInvalidHub(t *testing.T) {
 
 func TestPublishHidesHubPassword(t *testing.T) {
 	var got atomic.Value
-	hub := hubServer(t, func(w http.ResponseWriter, r *http.Request) {
+	hub := hubtest.Serve(t, func(w http.ResponseWriter, r *http.Request) {
 		user, pass, _ := r.BasicAuth()
 		got.Store(user + " " + pass)
 		w.WriteHeader(http.StatusUnauthorized)
@@ -257,7 +237,7 @@ func TestPublishHidesHubPassword(t *testing.T) {
 func TestPublishHungHub(t *testing.T) {
 	hung, hungGot := hangingHub(t)
 	var okGot atomic.Int32
-	ok := hubServer(t, func(w http.ResponseWriter, r *http.Request) {
+	ok := hubtest.Serve(t, func(w http.ResponseWriter, r *http.Request) {
 		okGot.Add(1)
 		w.WriteHeader(http.StatusAccepted)
 	})
@@ -302,7 +282,7 @@ func TestPublishHungHub(t *testing.T) {
 func TestPublishClientTimeoutRetried(t *testing.T) {
 	var got atomic.Int32
 	release := make(chan struct{})
-	hub := hubServer(t, func(w http.ResponseWriter, r *http.Request) {
+	hub := hubtest.Serve(t, func(w http.ResponseWriter, r *http.Request) {
 		if got.Add(1) == 1 {
 			select {
 			case <-r.Context().Done():
@@ -323,7 +303,7 @@ func TestPublishClientTimeoutRetried(t *testing.T) {
 
 func TestPublishRetryAfterPastDeadline(t *testing.T) {
 	var got atomic.Int32
-	hub := hubServer(t, func(w http.ResponseWriter, r *http.Request) {
+	hub := hubtest.Serve(t, func(w http.ResponseWriter, r *http.Request) {
 		got.Add(1)
 		w.Header().Set("Retry-After", "3600")
 		w.WriteHeader(http.StatusTooManyRequests)
@@ -395,7 +375,7 @@ func TestPublishConcurrency(t *testing.T) {
 			}
 			var hubs []string
 			for range tc.hubs {
-				hubs = append(hubs, hubServer(t, handler))
+				hubs = append(hubs, hubtest.Serve(t, handler))
 			}
 			var feeds []string
 			for i := range 10 {
@@ -413,7 +393,7 @@ func TestPublishConcurrency(t *testing.T) {
 }
 
 func TestPublishEmpty(t *testing.T) {
-	hub, got := countingHub(t)
+	hub, got := hubtest.Counting(t)
 	for name, tc := range map[string]struct {
 		p    *Publisher
 		urls []string
@@ -434,7 +414,7 @@ func TestPublishEmpty(t *testing.T) {
 }
 
 func TestPublishCanceled(t *testing.T) {
-	hub, got := countingHub(t)
+	hub, got := hubtest.Counting(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	rep := fastPublisher(hub).Publish(ctx, []string{"https://x.example/a/rss.xml", "https://x.example/b/rss.xml"})
@@ -447,7 +427,7 @@ func TestPublishCanceled(t *testing.T) {
 }
 
 func TestPublishConcurrentCalls(t *testing.T) {
-	hub, got := countingHub(t)
+	hub, got := hubtest.Counting(t)
 	p := fastPublisher(hub)
 	var wg sync.WaitGroup
 	reports := make([]PublishReport, 8)
@@ -489,7 +469,7 @@ func TestPublishRedirectLocationRedacted(t *testing.T) {
 		"https://hub.elsewhere.example/hub#access_token=s3cret",
 		"https://hub.elsewhere.example/%zz?token=s3cret",
 	} {
-		hub := hubServer(t, func(w http.ResponseWriter, r *http.Request) {
+		hub := hubtest.Serve(t, func(w http.ResponseWriter, r *http.Request) {
 			w.Header()["Location"] = []string{loc}
 			w.WriteHeader(http.StatusFound)
 		})
@@ -514,11 +494,11 @@ func TestPublishInvalidHubNotRetried(t *testing.T) {
 	for _, code := range []int{http.StatusBadRequest, http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound, http.StatusMethodNotAllowed, http.StatusGone} {
 		t.Run(strconv.Itoa(code), func(t *testing.T) {
 			var got atomic.Int32
-			hub := hubServer(t, func(w http.ResponseWriter, r *http.Request) {
+			hub := hubtest.Serve(t, func(w http.ResponseWriter, r *http.Request) {
 				got.Add(1)
 				w.WriteHeader(code)
 			})
-			good, goodGot := countingHub(t)
+			good, goodGot := hubtest.Counting(t)
 			p := fastPublisher(hub, good)
 			p.Concurrency = 2 // one request at a time to each hub
 			rep := p.Publish(context.Background(), feeds)

@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 )
 
@@ -141,4 +142,25 @@ func (h *Hub) PerURL() map[string]int {
 		counts[u]++
 	}
 	return counts
+}
+
+// Serve starts a hub on loopback that answers with h, without checking the
+// requests, and returns its URL. It closes when the test ends.
+func Serve(t testing.TB, h http.HandlerFunc) string {
+	t.Helper()
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return srv.URL + "/hub"
+}
+
+// Counting starts a hub that answers 204 No Content to every request and
+// counts them, and returns its URL and the count.
+func Counting(t testing.TB) (string, *atomic.Int32) {
+	t.Helper()
+	var got atomic.Int32
+	hub := Serve(t, func(w http.ResponseWriter, r *http.Request) {
+		got.Add(1)
+		w.WriteHeader(http.StatusNoContent)
+	})
+	return hub, &got
 }
