@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"time"
 
 	"github.com/curafeed/curafeed"
@@ -21,7 +22,7 @@ const defaultRecords = "../../testdata/records"
 func main() {
 	records := flag.String("records", defaultRecords, "folder of curation records")
 	addr := flag.String("addr", "127.0.0.1:8080", "address to listen on")
-	site := flag.String("site", "http://127.0.0.1:8080/feeds", "URL the feeds are served at")
+	site := flag.String("site", "http://127.0.0.1:8080", "URL of the site; the feeds are served under its /feeds/")
 	flag.Parse()
 	if *records == defaultRecords {
 		if _, err := os.Stat(*records); err != nil {
@@ -48,8 +49,8 @@ func main() {
 // newRouter loads the records and returns the server's routes, with the
 // feeds under /feeds/, and the Reloader that serves them.
 func newRouter(records, siteURL string) (http.Handler, *curafeed.Reloader, error) {
-	cfg := curafeed.Config{SiteURL: siteURL, Title: "Example Health"}
-	rl, err := curafeed.NewReloader(os.DirFS(records), cfg, curafeed.ReloadOptions{
+	cfg := curafeed.Config{SiteURL: siteURL, FeedsURL: strings.TrimRight(siteURL, "/") + "/feeds", Title: "Example Health"}
+	rl, err := curafeed.NewReloader(curafeed.DirFS(records), cfg, curafeed.ReloadOptions{
 		OnReload: func(rep curafeed.ReloadReport) {
 			for _, e := range rep.Errors {
 				log.Print(e)

@@ -10,7 +10,7 @@ import (
 
 func TestFeeds(t *testing.T) {
 	log.SetOutput(io.Discard)
-	h, _, err := newRouter("../../testdata/records", "http://127.0.0.1:8080/feeds")
+	h, _, err := newRouter("../../testdata/records", "http://127.0.0.1:8080")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -31,6 +31,9 @@ func Check(t *testing.T, h http.Handler, path string) {
 	if len(feed.Items) == 0 {
 		t.Errorf("%s has no items", path)
 	}
+	if self := "http://127.0.0.1:8080" + path; !strings.Contains(rec.Body.String(), `<atom:link href="`+self+`" rel="self"`) {
+		t.Errorf("%s does not name itself %s", path, self)
+	}
 	etag := rec.Header().Get("ETag")
 	if etag == "" {
 		t.Fatalf("%s has no ETag", path)
