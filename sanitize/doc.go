@@ -3,8 +3,8 @@
 // sees it, and it can be used on its own on any text or HTML.
 //
 // Every function is safe for concurrent use and never panics. [HTML],
-// [Text], [Summary], [Slug] and [URL] return valid UTF-8 made only of
-// characters XML 1.0 allows. HTML, Slug, [RepairMojibake] and
+// [Text], [Plain], [Summary], [Slug] and [URL] return valid UTF-8 made only
+// of characters XML 1.0 allows. HTML, Plain, Slug, [RepairMojibake] and
 // [StripInvalidXML] are idempotent: applied to their own result, they
 // return it unchanged; so does URL, given no base, for the URLs it returns.
 // Text is idempotent on text without '&' or '<' only, since it decodes
@@ -55,7 +55,9 @@
 // XML forbids removed ([StripInvalidXML]), C0 and C1 control characters,
 // bidirectional embedding, override and isolate controls (which can make
 // "exe.jpg" of "gpj.exe"), noncharacters and U+FEFF removed ([IsInvisible]),
-// the result in NFC with white space collapsed. [Summary] builds an item's
+// the result in NFC with white space collapsed. [Plain] does the same to
+// text known to be plain, without reading tags or entities: "<b>" stays
+// "<b>", text to be escaped where it is written. [Summary] builds an item's
 // summary from its description or its body, [HTMLText] reads the text of
 // sanitized HTML, and [Truncate] shortens text at a word boundary.
 //
