@@ -115,6 +115,18 @@ func FuzzCleanText(f *testing.F) {
 				t.Fatalf("cleaning clean text changed it: %q to %q", out, again)
 			}
 		}
+		plain := Plain(in)
+		if !utf8.ValidString(plain) || invalidXMLIndex(plain) >= 0 {
+			t.Fatalf("Plain: invalid characters in %q", plain)
+		}
+		for _, r := range plain {
+			if r != ' ' && unicode.IsSpace(r) || unicode.IsControl(r) || r == '\ufeff' {
+				t.Fatalf("Plain: %U in %q", r, plain)
+			}
+		}
+		if again := Plain(plain); again != plain {
+			t.Fatalf("Plain is not idempotent: %q to %q", plain, again)
+		}
 	})
 }
 
