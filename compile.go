@@ -96,7 +96,7 @@ func BuildDir(fsys fs.FS, cfg Config, dir string) (*Records, WriteStats, error) 
 			entries[i] = &e
 		}
 	} else {
-		results = parseAll(fsys, names, types, ncfg, opts, keep)
+		results, _ = parseAll(fsys, names, types, ncfg, opts, keep, nil)
 	}
 	if err := sp.failed(); err != nil {
 		return nil, WriteStats{}, err

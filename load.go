@@ -56,12 +56,38 @@ type Records struct {
 	// or not, rejected or not), when load was given what an earlier load
 	// knew.
 	records map[string]bool
+	memo    memo // what each file parsed to, for the next load of a Reloader
 }
 
 type parsed struct {
 	item     *Item
 	warnings ErrorList
 	err      error
+}
+
+// memo is what each record file parsed to, by path, with the hash of its
+// bytes: a load given the memo of the one before parses only the files
+// whose bytes changed. A memo is never changed once made.
+type memo map[string]memoEntry
+
+type memoEntry struct {
+	sum uint64
+	res parsed // its item as parsed, before loading joined communities
+}
+
+// recall returns the result the memo has for the file name of bytes sum,
+// with a copy of its item, which loading may change.
+func (m memo) recall(name string, sum uint64) (parsed, bool) {
+	e, ok := m[name]
+	if !ok || e.sum != sum {
+		return parsed{}, false
+	}
+	res := e.res
+	if res.item != nil {
+		c := *res.item
+		res.item = &c
+	}
+	return res, true
 }
 
 // Load reads every record file (*.md) of fsys, walked in lexical order and
@@ -72,7 +98,11 @@ type parsed struct {
 // than os.DirFS(dir): it also refuses links out of the folder. The error is non-nil only when fsys itself
 // cannot be walked or cfg is unusable.
 func Load(fsys fs.FS, cfg Config) (*Records, error) {
-	return load(fsys, cfg, nil)
+	recs, err := load(fsys, cfg, nil, nil)
+	if recs != nil {
+		recs.memo = nil
+	}
+	return recs, err
 }
 
 // errNoFS is the error of every entry point given no records file system.
@@ -81,7 +111,7 @@ var errNoFS = errors.New("curafeed: no records: the fs.FS is nil")
 // load is Load with what an earlier load knew: was, when not nil, reports
 // the paths that held a record then (see damaged), and the result's
 // records then lists the paths that hold one now.
-func load(fsys fs.FS, cfg Config, was func(path string) bool) (*Records, error) {
+func load(fsys fs.FS, cfg Config, was func(path string) bool, prev memo) (*Records, error) {
 	if fsys == nil {
 		return nil, errNoFS
 	}
@@ -93,7 +123,7 @@ func load(fsys fs.FS, cfg Config, was func(path string) bool) (*Records, error) 
 	if err != nil {
 		return nil, err
 	}
-	results := parseAll(fsys, names, types, cfg, parseOptions{SiteURL: site}, nil)
+	results, next := parseAll(fsys, names, types, cfg, parseOptions{SiteURL: site}, nil, prev)
 	damaged(names, results, was)
 	recs := &Records{Files: len(names)}
 	if was != nil {
@@ -104,6 +134,7 @@ func load(fsys fs.FS, cfg Config, was func(path string) bool) (*Records, error) 
 			}
 		}
 	}
+	recs.memo = next
 	recs.collect(names, results, cfg)
 	return recs, nil
 }
@@ -161,8 +192,16 @@ func recordNames(fsys fs.FS) ([]string, []fs.FileMode, error) {
 
 // parseAll reads and parses the named files on cfg.Workers goroutines;
 // results are in the order of names.
-func parseAll(fsys fs.FS, names []string, types []fs.FileMode, cfg Config, opts parseOptions, keep func(*Item, []byte) *Item) []parsed {
+//
+// With a memo (not nil, even empty), a file whose bytes the memo has is not
+// parsed again, and parseAll returns the memo of this load.
+func parseAll(fsys fs.FS, names []string, types []fs.FileMode, cfg Config, opts parseOptions, keep func(*Item, []byte) *Item, prev memo) ([]parsed, memo) {
 	results := make([]parsed, len(names))
+	var sums []uint64
+	var read []bool
+	if prev != nil {
+		sums, read = make([]uint64, len(names)), make([]bool, len(names))
+	}
 	prog := newProgress(cfg.Progress, "records", len(names))
 	parallel(len(names), cfg.Workers, func(i int) {
 		defer prog.add()
@@ -172,12 +211,34 @@ func parseAll(fsys fs.FS, names []string, types []fs.FileMode, cfg Config, opts 
 			return
 		}
 		r := &results[i]
+		if prev != nil {
+			sums[i], read[i] = fileSum(data), true
+			if res, ok := prev.recall(names[i], sums[i]); ok {
+				*r = res
+				return
+			}
+		}
 		r.item, r.warnings, r.err = parseRecord(names[i], data, opts)
 		if r.item != nil && keep != nil {
 			r.item = keep(r.item, data)
 		}
 	})
-	return results
+	if prev == nil {
+		return results, nil
+	}
+	next := make(memo, len(names))
+	for i, res := range results {
+		if !read[i] {
+			continue // not read: read it again next time
+		}
+		e := memoEntry{sum: sums[i], res: res}
+		if res.item != nil {
+			c := *res.item // as parsed: loading changes the item it returns
+			e.res.item = &c
+		}
+		next[names[i]] = e
+	}
+	return results, next
 }
 
 // parallel calls fn(i) for every i in [0, n) on workers goroutines.

@@ -116,6 +116,7 @@ type snapshot struct {
 	retracted []*Item         // the withdrawn records
 	gone      []*Item         // items whose records disappeared, with when as Updated, while they have tombstones
 	records   map[string]bool // paths of the files that read as records; one that no longer does is damaged, not gone
+	memo      memo            // what each record file parsed to: the next load parses only changed files
 }
 
 // NewReloader loads the records of fsys, builds the catalog and renders it.
@@ -185,7 +186,11 @@ func (r *Reloader) load() (rep ReloadReport) {
 	if prev != nil {
 		was = func(p string) bool { return prev.records[p] }
 	}
-	recs, err := load(r.fsys, cfg, was)
+	var prevMemo memo = memo{}
+	if prev != nil {
+		prevMemo = prev.memo
+	}
+	recs, err := load(r.fsys, cfg, was, prevMemo)
 	if err != nil {
 		rep.Err = err
 		return rep
@@ -216,7 +221,7 @@ func (r *Reloader) load() (rep ReloadReport) {
 		rep.Err = err
 		return rep
 	}
-	next := &snapshot{cat: cat, h: h, items: items, retracted: recs.Retracted, records: recs.records}
+	next := &snapshot{cat: cat, h: h, items: items, retracted: recs.Retracted, records: recs.records, memo: recs.memo}
 	tombstoned := cat.tombstoned()
 	for _, it := range gone {
 		if tombstoned[it.ID] {

@@ -617,3 +617,45 @@ func TestReloaderCollapsesPublishes(t *testing.T) {
 	r.Close()
 	assert.Empty(t, reports, "one publish for the reloads made while the hub hung")
 }
+
+// TestReloadParsesOnlyChangedFiles requires a reload to reuse what an
+// unchanged record file parsed to (its rendered body included) and to parse
+// again only the files whose bytes changed, with feeds byte-identical to a
+// fresh load of the same files (a reload also knows which records
+// disappeared, and tombstones them, which a fresh load cannot: no record
+// is removed here).
+func TestReloadParsesOnlyChangedFiles(t *testing.T) {
+	m := newMemFS()
+	for i, c := range []string{"alpha", "beta", "alpha", "gamma"} {
+		m.set(recordPath(c, i+1), reloadRecord(i+1, c, "Record "+strconv.Itoa(i+1), "2024-01-0"+strconv.Itoa(i+1)))
+	}
+	r, err := NewReloader(m, reloadConfig, ReloadOptions{})
+	require.NoError(t, err)
+	content := func(cat *Catalog) map[string]*lazyHTML {
+		out := map[string]*lazyHTML{}
+		all, _ := cat.Feed("all")
+		for _, it := range all.Items {
+			it.ContentHTML()
+			out[it.Path] = it.content
+		}
+		return out
+	}
+	before := content(r.Catalog())
+	m.set(recordPath("beta", 2), reloadRecord(2, "beta", "Record 2, edited", "2024-01-02"))
+	m.set(recordPath("delta", 5), reloadRecord(5, "delta", "Record 5", "2024-01-05"))
+	rep := r.Reload()
+	require.NoError(t, rep.Err)
+	after := content(r.Catalog())
+	assert.Same(t, before[recordPath("alpha", 1)], after[recordPath("alpha", 1)], "an unchanged record is not parsed again")
+	assert.Same(t, before[recordPath("alpha", 3)], after[recordPath("alpha", 3)])
+	assert.NotSame(t, before[recordPath("beta", 2)], after[recordPath("beta", 2)], "an edited record is parsed again")
+	assert.Contains(t, after, recordPath("delta", 5))
+
+	fresh, err := NewReloader(m, reloadConfig, ReloadOptions{})
+	require.NoError(t, err)
+	got, want := sampleFiles(t, r.Catalog()), sampleFiles(t, fresh.Catalog())
+	require.Equal(t, len(want), len(got))
+	for p, f := range want {
+		assert.Equal(t, string(f.Body), string(got[p].Body), "%s differs from a fresh load", p)
+	}
+}
