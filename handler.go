@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"fmt"
+	"hash/maphash"
 	"io"
 	"net/http"
 	"net/url"
@@ -106,6 +107,7 @@ type entry struct {
 	plain *variant
 	gz    *variant // nil when gzip does not make the file smaller
 	size  int      // the length of the file as it is
+	sum   uint64   // bodySum of the file as it is, to know it again
 
 	modified     time.Time // Last-Modified, whole seconds; zero when unknown
 	lastModified string    // modified in HTTP date format
@@ -258,7 +260,7 @@ func (m *entryMaker) entry(f File, zw *gzip.Writer, buf *bytes.Buffer) *entry {
 		}
 		return v
 	}
-	e.plain, e.size = mk(f.Body, "", nil), len(f.Body)
+	e.plain, e.size, e.sum = mk(f.Body, "", nil), len(f.Body), bodySum(f.Body)
 	buf.Reset()
 	zw.Reset(buf)
 	if _, err := zw.Write(f.Body); err == nil && zw.Close() == nil && buf.Len() < len(f.Body) {
@@ -268,13 +270,22 @@ func (m *entryMaker) entry(f File, zw *gzip.Writer, buf *bytes.Buffer) *entry {
 	return e
 }
 
+// bodySeed keys bodySum for the life of the process: handlers built one
+// after the other by a Reloader compare their files with it.
+var bodySeed = maphash.MakeSeed()
+
+// bodySum is a fast 64-bit hash of a file's bytes, to tell whether a newer
+// catalog's file is one a handler already serves without hashing it with
+// SHA-256 again; its size must match too.
+func bodySum(b []byte) uint64 { return maphash.Bytes(bodySeed, b) }
+
 // reusable returns h's entry for f when it was made from the same file, or nil.
 func (h *handler) reusable(f File) *entry {
 	if h == nil {
 		return nil
 	}
 	e := h.files[f.Path]
-	if e == nil || e.capped || e.contentType != f.ContentType || !e.updated.Equal(f.Updated) || e.size != len(f.Body) || e.plain.etag != etagOf(f.Body, "") {
+	if e == nil || e.capped || e.contentType != f.ContentType || !e.updated.Equal(f.Updated) || e.size != len(f.Body) || e.sum != bodySum(f.Body) {
 		return nil
 	}
 	return e
