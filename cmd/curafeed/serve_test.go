@@ -181,3 +181,18 @@ func TestServeUsage(t *testing.T) {
 	assert.Equal(t, 0, code)
 	assert.Contains(t, stdout, "curafeed serve")
 }
+
+// TestServerGCPercent: serve lowers the collector's target unless GOGC
+// says otherwise.
+func TestServerGCPercent(t *testing.T) {
+	p, ok := serverGCPercent(func(string) string { return "" })
+	assert.True(t, ok)
+	assert.Equal(t, 50, p)
+	_, ok = serverGCPercent(func(k string) string {
+		if k == "GOGC" {
+			return "200"
+		}
+		return ""
+	})
+	assert.False(t, ok, "GOGC decides")
+}
