@@ -1,6 +1,7 @@
 package curafeed
 
 import (
+	"bytes"
 	"crypto/sha1"
 	"encoding/hex"
 	"encoding/json"
@@ -490,7 +491,7 @@ func (p *parser) item(f *recordFields, body []byte) (*Item, error) {
 
 	// The body is Markdown unless it starts with markup; Dropmark exports
 	// are always Markdown.
-	b := trimSpace(body)
+	b := bytes.TrimSpace(body)
 	r.Markdown = strings.Contains(strings.ToLower(x.Source), "dropmark") || (len(b) > 0 && b[0] != '<')
 
 	m := &f.FeaturedImage.f

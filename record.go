@@ -1,6 +1,7 @@
 package curafeed
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"iter"
@@ -236,7 +237,7 @@ func newItem(r *Record, site *url.URL, warnings *ErrorList) (*Item, error) {
 	if body == nil && r.Body != "" {
 		body = []byte(r.Body)
 	}
-	if body = trimSpace(body); len(body) > 0 {
+	if body = bytes.TrimSpace(body); len(body) > 0 {
 		it.content = &lazyHTML{body: body, markdown: r.Markdown, base: base}
 	}
 	it.Summary = sanitize.Summary(r.Summary, it.content.getter())
@@ -288,20 +289,6 @@ func datesInRange(ts ...time.Time) error {
 var recordFieldNames = map[string]string{
 	"title": "Title", "date": "Published", "id": "ID", "url": "URL", "link": "ExternalURL",
 	"image": "Image.URL", "image.type": "Image.Type",
-}
-
-func trimSpace(b []byte) []byte {
-	for len(b) > 0 && isSpaceByte(b[0]) {
-		b = b[1:]
-	}
-	for len(b) > 0 && isSpaceByte(b[len(b)-1]) {
-		b = b[:len(b)-1]
-	}
-	return b
-}
-
-func isSpaceByte(c byte) bool {
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'
 }
 
 // topicList parses topics, keeping the first of each Key, in order.
