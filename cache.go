@@ -390,3 +390,14 @@ func sameCache(prev, next *buildCache) bool {
 	}
 	return true
 }
+
+// docKey is the document's content key, when it can be trusted: every item
+// of the document must come from a record file whose bytes were hashed.
+func (f *Feed) docKey() (uint64, bool) {
+	for _, it := range f.Items {
+		if it.sum == 0 {
+			return 0, false
+		}
+	}
+	return f.contentKey(), true
+}

@@ -91,8 +91,9 @@ func NewHandler(c *Catalog, opts HandlerOptions) http.Handler {
 
 // handler serves one rendered catalog.
 type handler struct {
-	files map[string]*entry
-	err   error // the catalog could not be rendered: every request gets 500
+	files    map[string]*entry
+	rendered int   // files rendered when the handler was made
+	err      error // the catalog could not be rendered: every request gets 500
 }
 
 // entry is one file of the tree, ready to send.
@@ -108,6 +109,7 @@ type entry struct {
 	gz    *variant // nil when gzip does not make the file smaller
 	size  int      // the length of the file as it is
 	sum   uint64   // bodySum of the file as it is, to know it again
+	key   uint64   // the document's content key in its format (Feed.docKey), 0 when unknown
 
 	modified     time.Time // Last-Modified, whole seconds; zero when unknown
 	lastModified string    // modified in HTTP date format
@@ -184,13 +186,54 @@ func newHandler(c *Catalog, opts HandlerOptions, now time.Time, prev *handler) (
 	// held uncompressed at a time.
 	mk := entryMaker{now: now, cc: cc, archiveCC: archiveCC, site: site, hubs: hubs}
 	var mu sync.Mutex
-	err := compressEach(c.Files, func(f File, zw *gzip.Writer, buf *bytes.Buffer) {
+	// With prev, each document's entries carry its content key, and a
+	// document whose key prev's entries carry is not rendered at all.
+	var keys map[*Feed]uint64
+	var keep func(*Feed) bool
+	if prev != nil {
+		keys = map[*Feed]uint64{}
+		keep = func(f *Feed) bool {
+			k, ok := f.docKey()
+			if !ok {
+				return false
+			}
+			keys[f] = k
+			formats := Formats()
+			kept := make([]*entry, len(formats))
+			for i, format := range formats {
+				e := prev.files[f.Path+"/"+format.fileName()]
+				if e == nil || e.key != formatKey(k, format) || e.capped || !e.updated.Equal(f.Updated) {
+					return false
+				}
+				kept[i] = e
+			}
+			mu.Lock()
+			for i, format := range formats {
+				h.files[f.Path+"/"+format.fileName()] = kept[i]
+			}
+			mu.Unlock()
+			return true
+		}
+	}
+	err := compressEach(func(fn func(File) error) error { return c.files(fn, keep) }, func(f File, zw *gzip.Writer, buf *bytes.Buffer) {
 		e := prev.reusable(f)
 		if e == nil {
 			e = mk.entry(f, zw, buf)
 		}
+		if keys != nil && f.Feed != nil {
+			var key uint64 // unknown
+			if k, ok := keys[f.Feed]; ok {
+				key = formatKey(k, f.Format)
+			}
+			if e.key != key {
+				c := *e // prev's entry stays as it is
+				c.key = key
+				e = &c
+			}
+		}
 		mu.Lock()
 		h.files[f.Path] = e
+		h.rendered++
 		mu.Unlock()
 	})
 	if err != nil {

@@ -219,6 +219,9 @@ func parseAll(fsys fs.FS, names []string, types []fs.FileMode, cfg Config, opts 
 			}
 		}
 		r.item, r.warnings, r.err = parseRecord(names[i], data, opts)
+		if r.item != nil && prev != nil {
+			r.item.sum = sums[i] // lets a handler know the documents it holds already
+		}
 		if r.item != nil && keep != nil {
 			r.item = keep(r.item, data)
 		}

@@ -66,10 +66,13 @@ type ReloadReport struct {
 	// file, and no other record has taken its ID.
 	Kept []string
 
-	Feeds   int      // feeds in the catalog now served
-	Files   int      // files served: feeds × formats, index.opml and the rest
-	Changed []string // paths of the served files this load added or changed
-	Removed []string // paths of the served files this load removed
+	Feeds int // feeds in the catalog now served
+	Files int // files served: feeds × formats, index.opml and the rest
+	// Rendered counts the files this load rendered; the others are served
+	// as the previous load made them, their documents' records unchanged.
+	Rendered int
+	Changed  []string // paths of the served files this load added or changed
+	Removed  []string // paths of the served files this load removed
 	// ChangedFeeds lists the URLs of the current feed documents (not
 	// archives) among Changed: what WebSub hubs are told.
 	ChangedFeeds []string
@@ -212,7 +215,7 @@ func (r *Reloader) load() (rep ReloadReport) {
 		rep.Err = err
 		return rep
 	}
-	var prevHandler *handler
+	prevHandler := &handler{} // not nil: the entries carry content keys for the next load
 	if prev != nil {
 		prevHandler = prev.h
 	}
@@ -235,7 +238,7 @@ func (r *Reloader) load() (rep ReloadReport) {
 	}
 	rep.ChangedFeeds = changedFeeds(cat, rep.Changed)
 	r.cur.Store(next)
-	rep.Published, rep.Feeds, rep.Files = len(items), len(cat.Feeds), len(h.files)
+	rep.Published, rep.Feeds, rep.Files, rep.Rendered = len(items), len(cat.Feeds), len(h.files), h.rendered
 	if p := r.opts.Publisher; p != nil && prev != nil && len(rep.ChangedFeeds) > 0 && r.pubCtx.Err() == nil {
 		r.publish(p, rep.ChangedFeeds)
 	}

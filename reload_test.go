@@ -659,3 +659,53 @@ func TestReloadParsesOnlyChangedFiles(t *testing.T) {
 		assert.Equal(t, string(f.Body), string(got[p].Body), "%s differs from a fresh load", p)
 	}
 }
+
+// TestReloadRendersOnlyChangedDocuments requires a reload to render only the
+// documents whose records changed, and to serve, for every path, the bytes
+// a fresh load of the same files serves.
+func TestReloadRendersOnlyChangedDocuments(t *testing.T) {
+	rec := func(n int, c, topic, title string) string {
+		return strings.Replace(reloadRecord(n, c, title, fmt.Sprintf("2024-01-%02d", n)), "Gartner: Cybersecurity", topic, 1)
+	}
+	communities := []string{"alpha", "beta", "gamma"}
+	topics := []string{"Gartner: Cybersecurity", "Gartner: Interoperability", "Clinical: Imaging", "Clinical: Oncology"}
+	m := newMemFS()
+	for n := 1; n <= 24; n++ {
+		m.set(recordPath(communities[n%3], n), rec(n, communities[n%3], topics[n%4], fmt.Sprintf("Record %d", n)))
+	}
+	cfg := reloadConfig
+	cfg.Limit, cfg.ArchiveSize = 3, 3
+	cfg.Now = time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	r, err := NewReloader(m, cfg, ReloadOptions{})
+	require.NoError(t, err)
+	first := r.cur.Load().h
+	require.Equal(t, len(first.files), first.rendered, "the first load renders every file")
+
+	served := func(h *handler) map[string]string {
+		out := map[string]string{}
+		for p := range h.files {
+			out[p] = get(t, h, "/"+p).Body.String()
+		}
+		return out
+	}
+	for round, change := range []func(){
+		func() { m.set(recordPath("alpha", 3), rec(3, "alpha", topics[3], "Record 3, edited")) },       // an old item, in archives
+		func() { m.set(recordPath("beta", 25), rec(25, "beta", topics[1], "Record 25, the newest")) }, // shifts archive pages
+		func() {}, // nothing changed
+	} {
+		change()
+		rep := r.Reload()
+		require.NoError(t, rep.Err)
+		fresh, err := NewReloader(m, cfg, ReloadOptions{})
+		require.NoError(t, err)
+		got, want := served(r.cur.Load().h), served(fresh.cur.Load().h)
+		require.Equal(t, len(want), len(got), "round %d", round)
+		for p, body := range want {
+			require.Equal(t, body, got[p], "round %d: %s differs from a fresh load", round, p)
+		}
+		assert.Less(t, rep.Rendered, rep.Files/2, "round %d renders only the documents that changed", round)
+		if round == 2 {
+			assert.Equal(t, 3, rep.Rendered, "with no change, only index.opml, index.html and feed.xsl are rendered")
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 )
 
@@ -26,6 +27,13 @@ type File struct {
 // followed by its archive documents, newest first. It stops at the first
 // error fn returns.
 func (c *Catalog) Files(fn func(File) error) error {
+	return c.files(fn, nil)
+}
+
+// files is Files, without the documents for which keep, when not nil,
+// returns true: their files are not rendered (a handler keeps the ones it
+// serves already).
+func (c *Catalog) files(fn func(File) error, keep func(*Feed) bool) error {
 	if c == nil || fn == nil {
 		return errNilCatalog
 	}
@@ -47,6 +55,9 @@ func (c *Catalog) Files(fn func(File) error) error {
 		return err
 	}
 	docs := c.documents()
+	if keep != nil {
+		docs = slices.DeleteFunc(docs, keep)
+	}
 	fr := newFragments(docs) // an item's encodings are dropped after their last use
 	type task struct {
 		f      *Feed
