@@ -71,8 +71,9 @@ type parsed struct {
 type memo map[string]memoEntry
 
 type memoEntry struct {
-	sum uint64
-	res parsed // its item as parsed, before loading joined communities
+	sum       uint64
+	size, mod int64  // the file's size and modification time (Unix ns; 0 when unknown)
+	res       parsed // its item as parsed, before loading joined communities
 }
 
 // recall returns the result the memo has for the file name of bytes sum,
@@ -82,12 +83,32 @@ func (m memo) recall(name string, sum uint64) (parsed, bool) {
 	if !ok || e.sum != sum {
 		return parsed{}, false
 	}
+	return e.result(), true
+}
+
+// unchanged returns the memo's entry for name when the file still has the
+// size and modification time it had when its bytes were read: like the
+// build cache, a load then trusts it without reading the file.
+func (m memo) unchanged(fsys fs.FS, name string) (memoEntry, bool) {
+	e, ok := m[name]
+	if !ok || e.mod == 0 {
+		return memoEntry{}, false
+	}
+	fi, err := fs.Stat(fsys, name)
+	if err != nil || !fi.Mode().IsRegular() || fi.ModTime().IsZero() || fi.Size() != e.size || fi.ModTime().UnixNano() != e.mod {
+		return memoEntry{}, false
+	}
+	return e, true
+}
+
+// result is the entry's parse result, with a copy of its item.
+func (e memoEntry) result() parsed {
 	res := e.res
 	if res.item != nil {
 		c := *res.item
 		res.item = &c
 	}
-	return res, true
+	return res
 }
 
 // Load reads every record file (*.md) of fsys, walked in lexical order and
@@ -202,17 +223,33 @@ func parseAll(fsys fs.FS, names []string, types []fs.FileMode, cfg Config, opts 
 	if prev != nil {
 		sums, read = make([]uint64, len(names)), make([]bool, len(names))
 	}
+	var stamps [][2]int64 // size and modification time of each file read, when known
+	if prev != nil {
+		stamps = make([][2]int64, len(names))
+	}
 	prog := newProgress(cfg.Progress, "records", len(names))
 	parallel(len(names), cfg.Workers, func(i int) {
 		defer prog.add()
+		r := &results[i]
+		if prev != nil && types[i] != walkFailed {
+			if e, ok := prev.unchanged(fsys, names[i]); ok {
+				*r, sums[i], read[i], stamps[i] = e.result(), e.sum, true, [2]int64{e.size, e.mod}
+				return
+			}
+			if fi, err := fs.Stat(fsys, names[i]); err == nil && fi.Mode().IsRegular() && !fi.ModTime().IsZero() {
+				stamps[i] = [2]int64{fi.Size(), fi.ModTime().UnixNano()}
+			}
+		}
 		data, err := readRecord(fsys, names[i], types[i], cfg.MaxRecordBytes)
 		if err != nil {
-			results[i].err = &RecordError{Path: names[i], Err: err}
+			r.err = &RecordError{Path: names[i], Err: err}
 			return
 		}
-		r := &results[i]
 		if prev != nil {
 			sums[i], read[i] = fileSum(data), true
+			if int64(len(data)) != stamps[i][0] {
+				stamps[i] = [2]int64{} // changed since it was stat'ed: read it again next time
+			}
 			if res, ok := prev.recall(names[i], sums[i]); ok {
 				*r = res
 				return
@@ -234,7 +271,7 @@ func parseAll(fsys fs.FS, names []string, types []fs.FileMode, cfg Config, opts 
 		if !read[i] {
 			continue // not read: read it again next time
 		}
-		e := memoEntry{sum: sums[i], res: res}
+		e := memoEntry{sum: sums[i], size: stamps[i][0], mod: stamps[i][1], res: res}
 		if res.item != nil {
 			c := *res.item // as parsed: loading changes the item it returns
 			e.res.item = &c

@@ -16,6 +16,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -708,4 +709,64 @@ func TestReloadRendersOnlyChangedDocuments(t *testing.T) {
 			assert.Equal(t, 3, rep.Rendered, "with no change, only index.opml, index.html and feed.xsl are rendered")
 		}
 	}
+}
+
+// readCountFS counts, by path, the files whose bytes were read.
+type readCountFS struct {
+	fs.FS
+	mu    sync.Mutex
+	reads map[string]int
+}
+
+type countedFile struct {
+	fs.File
+	name string
+	fsys *readCountFS
+}
+
+func (f *countedFile) Read(b []byte) (int, error) {
+	f.fsys.mu.Lock()
+	f.fsys.reads[f.name]++
+	f.fsys.mu.Unlock()
+	return f.File.Read(b)
+}
+
+func (c *readCountFS) Open(name string) (fs.File, error) {
+	f, err := c.FS.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	if _, ok := f.(fs.ReadDirFile); ok {
+		return f, nil
+	}
+	return &countedFile{f, name, c}, nil
+}
+
+// TestReloadReadsOnlyChangedFiles requires a reload to trust a file whose
+// size and modification time are those it had when it was read, as the
+// build cache does, and to read the others.
+func TestReloadReadsOnlyChangedFiles(t *testing.T) {
+	m := newMemFS()
+	for i, c := range []string{"alpha", "beta", "alpha", "gamma"} {
+		m.set(recordPath(c, i+1), reloadRecord(i+1, c, "Record "+strconv.Itoa(i+1), "2024-01-0"+strconv.Itoa(i+1)))
+	}
+	fsys := &readCountFS{FS: m, reads: map[string]int{}}
+	r, err := NewReloader(fsys, reloadConfig, ReloadOptions{})
+	require.NoError(t, err)
+	assert.Len(t, fsys.reads, 4, "the first load reads every file")
+	clear(fsys.reads)
+	m.set(recordPath("beta", 2), reloadRecord(2, "beta", "Record 2, edited", "2024-01-02"))
+	rep := r.Reload()
+	require.NoError(t, rep.Err)
+	assert.Equal(t, []string{recordPath("beta", 2)}, slices.Collect(maps.Keys(fsys.reads)), "only the edited file is read")
+	all, _ := r.Catalog().Feed("all")
+	assert.Equal(t, "Record 2, edited", all.Items[2].Title)
+
+	// Same size, a new modification time: read again.
+	clear(fsys.reads)
+	m.set(recordPath("beta", 2), reloadRecord(2, "beta", "Record 2, EDITED", "2024-01-02"))
+	require.NoError(t, r.Reload().Err)
+	assert.Equal(t, []string{recordPath("beta", 2)}, slices.Collect(maps.Keys(fsys.reads)))
+	all, _ = r.Catalog().Feed("all")
+	assert.Equal(t, "Record 2, EDITED", all.Items[2].Title)
 }
