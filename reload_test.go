@@ -690,7 +690,7 @@ func TestReloadRendersOnlyChangedDocuments(t *testing.T) {
 		return out
 	}
 	for round, change := range []func(){
-		func() { m.set(recordPath("alpha", 3), rec(3, "alpha", topics[3], "Record 3, edited")) },       // an old item, in archives
+		func() { m.set(recordPath("alpha", 3), rec(3, "alpha", topics[3], "Record 3, edited")) },      // an old item, in archives
 		func() { m.set(recordPath("beta", 25), rec(25, "beta", topics[1], "Record 25, the newest")) }, // shifts archive pages
 		func() {}, // nothing changed
 	} {
