@@ -94,6 +94,13 @@ type handler struct {
 	files    map[string]*entry
 	rendered int   // files rendered when the handler was made
 	err      error // the catalog could not be rendered: every request gets 500
+
+	// store, when not nil, holds the bytes of the files instead of memory
+	// (a Reloader's handlers keep them on disk); stored is the total of
+	// this handler's bytes there. A handler made with a prev that has a
+	// store uses it too, or a fresh one when most of it is garbage.
+	store  *spillFile
+	stored int64
 }
 
 // entry is one file of the tree, ready to send.
@@ -125,7 +132,9 @@ type entry struct {
 // cap), so a caller appending to a value gets a copy and the shared slice
 // stays unchanged.
 type variant struct {
-	body     []byte
+	body     []byte     // the bytes, when held in memory
+	stored   *spillFile // else the file holding them, at span
+	span     spillSpan
 	etag     string // quoted
 	full     []header
 	notModif []header
@@ -185,7 +194,27 @@ func newHandler(c *Catalog, opts HandlerOptions, now time.Time, prev *handler) (
 	// Files are compressed as Files renders them, so that only a few are
 	// held uncompressed at a time.
 	mk := entryMaker{now: now, cc: cc, archiveCC: archiveCC, site: site, hubs: hubs}
+	if prev != nil && prev.store != nil {
+		h.store = prev.store
+		if prev.store.wasteful(prev.stored) {
+			if s, err := newSpillFile(""); err == nil {
+				h.store = s // the entries kept are copied there
+			}
+		}
+		mk.store = h.store
+	}
 	var mu sync.Mutex
+	// add puts e in h, with its bytes in h's store when it has one.
+	add := func(path string, e *entry, rendered bool) {
+		e = mk.keepIn(e)
+		mu.Lock()
+		h.files[path] = e
+		h.stored += e.storedBytes()
+		if rendered {
+			h.rendered++
+		}
+		mu.Unlock()
+	}
 	// With prev, each document's entries carry its content key, and a
 	// document whose key prev's entries carry is not rendered at all.
 	var keys map[*Feed]uint64
@@ -207,11 +236,9 @@ func newHandler(c *Catalog, opts HandlerOptions, now time.Time, prev *handler) (
 				}
 				kept[i] = e
 			}
-			mu.Lock()
 			for i, format := range formats {
-				h.files[f.Path+"/"+format.fileName()] = kept[i]
+				add(f.Path+"/"+format.fileName(), kept[i], false)
 			}
-			mu.Unlock()
 			return true
 		}
 	}
@@ -231,10 +258,7 @@ func newHandler(c *Catalog, opts HandlerOptions, now time.Time, prev *handler) (
 				e = &c
 			}
 		}
-		mu.Lock()
-		h.files[f.Path] = e
-		h.rendered++
-		mu.Unlock()
+		add(f.Path, e, true)
 	})
 	if err != nil {
 		return nil, err
@@ -248,6 +272,67 @@ type entryMaker struct {
 	cc, archiveCC []string
 	site          string
 	hubs          []string
+	store         *spillFile // where the bytes go; nil: memory
+}
+
+// keepIn returns e with its bytes in m's store: e itself when they are
+// there already (or m has no store), else a copy whose bytes were copied
+// there. Bytes the store cannot take stay where they are.
+func (m *entryMaker) keepIn(e *entry) *entry {
+	if m.store == nil {
+		return e
+	}
+	plain, pm := m.moved(e.plain)
+	gz, gm := m.moved(e.gz)
+	if !pm && !gm {
+		return e
+	}
+	c := *e
+	c.plain, c.gz = plain, gz
+	return &c
+}
+
+// moved returns v with its bytes in m.store, and whether that took a copy.
+func (m *entryMaker) moved(v *variant) (*variant, bool) {
+	if v == nil || v.stored == m.store || (v.stored == nil && v.body == nil) {
+		return v, false
+	}
+	b := v.body
+	if v.stored != nil {
+		var err error
+		if b, err = v.stored.read(v.span); err != nil {
+			return v, false
+		}
+	}
+	span, err := m.store.add(b)
+	if err != nil {
+		return v, false
+	}
+	c := *v
+	c.body, c.stored, c.span = nil, m.store, span
+	return &c, true
+}
+
+// storedBytes is the size of e's bytes held in a store.
+func (e *entry) storedBytes() int64 {
+	var n int64
+	for _, v := range []*variant{e.plain, e.gz} {
+		if v != nil && v.stored != nil {
+			n += v.span.n
+		}
+	}
+	return n
+}
+
+// has reports whether v holds its bytes, in memory or in a store.
+func (v *variant) has() bool { return v != nil && (v.body != nil || v.stored != nil) }
+
+// reader reads v's bytes.
+func (v *variant) reader() io.Reader {
+	if v.stored != nil {
+		return io.NewSectionReader(v.stored.f, v.span.off, v.span.n)
+	}
+	return bytes.NewReader(v.body)
 }
 
 // entry makes f's entry, compressing it with zw into buf.
@@ -419,12 +504,16 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method == http.MethodHead {
 		return
 	}
-	// An error means the client went away: nothing to do.
-	if v.body != nil {
+	// An error means the client went away (or the store could not be
+	// read: the response is then cut short, which the client sees).
+	switch {
+	case v.body != nil:
 		w.Write(v.body)
-		return
+	case v.has():
+		io.Copy(w, v.reader())
+	case e.gz.has():
+		e.writeUnzipped(w)
 	}
-	e.writeUnzipped(w)
 }
 
 // gzipReaders are reused to unzip files for clients that do not take gzip.
@@ -433,7 +522,7 @@ var gzipReaders sync.Pool
 // writeUnzipped writes the file as it is, from its gzip form.
 func (e *entry) writeUnzipped(w io.Writer) {
 	zr, _ := gzipReaders.Get().(*gzip.Reader)
-	src := bytes.NewReader(e.gz.body)
+	src := e.gz.reader()
 	if zr == nil {
 		var err error
 		if zr, err = gzip.NewReader(src); err != nil {

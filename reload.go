@@ -215,9 +215,13 @@ func (r *Reloader) load() (rep ReloadReport) {
 		rep.Err = err
 		return rep
 	}
-	prevHandler := &handler{} // not nil: the entries carry content keys for the next load
+	// Not nil: the entries carry content keys for the next load, and the
+	// files' bytes are kept in a temporary file rather than in memory.
+	prevHandler := &handler{}
 	if prev != nil {
 		prevHandler = prev.h
+	} else if s, err := newSpillFile(""); err == nil {
+		prevHandler.store = s
 	}
 	h, err := newHandler(cat, r.opts.Handler, rep.Start, prevHandler)
 	if err != nil {

@@ -770,3 +770,55 @@ func TestReloadReadsOnlyChangedFiles(t *testing.T) {
 	all, _ = r.Catalog().Feed("all")
 	assert.Equal(t, "Record 2, EDITED", all.Items[2].Title)
 }
+
+// TestReloaderKeepsFilesOnDisk requires a Reloader's handler to hold the
+// bytes of its files in a temporary file, not in memory, to serve them
+// byte for byte as NewHandler does (gzip or not), and to move them to a
+// fresh temporary file when most of the old one is garbage.
+func TestReloaderKeepsFilesOnDisk(t *testing.T) {
+	m := newMemFS()
+	for n := 1; n <= 6; n++ {
+		c := []string{"alpha", "beta"}[n%2]
+		m.set(recordPath(c, n), reloadRecord(n, c, fmt.Sprintf("Record %d", n), fmt.Sprintf("2024-01-%02d", n)))
+	}
+	r, err := NewReloader(m, reloadConfig, ReloadOptions{})
+	require.NoError(t, err)
+	check := func(round int) *spillFile {
+		h := r.cur.Load().h
+		require.NotNil(t, h.store, "round %d", round)
+		mem := NewHandler(r.Catalog(), HandlerOptions{})
+		var stored int64
+		for p, e := range h.files {
+			for _, v := range []*variant{e.plain, e.gz} {
+				if v.has() {
+					assert.Nil(t, v.body, "round %d: %s is held in memory", round, p)
+					assert.Same(t, h.store, v.stored, "round %d: %s", round, p)
+					stored += v.span.n
+				}
+			}
+			for _, enc := range []string{"", "gzip"} {
+				hdr := map[string]string{}
+				if enc != "" {
+					hdr["Accept-Encoding"] = enc
+				}
+				got, want := do(r, "GET", "/"+p, hdr), do(mem, "GET", "/"+p, hdr)
+				require.Equal(t, want.Code, got.Code, "round %d: %s", round, p)
+				require.Equal(t, want.Body.String(), got.Body.String(), "round %d: %s (%q)", round, p, enc)
+				require.Equal(t, want.Header().Get("Etag"), got.Header().Get("Etag"), "round %d: %s", round, p)
+			}
+		}
+		assert.Equal(t, stored, h.stored)
+		return h.store
+	}
+	first := check(0)
+	m.set(recordPath("alpha", 2), reloadRecord(2, "alpha", "Record 2, edited", "2024-01-02"))
+	require.NoError(t, r.Reload().Err)
+	assert.Same(t, first, check(1), "little garbage: the same file")
+
+	old := spillSlack
+	spillSlack = -1 << 40 // every file is mostly garbage
+	t.Cleanup(func() { spillSlack = old })
+	m.set(recordPath("alpha", 4), reloadRecord(4, "alpha", "Record 4, edited", "2024-01-04"))
+	require.NoError(t, r.Reload().Err)
+	assert.NotSame(t, first, check(2), "mostly garbage: a fresh file, the kept files copied there")
+}

@@ -81,6 +81,16 @@ func (s *spillFile) read(sp spillSpan) ([]byte, error) {
 	return b, nil
 }
 
+// wasteful reports whether most of the file is garbage: live bytes of it
+// are still in use, and the rest (more than spillSlack) is not.
+func (s *spillFile) wasteful(live int64) bool {
+	return s.end.Load() > 2*live+spillSlack
+}
+
+// spillSlack is the garbage a spill file may hold beyond its live bytes
+// before wasteful says so (tests lower it).
+var spillSlack int64 = 64 << 20
+
 // close closes the file and removes it.
 func (s *spillFile) close() error {
 	err := s.f.Close()
