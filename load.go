@@ -119,7 +119,7 @@ func (e memoEntry) result() parsed {
 // than os.DirFS(dir): it also refuses links out of the folder. The error is non-nil only when fsys itself
 // cannot be walked or cfg is unusable.
 func Load(fsys fs.FS, cfg Config) (*Records, error) {
-	recs, err := load(fsys, cfg, nil, nil)
+	recs, err := load(fsys, cfg, nil, nil, nil)
 	if recs != nil {
 		recs.memo = nil
 	}
@@ -131,8 +131,9 @@ var errNoFS = errors.New("curafeed: no records: the fs.FS is nil")
 
 // load is Load with what an earlier load knew: was, when not nil, reports
 // the paths that held a record then (see damaged), and the result's
-// records then lists the paths that hold one now.
-func load(fsys fs.FS, cfg Config, was func(path string) bool, prev memo) (*Records, error) {
+// records then lists the paths that hold one now. With bodies, each body
+// parsed is sanitized at once and kept there, out of memory.
+func load(fsys fs.FS, cfg Config, was func(path string) bool, prev memo, bodies *spillFile) (*Records, error) {
 	if fsys == nil {
 		return nil, errNoFS
 	}
@@ -144,7 +145,19 @@ func load(fsys fs.FS, cfg Config, was func(path string) bool, prev memo) (*Recor
 	if err != nil {
 		return nil, err
 	}
-	results, next := parseAll(fsys, names, types, cfg, parseOptions{SiteURL: site}, nil, prev)
+	var keep func(*Item, []byte) *Item
+	if bodies != nil {
+		keep = func(it *Item, _ []byte) *Item {
+			if it.content != nil {
+				it.content.get()
+				if c, err := it.content.spillTo(bodies, ""); err == nil {
+					it.content = c
+				}
+			}
+			return it
+		}
+	}
+	results, next := parseAll(fsys, names, types, cfg, parseOptions{SiteURL: site}, keep, prev)
 	damaged(names, results, was)
 	recs := &Records{Files: len(names)}
 	if was != nil {

@@ -105,8 +105,9 @@ type Reloader struct {
 	seed       maphash.Seed
 	sig        atomic.Uint64 // signature of the records when the last load began
 
-	stopTimer func() // stops the reload armed for the next scheduled record; guarded by mu
-	closed    bool   // guarded by mu
+	bodies    *spillFile // the sanitized bodies of the records, out of memory; nil: in memory
+	stopTimer func()     // stops the reload armed for the next scheduled record; guarded by mu
+	closed    bool       // guarded by mu
 	clock     func() time.Time
 	after     func(time.Duration, func()) (stop func())
 }
@@ -132,6 +133,9 @@ func NewReloader(fsys fs.FS, cfg Config, opts ReloadOptions) (*Reloader, error) 
 	}
 	r := &Reloader{fsys: fsys, cfg: cfg, opts: opts, seed: maphash.MakeSeed(), clock: reloadClock, after: afterFunc}
 	r.pubCtx, r.pubCancel = context.WithCancel(context.Background())
+	if s, err := newSpillFile(""); err == nil {
+		r.bodies = s
+	}
 	if rep := r.Reload(); rep.Err != nil {
 		return nil, rep.Err
 	}
@@ -193,7 +197,7 @@ func (r *Reloader) load() (rep ReloadReport) {
 	if prev != nil {
 		prevMemo = prev.memo
 	}
-	recs, err := load(r.fsys, cfg, was, prevMemo)
+	recs, err := load(r.fsys, cfg, was, prevMemo, r.bodies)
 	if err != nil {
 		rep.Err = err
 		return rep

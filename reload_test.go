@@ -771,8 +771,9 @@ func TestReloadReadsOnlyChangedFiles(t *testing.T) {
 	assert.Equal(t, "Record 2, EDITED", all.Items[2].Title)
 }
 
-// TestReloaderKeepsFilesOnDisk requires a Reloader's handler to hold the
-// bytes of its files in a temporary file, not in memory, to serve them
+// TestReloaderKeepsFilesOnDisk requires a Reloader to hold its records'
+// sanitized bodies and its handler the bytes of its files in temporary
+// files, not in memory, to serve them
 // byte for byte as NewHandler does (gzip or not), and to move them to a
 // fresh temporary file when most of the old one is garbage.
 func TestReloaderKeepsFilesOnDisk(t *testing.T) {
@@ -811,6 +812,13 @@ func TestReloaderKeepsFilesOnDisk(t *testing.T) {
 		return h.store
 	}
 	first := check(0)
+	all, _ := r.Catalog().Feed("all")
+	for _, it := range all.Items {
+		require.NotNil(t, it.content)
+		assert.Same(t, r.bodies, it.content.spill, "%s: the body is held in memory", it.Path)
+		assert.True(t, it.content.clean, "%s: the body is kept sanitized, to render it again without sanitizing", it.Path)
+		assert.Contains(t, it.ContentHTML(), "<p>Body of Record")
+	}
 	m.set(recordPath("alpha", 2), reloadRecord(2, "alpha", "Record 2, edited", "2024-01-02"))
 	require.NoError(t, r.Reload().Err)
 	assert.Same(t, first, check(1), "little garbage: the same file")
