@@ -21,7 +21,7 @@ import (
 // bytes it vouches for; a cache written under another version is ignored.
 // Change it whenever parsing, sanitizing or encoding changes what a record
 // becomes.
-const cacheVersion = "curafeed-cache-7"
+const cacheVersion = "curafeed-cache-8"
 
 var crcTable = crc64.MakeTable(crc64.ECMA)
 
@@ -303,12 +303,15 @@ func (e *cachedRecord) parsed(path string) parsed {
 }
 
 // contentKey fingerprints everything a document's bytes are made of, in
-// any format: the feed's own fields and links, its tombstones and, for
-// each item, its record's content hash, the updated time and community the
-// catalog gives it, and its topics as the catalog publishes them.
+// any format: the feed's own fields and links, its tombstones and the
+// itemKey of each item.
 func (f *Feed) contentKey() uint64 {
+	return f.contentKeyWith(f.cat.itemKey)
+}
+
+// contentKeyWith is contentKey with the items' keys from itemKey.
+func (f *Feed) contentKeyWith(itemKey func(*Item) uint64) uint64 {
 	var k keyHash
-	c := f.cat
 	k.str(cacheVersion, f.Path, f.Title, f.Description, f.HomeURL)
 	k.num(uint64(f.updated().UnixNano()))
 	cur := f
@@ -322,15 +325,60 @@ func (f *Feed) contentKey() uint64 {
 		k.num(uint64(t.When.UnixNano()))
 	}
 	for _, it := range f.Items {
-		k.num(it.sum)
-		k.num(uint64(c.itemUpdated(it).UnixNano()))
-		k.str(it.ID, it.Community.Slug, it.Community.Name)
-		for _, t := range it.Topics {
-			ti := c.topics[t.Key]
-			k.str(ti.Vocabulary, ti.Term, ti.Slug)
-		}
+		k.num(itemKey(it))
 	}
 	return k.sum
+}
+
+// itemKey fingerprints what an item brings to a document: its record's
+// content hash, the updated time and community the catalog gives it, and
+// its topics as the catalog publishes them.
+func (c *Catalog) itemKey(it *Item) uint64 {
+	var k keyHash
+	k.num(it.sum)
+	k.num(uint64(c.itemUpdated(it).UnixNano()))
+	k.str(it.ID, it.Community.Slug, it.Community.Name)
+	for _, t := range it.Topics {
+		ti := c.topics[t.Key]
+		k.str(ti.Vocabulary, ti.Term, ti.Slug)
+	}
+	return k.sum
+}
+
+// docKeys returns the content key of each document that has a trustworthy
+// one (see docKey), computing each item's key once, on cfg.Workers
+// goroutines.
+func (c *Catalog) docKeys(docs []*Feed) map[*Feed]uint64 {
+	index := map[*Item]int{}
+	var items []*Item
+	for _, f := range docs {
+		for _, it := range f.Items {
+			if _, ok := index[it]; !ok {
+				index[it] = len(items)
+				items = append(items, it)
+			}
+		}
+	}
+	ikeys := make([]uint64, len(items))
+	parallel(len(items), c.cfg.Workers, func(i int) { ikeys[i] = c.itemKey(items[i]) })
+	dkeys := make([]uint64, len(docs))
+	trusted := make([]bool, len(docs))
+	parallel(len(docs), c.cfg.Workers, func(i int) {
+		for _, it := range docs[i].Items {
+			if it.sum == 0 {
+				return
+			}
+		}
+		dkeys[i] = docs[i].contentKeyWith(func(it *Item) uint64 { return ikeys[index[it]] })
+		trusted[i] = true
+	})
+	out := make(map[*Feed]uint64, len(docs))
+	for i, f := range docs {
+		if trusted[i] {
+			out[f] = dkeys[i]
+		}
+	}
+	return out
 }
 
 // formatKey is the fingerprint of a document in one format.
@@ -389,15 +437,4 @@ func sameCache(prev, next *buildCache) bool {
 		}
 	}
 	return true
-}
-
-// docKey is the document's content key, when it can be trusted: every item
-// of the document must come from a record file whose bytes were hashed.
-func (f *Feed) docKey() (uint64, bool) {
-	for _, it := range f.Items {
-		if it.sum == 0 {
-			return 0, false
-		}
-	}
-	return f.contentKey(), true
 }

@@ -220,13 +220,12 @@ func newHandler(c *Catalog, opts HandlerOptions, now time.Time, prev *handler) (
 	var keys map[*Feed]uint64
 	var keep func(*Feed) bool
 	if prev != nil {
-		keys = map[*Feed]uint64{}
+		keys = c.docKeys(c.documents())
 		keep = func(f *Feed) bool {
-			k, ok := f.docKey()
+			k, ok := keys[f]
 			if !ok {
 				return false
 			}
-			keys[f] = k
 			formats := Formats()
 			kept := make([]*entry, len(formats))
 			for i, format := range formats {
