@@ -241,7 +241,16 @@ func newHandler(c *Catalog, opts HandlerOptions, now time.Time, prev *handler) (
 			return true
 		}
 	}
-	err := compressEach(func(fn func(File) error) error { return c.files(fn, keep) }, func(f File, zw *gzip.Writer, buf *bytes.Buffer) {
+	// A Reloader's handler (prev has a store) keeps the items' encodings
+	// in a temporary file while it renders, not in memory.
+	var frags *spillFile
+	if prev != nil && prev.store != nil {
+		if s, err := newSpillFile(""); err == nil {
+			frags = s
+			defer frags.close()
+		}
+	}
+	err := compressEach(func(fn func(File) error) error { return c.files(fn, keep, frags) }, func(f File, zw *gzip.Writer, buf *bytes.Buffer) {
 		e := prev.reusable(f)
 		if e == nil {
 			e = mk.entry(f, zw, buf)

@@ -27,13 +27,16 @@ type File struct {
 // followed by its archive documents, newest first. It stops at the first
 // error fn returns.
 func (c *Catalog) Files(fn func(File) error) error {
-	return c.files(fn, nil)
+	return c.files(fn, nil, nil)
 }
 
 // files is Files, without the documents for which keep, when not nil,
 // returns true: their files are not rendered (a handler keeps the ones it
-// serves already).
-func (c *Catalog) files(fn func(File) error, keep func(*Feed) bool) error {
+// serves already). With spill, each item's encodings are kept there once
+// made, and memory holds only those of the documents being rendered;
+// without, an item's encodings stay in memory until the last document
+// that holds it is rendered.
+func (c *Catalog) files(fn func(File) error, keep func(*Feed) bool, spill *spillFile) error {
 	if c == nil || fn == nil {
 		return errNilCatalog
 	}
@@ -58,7 +61,17 @@ func (c *Catalog) files(fn func(File) error, keep func(*Feed) bool) error {
 	if keep != nil {
 		docs = slices.DeleteFunc(docs, keep)
 	}
-	fr := newFragments(docs) // an item's encodings are dropped after their last use
+	var store *fragmentStore
+	var fr *fragments
+	if spill != nil {
+		todo := make(map[*Feed][]Format, len(docs))
+		for _, f := range docs {
+			todo[f] = Formats()
+		}
+		store = newFragmentStore(spill, docs, todo)
+	} else {
+		fr = newFragments(docs) // an item's encodings are dropped after their last use
+	}
 	type task struct {
 		f      *Feed
 		format Format
@@ -75,6 +88,16 @@ func (c *Catalog) files(fn func(File) error, keep func(*Feed) bool) error {
 	errs := make([]error, filesWindow)
 	for start := 0; start < len(tasks); start += filesWindow {
 		n := min(filesWindow, len(tasks)-start)
+		if store != nil {
+			var window []*Feed
+			for _, t := range tasks[start : start+n] {
+				if len(window) == 0 || window[len(window)-1] != t.f {
+					window = append(window, t.f)
+				}
+			}
+			fr = newFragments(window)
+			fr.store = store
+		}
 		parallel(n, c.cfg.Workers, func(i int) {
 			t := tasks[start+i]
 			var b bytes.Buffer
