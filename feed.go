@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -206,6 +207,47 @@ type Catalog struct {
 	byPath  map[string]*Feed
 	topics  map[string]*TopicInfo
 	updated map[string]time.Time // by item ID
+
+	// patched names the documents whose items withItems replaced, in a
+	// catalog it made; nil for a catalog built from its items.
+	patched map[string]bool
+}
+
+// withItems returns a copy of c in which every document holding an item
+// of repl holds its replacement instead. Each replacement must leave the
+// catalog's shape as it was: same ID, dates, community and topics, so the
+// same place in every feed. c is left as it was.
+func (c *Catalog) withItems(repl map[*Item]*Item) *Catalog {
+	nc := *c
+	nc.byPath = make(map[string]*Feed, len(c.byPath))
+	nc.Feeds = make([]*Feed, len(c.Feeds))
+	nc.patched = map[string]bool{}
+	swap := func(f *Feed) {
+		f.cat = &nc
+		for i, it := range f.Items {
+			if n, ok := repl[it]; ok {
+				if !nc.patched[f.Path] {
+					f.Items = slices.Clone(f.Items)
+					nc.patched[f.Path] = true
+				}
+				f.Items[i] = n
+			}
+		}
+		nc.byPath[f.Path] = f
+	}
+	for i, f := range c.Feeds {
+		nf := *f
+		swap(&nf)
+		nf.Archives = make([]*Feed, len(f.Archives))
+		for j, a := range f.Archives {
+			na := *a
+			na.Current = &nf
+			swap(&na)
+			nf.Archives[j] = &na
+		}
+		nc.Feeds[i] = &nf
+	}
+	return &nc
 }
 
 // Config returns the catalog's normalized configuration.

@@ -220,8 +220,33 @@ func newHandler(c *Catalog, opts HandlerOptions, now time.Time, prev *handler) (
 	var keys map[*Feed]uint64
 	var keep func(*Feed) bool
 	if prev != nil {
-		keys = c.docKeys(c.documents())
+		docs := c.documents()
+		if c.patched != nil {
+			// A patched catalog: the documents withItems left alone, and
+			// index.opml, index.html and feed.xsl, are as prev serves them.
+			docs = slices.DeleteFunc(docs, func(f *Feed) bool { return !c.patched[f.Path] })
+			for _, p := range []string{"index.opml", indexPath, stylesheetPath} {
+				if e := prev.files[p]; e != nil {
+					add(p, e, false)
+				}
+			}
+		}
+		keys = c.docKeys(docs)
 		keep = func(f *Feed) bool {
+			if c.patched != nil && !c.patched[f.Path] {
+				var kept []*entry
+				for _, format := range Formats() {
+					if e := prev.files[f.Path+"/"+format.fileName()]; e != nil {
+						kept = append(kept, e)
+					}
+				}
+				if len(kept) == len(Formats()) {
+					for i, format := range Formats() {
+						add(f.Path+"/"+format.fileName(), kept[i], false)
+					}
+					return true
+				}
+			}
 			k, ok := keys[f]
 			if !ok {
 				return false

@@ -6,6 +6,7 @@ import (
 	"hash/maphash"
 	"io/fs"
 	"net/http"
+	"slices"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -116,11 +117,13 @@ type Reloader struct {
 type snapshot struct {
 	cat       *Catalog
 	h         *handler
-	items     []*Item         // the published items, kept ones included
-	retracted []*Item         // the withdrawn records
-	gone      []*Item         // items whose records disappeared, with when as Updated, while they have tombstones
-	records   map[string]bool // paths of the files that read as records; one that no longer does is damaged, not gone
-	memo      memo            // what each record file parsed to: the next load parses only changed files
+	items     []*Item           // the published items, kept ones included
+	retracted []*Item           // the withdrawn records
+	gone      []*Item           // items whose records disappeared, with when as Updated, while they have tombstones
+	records   map[string]bool   // paths of the files that read as records; one that no longer does is damaged, not gone
+	memo      memo              // what each record file parsed to: the next load parses only changed files
+	terms     map[string]uint64 // each record file's term in the signature (see scan)
+	rep       ReloadReport      // the report of the load that made the snapshot
 }
 
 // NewReloader loads the records of fsys, builds the catalog and renders it.
@@ -166,12 +169,22 @@ func (r *Reloader) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 // were published before stay published in their last good version (see
 // ReloadReport.Kept). Concurrent calls wait for each other.
 func (r *Reloader) Reload() ReloadReport {
+	return r.reload(nil)
+}
+
+// reload is Reload, told that only the record files at paths changed, when
+// paths is not empty: when each change is an edit that leaves the catalog's
+// shape as it was, only those files are read (see quick).
+func (r *Reloader) reload(paths []string) ReloadReport {
 	if r == nil {
 		return ReloadReport{Err: errors.New("curafeed: no Reloader (nil): make one with NewReloader")}
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	rep := r.load()
+	var rep ReloadReport
+	if prev := r.cur.Load(); prev == nil || len(paths) == 0 || !r.quick(prev, paths, &rep) {
+		rep = r.load()
+	}
 	r.schedule(rep)
 	if r.opts.OnReload != nil {
 		r.opts.OnReload(rep)
@@ -182,7 +195,9 @@ func (r *Reloader) Reload() ReloadReport {
 func (r *Reloader) load() (rep ReloadReport) {
 	rep.Start = time.Now()
 	defer func() { rep.Duration = time.Since(rep.Start) }()
-	r.sig.Store(r.signature())
+	terms := map[string]uint64{}
+	sig, _, _ := r.scan(".", nil, func(p string, t uint64) { terms[p] = t })
+	r.sig.Store(sig)
 	prev := r.cur.Load()
 
 	cfg := r.cfg
@@ -232,7 +247,7 @@ func (r *Reloader) load() (rep ReloadReport) {
 		rep.Err = err
 		return rep
 	}
-	next := &snapshot{cat: cat, h: h, items: items, retracted: recs.Retracted, records: recs.records, memo: recs.memo}
+	next := &snapshot{cat: cat, h: h, items: items, retracted: recs.Retracted, records: recs.records, memo: recs.memo, terms: terms}
 	tombstoned := cat.tombstoned()
 	for _, it := range gone {
 		if tombstoned[it.ID] {
@@ -245,8 +260,9 @@ func (r *Reloader) load() (rep ReloadReport) {
 		rep.Changed, _ = diffFiles(&handler{}, h)
 	}
 	rep.ChangedFeeds = changedFeeds(cat, rep.Changed)
-	r.cur.Store(next)
 	rep.Published, rep.Feeds, rep.Files, rep.Rendered = len(items), len(cat.Feeds), len(h.files), h.rendered
+	next.rep = rep
+	r.cur.Store(next)
 	if p := r.opts.Publisher; p != nil && prev != nil && len(rep.ChangedFeeds) > 0 && r.pubCtx.Err() == nil {
 		r.publish(p, rep.ChangedFeeds)
 	}
@@ -409,4 +425,159 @@ func diffFiles(a, b *handler) (changed, removed []string) {
 	sort.Strings(changed)
 	sort.Strings(removed)
 	return changed, removed
+}
+
+// quick reloads the record files at paths alone, when each change is an
+// edit that leaves the catalog's shape as it was: the file still reads as
+// the same published item (same ID, status, archetype, dates, community,
+// site path and topics), with only its title, summary, body or other
+// content changed, and no other record shares its ID. It swaps the edited
+// items into a copy of the catalog (Catalog.withItems) and renders only
+// the documents that hold them. It reports false, having changed nothing,
+// when a full load is needed instead.
+func (r *Reloader) quick(prev *snapshot, paths []string, rep *ReloadReport) bool {
+	if prev.terms == nil || prev.memo == nil {
+		return false
+	}
+	start := time.Now()
+	cfg, site, err := r.cfg.normalize()
+	if err != nil {
+		return false
+	}
+	type change struct {
+		path      string
+		term      uint64
+		entry     memoEntry
+		old, next *Item // the published items, before and after; nil when the bytes did not change
+		at        int   // index of old in prev.items
+	}
+	var changes []change
+	seen := map[string]bool{}
+	ids := map[string]bool{}
+	for _, p := range paths {
+		if seen[p] {
+			continue
+		}
+		seen[p] = true
+		old, ok := prev.memo[p]
+		if !ok || old.res.err != nil || old.res.item == nil {
+			return false // a file added, or one that was not a good record
+		}
+		term := r.fileTerm(p)
+		if term == prev.terms[p] {
+			continue // as it was at the last load
+		}
+		fi, err := fs.Stat(r.fsys, p)
+		if err != nil || !fi.Mode().IsRegular() {
+			return false
+		}
+		data, err := readRecord(r.fsys, p, fi.Mode().Type(), cfg.MaxRecordBytes)
+		if err != nil {
+			return false
+		}
+		e := memoEntry{sum: fileSum(data), size: int64(len(data)), mod: fi.ModTime().UnixNano()}
+		if fi.ModTime().IsZero() || fi.Size() != e.size {
+			e.mod = 0 // changed as it was read: read it again next time
+		}
+		if e.sum == old.sum {
+			e.res = old.res
+			changes = append(changes, change{path: p, term: term, entry: e})
+			continue
+		}
+		it, warns, err := parseRecord(p, data, parseOptions{SiteURL: site})
+		if err != nil || it == nil || !sameShape(old.res.item, it) {
+			return false
+		}
+		at := slices.IndexFunc(prev.items, func(x *Item) bool { return x.Path == p })
+		if at < 0 {
+			return false // not published (withdrawn, scheduled, filtered, or a duplicate's loser)
+		}
+		it.sum = e.sum
+		if it.content != nil && r.bodies != nil {
+			it.content.get()
+			if c, err := it.content.spillTo(r.bodies, ""); err == nil {
+				it.content = c
+			}
+		}
+		raw := *it // as parsed: the memo's copy
+		e.res = parsed{item: &raw, warnings: warns}
+		next := *it
+		next.Community = prev.items[at].Community // as loading joined it
+		changes = append(changes, change{p, term, e, prev.items[at], &next, at})
+		ids[it.ID] = true
+	}
+	for name, e := range prev.memo {
+		if e.res.item != nil && ids[e.res.item.ID] && !seen[name] {
+			return false // another record has the same ID
+		}
+	}
+
+	items := prev.items
+	repl := map[*Item]*Item{}
+	for _, c := range changes {
+		if c.next == nil {
+			continue
+		}
+		if len(repl) == 0 {
+			items = slices.Clone(items)
+		}
+		items[c.at] = c.next
+		repl[c.old] = c.next
+	}
+	cat := prev.cat
+	if len(repl) > 0 {
+		cat = prev.cat.withItems(repl)
+	}
+	h, err := newHandler(cat, r.opts.Handler, start, prev.h)
+	if err != nil {
+		return false
+	}
+
+	// Commit: nothing above changed the snapshot.
+	sig := r.sig.Load()
+	edited := map[string]bool{}
+	for _, c := range changes {
+		sig += c.term - prev.terms[c.path]
+		prev.terms[c.path] = c.term
+		prev.memo[c.path] = c.entry
+		if c.next != nil {
+			edited[c.path] = true
+		}
+	}
+	r.sig.Store(sig)
+	*rep = ReloadReport{Start: start}
+	pr := prev.rep
+	rep.Read, rep.Skipped, rep.Skips, rep.Errors, rep.Kept, rep.NextScheduled = pr.Read, pr.Skipped, pr.Skips, pr.Errors, pr.Kept, pr.NextScheduled
+	for _, w := range pr.Warnings {
+		if !edited[w.Path] {
+			rep.Warnings = append(rep.Warnings, w)
+		}
+	}
+	for _, c := range changes {
+		if c.next != nil {
+			rep.Warnings = append(rep.Warnings, c.entry.res.warnings...)
+		}
+	}
+	rep.Warnings.sortByPlace()
+	rep.Changed, rep.Removed = diffFiles(prev.h, h)
+	rep.ChangedFeeds = changedFeeds(cat, rep.Changed)
+	rep.Published, rep.Feeds, rep.Files, rep.Rendered = len(items), len(cat.Feeds), len(h.files), h.rendered
+	next := *prev
+	next.cat, next.h, next.items, next.rep = cat, h, items, *rep
+	r.cur.Store(&next)
+	if p := r.opts.Publisher; p != nil && len(rep.ChangedFeeds) > 0 && r.pubCtx.Err() == nil {
+		r.publish(p, rep.ChangedFeeds)
+	}
+	rep.Duration = time.Since(start)
+	return true
+}
+
+// sameShape reports whether two parses of one record file give items that
+// take the same place in a catalog: the same ID, status, archetype, dates,
+// community, site path and topics.
+func sameShape(a, b *Item) bool {
+	return a.ID == b.ID && a.Status == b.Status && a.Archetype == b.Archetype &&
+		a.Published.Equal(b.Published) && a.Updated.Equal(b.Updated) &&
+		a.Community == b.Community && a.extra.sitePath() == b.extra.sitePath() &&
+		slices.Equal(a.Topics, b.Topics)
 }

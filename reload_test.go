@@ -711,11 +711,13 @@ func TestReloadRendersOnlyChangedDocuments(t *testing.T) {
 	}
 }
 
-// readCountFS counts, by path, the files whose bytes were read.
+// readCountFS counts, by path, the files whose bytes were read, and the
+// files opened (to read or to stat them).
 type readCountFS struct {
 	fs.FS
 	mu    sync.Mutex
 	reads map[string]int
+	opens map[string]int
 }
 
 type countedFile struct {
@@ -739,6 +741,11 @@ func (c *readCountFS) Open(name string) (fs.File, error) {
 	if _, ok := f.(fs.ReadDirFile); ok {
 		return f, nil
 	}
+	c.mu.Lock()
+	if c.opens != nil {
+		c.opens[name]++
+	}
+	c.mu.Unlock()
 	return &countedFile{f, name, c}, nil
 }
 
@@ -829,4 +836,83 @@ func TestReloaderKeepsFilesOnDisk(t *testing.T) {
 	m.set(recordPath("alpha", 4), reloadRecord(4, "alpha", "Record 4, edited", "2024-01-04"))
 	require.NoError(t, r.Reload().Err)
 	assert.NotSame(t, first, check(2), "mostly garbage: a fresh file, the kept files copied there")
+}
+
+// TestReloadQuick requires a reload told which record files changed to
+// serve, after every kind of change, the same bytes and report as a full
+// reload of the same files; and to read only the edited file, rendering
+// only the documents that hold its item, when the edit leaves the item's
+// place in the catalog as it was.
+func TestReloadQuick(t *testing.T) {
+	rec := func(n int, c, topic, title, date string) string {
+		return strings.Replace(reloadRecord(n, c, title, date), "Gartner: Cybersecurity", topic, 1)
+	}
+	communities := []string{"alpha", "beta", "gamma"}
+	topics := []string{"Gartner: Cybersecurity", "Gartner: Interoperability", "Clinical: Imaging"}
+	day := func(n int) string { return fmt.Sprintf("2024-01-%02d", n) }
+	m := newMemFS()
+	for n := 1; n <= 18; n++ {
+		m.set(recordPath(communities[n%3], n), rec(n, communities[n%3], topics[n%3], fmt.Sprintf("Record %d", n), day(n)))
+	}
+	cfg := reloadConfig
+	cfg.Limit, cfg.ArchiveSize = 4, 4
+	cfg.Now = time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	counted := &readCountFS{FS: m, reads: map[string]int{}, opens: map[string]int{}}
+	quick, err := NewReloader(counted, cfg, ReloadOptions{})
+	require.NoError(t, err)
+	full, err := NewReloader(m, cfg, ReloadOptions{})
+	require.NoError(t, err)
+
+	p4 := recordPath(communities[1], 4)
+	steps := []struct {
+		name  string
+		path  string
+		data  string // "" removes the file
+		quick bool   // only the edited file is read
+	}{
+		{"title and body edited", p4, rec(4, "beta", topics[1], "Record 4, edited", day(4)), true},
+		{"the same bytes again", p4, rec(4, "beta", topics[1], "Record 4, edited", day(4)), true},
+		{"a warning added", p4, strings.Replace(rec(4, "beta", topics[1], "Record 4, edited", day(4)), "slug: item-4", "slug: item-4\nimage: 'javascript:alert(1)'", 1), true},
+		{"date moved", p4, rec(4, "beta", topics[1], "Record 4, moved", day(20)), false},
+		{"topic changed", p4, rec(4, "beta", topics[2], "Record 4, moved", day(20)), false},
+		{"community changed", p4, rec(4, "gamma", topics[2], "Record 4, moved", day(20)), false},
+		{"withdrawn", p4, strings.Replace(rec(4, "gamma", topics[2], "Record 4", day(20)), "slug: item-4", "slug: item-4\nstatus: retracted", 1), false},
+		{"published again", p4, rec(4, "gamma", topics[2], "Record 4", day(20)), false},
+		{"damaged", p4, "---\ntitle: [\n", false},
+		{"mended", p4, rec(4, "gamma", topics[2], "Record 4, mended", day(20)), false},
+		{"removed", p4, "", false},
+		{"added", recordPath("delta", 30), rec(30, "delta", topics[0], "Record 30", day(30)), false},
+		{"a duplicate ID edited", recordPath("delta", 31), rec(30, "delta", topics[0], "Record 30 again", day(30)), false},
+		{"the other one edited", recordPath("delta", 30), rec(30, "delta", topics[0], "Record 30, edited", day(30)), false},
+	}
+	for _, st := range steps {
+		if st.data == "" {
+			m.remove(st.path)
+		} else {
+			m.set(st.path, st.data)
+		}
+		clear(counted.reads)
+		clear(counted.opens)
+		got := quick.reload([]string{st.path})
+		opened := slices.Sorted(maps.Keys(counted.opens))
+		want := full.Reload()
+		require.NoError(t, got.Err, st.name)
+		require.NoError(t, want.Err, st.name)
+		assert.Equal(t, want.Published, got.Published, st.name)
+		assert.Equal(t, fmt.Sprint(want.Errors), fmt.Sprint(got.Errors), st.name)
+		assert.Equal(t, fmt.Sprint(want.Warnings), fmt.Sprint(got.Warnings), st.name)
+		assert.Equal(t, fmt.Sprint(want.Skips), fmt.Sprint(got.Skips), st.name)
+		gh, wh := quick.cur.Load().h, full.cur.Load().h
+		require.Equal(t, len(wh.files), len(gh.files), st.name)
+		for p := range wh.files {
+			require.Equal(t, get(t, wh, "/"+p).Body.String(), get(t, gh, "/"+p).Body.String(), "%s: %s", st.name, p)
+		}
+		if st.quick {
+			assert.Equal(t, []string{st.path}, opened, "%s: only the edited file is looked at", st.name)
+			assert.Less(t, got.Rendered, got.Files/3, st.name)
+		} else {
+			assert.Greater(t, len(opened), 10, "%s: a full load", st.name)
+		}
+		assert.Equal(t, quick.signature(), quick.sig.Load(), "%s: the signature is kept up to date", st.name)
+	}
 }

@@ -32,7 +32,9 @@ func (c *Catalog) Files(fn func(File) error) error {
 
 // files is Files, without the documents for which keep, when not nil,
 // returns true: their files are not rendered (a handler keeps the ones it
-// serves already). With spill, each item's encodings are kept there once
+// serves already); nor index.opml, index.html and feed.xsl when keep is
+// not nil and c was patched (see withItems), which leaves them as they
+// were. With spill, each item's encodings are kept there once
 // made, and memory holds only those of the documents being rendered;
 // without, an item's encodings stay in memory until the last document
 // that holds it is rendered.
@@ -40,22 +42,10 @@ func (c *Catalog) files(fn func(File) error, keep func(*Feed) bool, spill *spill
 	if c == nil || fn == nil {
 		return errNilCatalog
 	}
-	var buf bytes.Buffer
-	if err := c.WriteOPML(&buf); err != nil {
-		return err
-	}
-	var newest time.Time
-	for _, f := range c.Feeds {
-		if f.Updated.After(newest) {
-			newest = f.Updated
+	if keep == nil || c.patched == nil {
+		if err := c.indexFiles(fn); err != nil {
+			return err
 		}
-	}
-	opml := File{Path: "index.opml", ContentType: "text/x-opml; charset=utf-8", Body: bytes.Clone(buf.Bytes()), Updated: newest}
-	if err := fn(opml); err != nil {
-		return err
-	}
-	if err := c.viewFiles(fn); err != nil {
-		return err
 	}
 	docs := c.documents()
 	if keep != nil {
@@ -120,6 +110,25 @@ func (c *Catalog) files(fn func(File) error, keep func(*Feed) bool, spill *spill
 		}
 	}
 	return nil
+}
+
+// indexFiles renders index.opml, index.html and feed.xsl.
+func (c *Catalog) indexFiles(fn func(File) error) error {
+	var buf bytes.Buffer
+	if err := c.WriteOPML(&buf); err != nil {
+		return err
+	}
+	var newest time.Time
+	for _, f := range c.Feeds {
+		if f.Updated.After(newest) {
+			newest = f.Updated
+		}
+	}
+	opml := File{Path: "index.opml", ContentType: "text/x-opml; charset=utf-8", Body: bytes.Clone(buf.Bytes()), Updated: newest}
+	if err := fn(opml); err != nil {
+		return err
+	}
+	return c.viewFiles(fn)
 }
 
 // filesWindow is the number of documents Files renders at once.

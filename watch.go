@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -100,7 +101,10 @@ type notifier struct {
 	dir  string // the records folder, absolute
 	w    *fsnotify.Watcher
 	dirs map[string]bool // folders watched, by absolute path, dir included
-	id   os.FileInfo     // the folder watched as dir, nil when it was missing
+
+	paths map[string]bool // record files edited since the last reload began, relative
+	full  bool            // something else changed: the next reload loads every record
+	id    os.FileInfo     // the folder watched as dir, nil when it was missing
 
 	first     time.Time     // when the first change not loaded yet was seen; zero when none
 	timer     *time.Timer   // fires when the changes have settled
@@ -174,8 +178,39 @@ func (n *notifier) run(ctx context.Context, interval time.Duration) error {
 	}
 }
 
-// changed notes a change: the reload waits until the records settle.
+// changed notes a change that only a full load sees: the reload waits
+// until the records settle.
 func (n *notifier) changed() {
+	n.full = true
+	n.note()
+}
+
+// edited notes a change of the record file at rel (in the records): when
+// nothing else changed before the reload, it reads only the files edited.
+func (n *notifier) edited(rel string) {
+	if n.paths == nil {
+		n.paths = map[string]bool{}
+	}
+	n.paths[rel] = true
+	n.note()
+}
+
+// take returns the record files edited since the last reload began, or
+// nil when it must load every record, and forgets them.
+func (n *notifier) take() []string {
+	var paths []string
+	if !n.full {
+		for p := range n.paths {
+			paths = append(paths, p)
+		}
+		sort.Strings(paths)
+	}
+	n.paths, n.full = nil, false
+	return paths
+}
+
+// note arms the reload: it waits until the records settle.
+func (n *notifier) note() {
 	now := time.Now()
 	if n.first.IsZero() {
 		n.first = now
@@ -192,8 +227,9 @@ func (n *notifier) settled() {
 		return
 	}
 	n.reloading = true
+	paths := n.take()
 	go func() {
-		n.r.Reload()
+		n.r.reload(paths)
 		n.done <- struct{}{}
 	}()
 }
@@ -232,7 +268,7 @@ func (n *notifier) failed(err error) error {
 // recheck compares the records with the last load, for the changes no
 // event reported, and watches the folders that lack a watch.
 func (n *notifier) recheck() error {
-	sig, _, err := n.r.scan(".", n.watchFolder)
+	sig, _, err := n.r.scan(".", n.watchFolder, nil)
 	if err != nil {
 		return n.unwatchable(err)
 	}
@@ -264,7 +300,7 @@ func (n *notifier) start() error {
 	// it was replaced meanwhile, part of the watches may be on the old one.
 	for range 3 {
 		before := folderID(n.dir)
-		sig, _, err := n.r.scan(".", n.watchFolder)
+		sig, _, err := n.r.scan(".", n.watchFolder, nil)
 		if err != nil {
 			return n.unwatchable(err)
 		}
@@ -389,7 +425,10 @@ func (n *notifier) event(ev fsnotify.Event) error {
 	default:
 		change = change || n.dirs[name]
 	}
-	if change {
+	switch {
+	case change && record && !n.dirs[name] && !ev.Has(fsnotify.Create):
+		n.edited(filepath.ToSlash(rel))
+	case change:
 		n.changed()
 	}
 	return nil
@@ -403,7 +442,7 @@ func (n *notifier) added(name, rel string) (bool, error) {
 	if err != nil || !fi.IsDir() {
 		return false, nil
 	}
-	_, found, err := n.r.scan(rel, n.watchFolder)
+	_, found, err := n.r.scan(rel, n.watchFolder, nil)
 	if err != nil {
 		return false, n.unwatchable(err)
 	}
@@ -459,25 +498,22 @@ func (r *Reloader) poll(ctx context.Context, interval time.Duration) {
 // signature hashes what Watch compares: the path, size, modification time
 // and mode of every record file, and every error of the walk.
 func (r *Reloader) signature() uint64 {
-	sig, _, _ := r.scan(".", nil)
+	sig, _, _ := r.scan(".", nil, nil)
 	return sig
 }
 
 // scan walks the folder root of the records, hashing what signature
-// hashes. It calls visit, when not nil, with each folder before the folder
-// is read; an error of visit ends the walk and is returned. found reports
-// whether the walk met a record file or an error.
-func (r *Reloader) scan(root string, visit func(dir string) error) (sig uint64, found bool, err error) {
-	var h maphash.Hash
-	h.SetSeed(r.seed)
-	var num [20]byte
+// hashes: the signature is the sum of one term per record file (see
+// fileTerm) and per error, so that a load which reads a few files only can
+// update it. It calls visit, when not nil, with each folder before the
+// folder is read; an error of visit ends the walk and is returned. It calls
+// term, when not nil, with each record file's term. found reports whether
+// the walk met a record file or an error.
+func (r *Reloader) scan(root string, visit func(dir string) error, term func(p string, t uint64)) (sig uint64, found bool, err error) {
 	err = fs.WalkDir(r.fsys, root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			found = true
-			h.WriteString(p)
-			h.WriteString("\x00error: ")
-			h.WriteString(err.Error())
-			h.WriteByte(0)
+			sig += maphash.String(r.seed, p+"\x00error: "+err.Error())
 			return nil
 		}
 		if d.IsDir() {
@@ -490,25 +526,39 @@ func (r *Reloader) scan(root string, visit func(dir string) error) (sig uint64, 
 			return nil
 		}
 		found = true
-		h.WriteString(p)
-		h.WriteByte(0)
-		info, err := d.Info()
-		if err != nil {
-			h.WriteString("error: ")
-			h.WriteString(err.Error())
-		} else {
-			h.Write(strconv.AppendInt(num[:0], info.Size(), 10))
-			h.WriteByte(' ')
-			h.Write(strconv.AppendInt(num[:0], info.ModTime().UnixNano(), 10))
-			h.WriteByte(' ')
-			h.Write(strconv.AppendUint(num[:0], uint64(info.Mode()), 10))
+		t := r.fileTerm(p)
+		if term != nil {
+			term(p, t)
 		}
-		h.WriteByte(0)
+		sig += t
 		return nil
 	})
 	var we errWatch
 	if errors.As(err, &we) {
-		return h.Sum64(), found, we.err
+		return sig, found, we.err
 	}
-	return h.Sum64(), found, nil
+	return sig, found, nil
+}
+
+// fileTerm is the share of the record file p in the signature: a hash of
+// its path, size, modification time and mode (links followed), or of the
+// error that stats it.
+func (r *Reloader) fileTerm(p string) uint64 {
+	var h maphash.Hash
+	h.SetSeed(r.seed)
+	var num [20]byte
+	h.WriteString(p)
+	h.WriteByte(0)
+	info, err := fs.Stat(r.fsys, p)
+	if err != nil {
+		h.WriteString("error: ")
+		h.WriteString(err.Error())
+		return h.Sum64()
+	}
+	h.Write(strconv.AppendInt(num[:0], info.Size(), 10))
+	h.WriteByte(' ')
+	h.Write(strconv.AppendInt(num[:0], info.ModTime().UnixNano(), 10))
+	h.WriteByte(' ')
+	h.Write(strconv.AppendUint(num[:0], uint64(info.Mode()), 10))
+	return h.Sum64()
 }

@@ -374,3 +374,49 @@ func TestNextRecheck(t *testing.T) {
 	assert.Equal(t, 2*watchRecheck, nextRecheck(2*watchRecheck, time.Millisecond), "never more often than the interval")
 	assert.Equal(t, 140*time.Second, nextRecheck(time.Second, 700*time.Millisecond), "a walk of 0.7 s: 0.5% of the time")
 }
+
+// TestWatchEditReadsOnlyTheEditedFile requires Watch, told by the kernel
+// that one record file was written, to reload by reading that file alone
+// and rendering only the documents holding its item; and a file added to
+// take a full load.
+func TestWatchEditReadsOnlyTheEditedFile(t *testing.T) {
+	dir := t.TempDir()
+	write := func(n int, c, title string) {
+		p := filepath.Join(dir, filepath.FromSlash(recordPath(c, n)))
+		require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o755))
+		require.NoError(t, os.WriteFile(p, []byte(reloadRecord(n, c, title, fmt.Sprintf("2024-01-%02d", n))), 0o644))
+	}
+	for n := 1; n <= 12; n++ {
+		write(n, []string{"alpha", "beta", "gamma"}[n%3], fmt.Sprintf("Record %d", n))
+	}
+	reloads := make(chan ReloadReport, 100)
+	r, err := NewReloader(DirFS(dir), reloadConfig, ReloadOptions{OnReload: func(rep ReloadReport) { reloads <- rep }})
+	require.NoError(t, err)
+	<-reloads
+	watched(t, r, time.Hour) // only notifications can see the changes
+	next := func() ReloadReport {
+		t.Helper()
+		select {
+		case rep := <-reloads:
+			require.NoError(t, rep.Err)
+			return rep
+		case <-time.After(10 * time.Second):
+			t.Fatal("no reload")
+		}
+		return ReloadReport{}
+	}
+
+	write(4, "beta", "Record 4, edited")
+	rep := next()
+	assert.Contains(t, get(t, r, "/all/rss.xml").Body.String(), "Record 4, edited")
+	// The site, beta, topic and beta×topic feeds hold the item: 4 × 3
+	// files; index.opml, index.html and feed.xsl stay as they were, which
+	// only the quick reload knows without rendering them.
+	assert.Equal(t, 12, rep.Rendered, "only the documents holding the item are rendered")
+	assert.Equal(t, r.signature(), r.sig.Load())
+
+	write(13, "delta", "Record 13")
+	rep = next()
+	assert.Equal(t, 13, rep.Published)
+	assert.Contains(t, get(t, r, "/communities/delta/rss.xml").Body.String(), "Record 13")
+}
