@@ -123,6 +123,7 @@ type snapshot struct {
 	records   map[string]bool   // paths of the files that read as records; one that no longer does is damaged, not gone
 	memo      memo              // what each record file parsed to: the next load parses only changed files
 	terms     map[string]uint64 // each record file's term in the signature (see scan)
+	ids       map[string]int32  // how many record files have each item ID
 	rep       ReloadReport      // the report of the load that made the snapshot
 }
 
@@ -247,7 +248,12 @@ func (r *Reloader) load() (rep ReloadReport) {
 		rep.Err = err
 		return rep
 	}
-	next := &snapshot{cat: cat, h: h, items: items, retracted: recs.Retracted, records: recs.records, memo: recs.memo, terms: terms}
+	next := &snapshot{cat: cat, h: h, items: items, retracted: recs.Retracted, records: recs.records, memo: recs.memo, terms: terms, ids: map[string]int32{}}
+	for _, e := range recs.memo {
+		if e.res.item != nil {
+			next.ids[e.res.item.ID]++
+		}
+	}
 	tombstoned := cat.tombstoned()
 	for _, it := range gone {
 		if tombstoned[it.ID] {
@@ -506,8 +512,8 @@ func (r *Reloader) quick(prev *snapshot, paths []string, rep *ReloadReport) bool
 		changes = append(changes, change{p, term, e, prev.items[at], &next, at})
 		ids[it.ID] = true
 	}
-	for name, e := range prev.memo {
-		if e.res.item != nil && ids[e.res.item.ID] && !seen[name] {
+	for id := range ids {
+		if prev.ids[id] != 1 {
 			return false // another record has the same ID
 		}
 	}

@@ -426,7 +426,9 @@ func (n *notifier) event(ev fsnotify.Event) error {
 		change = change || n.dirs[name]
 	}
 	switch {
-	case change && record && !n.dirs[name] && !ev.Has(fsnotify.Create):
+	case change && record && !n.dirs[name]:
+		// Written, replaced (an editor saving by renaming a new file over
+		// it), removed or added: the reload sees which.
 		n.edited(filepath.ToSlash(rel))
 	case change:
 		n.changed()
