@@ -104,6 +104,7 @@ type notifier struct {
 
 	paths map[string]bool // record files edited since the last reload began, relative
 	full  bool            // something else changed: the next reload loads every record
+	took  time.Duration   // how long the walk of start took
 	id    os.FileInfo     // the folder watched as dir, nil when it was missing
 
 	first     time.Time     // when the first change not loaded yet was seen; zero when none
@@ -142,7 +143,7 @@ func (r *Reloader) notify(ctx context.Context, d *dirFS, interval time.Duration)
 func (n *notifier) run(ctx context.Context, interval time.Duration) error {
 	tick := time.NewTicker(interval)
 	defer tick.Stop()
-	recheck, last := max(interval, watchRecheck), time.Now()
+	recheck, last := nextRecheck(interval, n.took), time.Now()
 	for {
 		var err error
 		select {
@@ -300,7 +301,9 @@ func (n *notifier) start() error {
 	// it was replaced meanwhile, part of the watches may be on the old one.
 	for range 3 {
 		before := folderID(n.dir)
+		began := time.Now()
 		sig, _, err := n.r.scan(".", n.watchFolder, nil)
+		n.took = time.Since(began)
 		if err != nil {
 			return n.unwatchable(err)
 		}
