@@ -9,6 +9,7 @@ import (
 	"path"
 	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/curafeed/curafeed/sanitize"
 )
@@ -249,26 +250,53 @@ func newItem(r *Record, site *url.URL, warnings *ErrorList) (*Item, error) {
 
 // detach gives the strings of an item read from a record file their own
 // memory: clean text is not copied by cleaning, and would otherwise keep
-// the whole front matter it was read from alive as long as the item.
+// the whole front matter it was read from alive as long as the item. The
+// strings are copied into one buffer, so that an item is one object more
+// for the garbage collector to mark rather than dozens.
 func detach(it *Item) {
-	for _, p := range []*string{&it.ID, &it.RecordID, &it.Path, &it.Title, &it.Summary, &it.URL,
+	ptrs := []*string{&it.ID, &it.RecordID, &it.Path, &it.Title, &it.Summary, &it.URL,
 		&it.ExternalURL, &it.Brand, &it.Status, &it.Archetype, &it.Community.Slug, &it.Community.Name,
 		&it.extra.MDName, &it.extra.Slug, &it.extra.BasePath, &it.extra.Type, &it.extra.OGURL,
-		&it.extra.WorkPackageType, &it.extra.OwlType, &it.extra.SearchCategory, &it.extra.Source, &it.extra.Sub} {
-		*p = strings.Clone(*p)
+		&it.extra.WorkPackageType, &it.extra.OwlType, &it.extra.SearchCategory, &it.extra.Source, &it.extra.Sub}
+	// The lists share one backing array too.
+	lists := []*[]string{&it.Tags, &it.Authors, &it.extra.Aliases, &it.extra.Breadcrumbs,
+		&it.extra.BreadcrumbLinks, &it.extra.ContentCategories}
+	total := 0
+	for _, l := range lists {
+		total += len(*l)
 	}
-	for _, list := range [][]string{it.Tags, it.Authors, it.extra.Aliases, it.extra.Breadcrumbs,
-		it.extra.BreadcrumbLinks, it.extra.ContentCategories} {
-		for i := range list {
-			list[i] = strings.Clone(list[i])
+	elems := make([]string, 0, total)
+	for _, l := range lists {
+		if len(*l) == 0 {
+			continue
 		}
+		start := len(elems)
+		elems = append(elems, *l...)
+		*l = elems[start:len(elems):len(elems)]
+	}
+	for i := range elems {
+		ptrs = append(ptrs, &elems[i])
 	}
 	for i := range it.Topics {
 		t := &it.Topics[i]
-		t.Key, t.Vocabulary, t.Term = strings.Clone(t.Key), strings.Clone(t.Vocabulary), strings.Clone(t.Term)
+		ptrs = append(ptrs, &t.Key, &t.Vocabulary, &t.Term)
 	}
 	if it.Image != nil {
-		it.Image.URL, it.Image.Type, it.Image.Alt = strings.Clone(it.Image.URL), strings.Clone(it.Image.Type), strings.Clone(it.Image.Alt)
+		ptrs = append(ptrs, &it.Image.URL, &it.Image.Type, &it.Image.Alt)
+	}
+	n := 0
+	for _, p := range ptrs {
+		n += len(*p)
+	}
+	buf := make([]byte, 0, n) // never grows, and never changes once filled
+	for _, p := range ptrs {
+		if len(*p) == 0 {
+			*p = ""
+			continue
+		}
+		start := len(buf)
+		buf = append(buf, *p...)
+		*p = unsafe.String(&buf[start], len(*p))
 	}
 }
 
