@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"sort"
 	"time"
 	"unsafe"
 )
@@ -21,7 +22,7 @@ import (
 // bytes it vouches for; a cache written under another version is ignored.
 // Change it whenever parsing, sanitizing or encoding changes what a record
 // becomes.
-const cacheVersion = "curafeed-cache-8"
+const cacheVersion = "curafeed-cache-9"
 
 var crcTable = crc64.MakeTable(crc64.ECMA)
 
@@ -47,6 +48,11 @@ type buildCache struct {
 	// the rest holds for every configuration with the same recordsKey.
 	OutputsKey string
 	Outputs    map[string]cachedOutput // by output path
+
+	// As read from the log (see cacheSegment): the entries it holds, and
+	// its length; 0 when the next write must write the log anew.
+	logged int
+	size   int64
 }
 
 // cachedOutput is what a feed file was made of, and what meeting the size
@@ -152,11 +158,30 @@ func markClean(dir string) error {
 	return nil
 }
 
-// readCache returns the cache in dir for cfg, or an empty cache when there
-// is none, it was written by another version or for records read another
-// way, or it is damaged: a cache is never trusted beyond its checksum. Its
-// outputs are left out (empty) when they were made under another
-// configuration, or when a build stopped while writing feed files.
+// The cache file is a log: a head line (cacheVersion and recordsKey), then
+// segments, each a gob stream of one cacheSegment after its length (8
+// bytes, big-endian) and SHA-256. The first segment holds the whole cache;
+// each build after it appends what changed, so that a rebuild after a few
+// edits writes a few entries, not the whole corpus again. When the log
+// holds more than twice the entries of the cache, it is written anew, with
+// one segment.
+type cacheSegment struct {
+	Records        map[string]*cachedRecord // added or changed
+	DroppedRecords []string
+	Outputs        map[string]cachedOutput // added or changed
+	DroppedOutputs []string
+	Pack           map[uint64]packSpan // added or changed
+	DroppedPack    []uint64
+	Live           []string // when LiveSet
+	LiveSet        bool
+	Gone           map[string]*Item // all of them
+	PackSize       int64
+	OutputsKey     string
+}
+
+// readCache reads the cache in dir, or returns an empty one when there is
+// none, or it is damaged or was written for another version or records
+// configuration.
 func readCache(dir string, cfg Config) *buildCache {
 	empty := &buildCache{Records: map[string]*cachedRecord{}, Outputs: map[string]cachedOutput{}}
 	data, err := os.ReadFile(filepath.Join(dir, cacheFileName))
@@ -164,49 +189,172 @@ func readCache(dir string, cfg Config) *buildCache {
 		return empty
 	}
 	head := cacheVersion + "\n" + recordsKey(cfg) + "\n"
-	if len(data) < len(head)+sha256.Size || string(data[:len(head)]) != head {
+	if len(data) < len(head) || string(data[:len(head)]) != head {
 		return empty
 	}
-	body := data[len(head)+sha256.Size:]
-	if sum := sha256.Sum256(body); !bytes.Equal(sum[:], data[len(head):len(head)+sha256.Size]) {
-		return empty
-	}
-	var c buildCache
-	if err := gob.NewDecoder(bytes.NewReader(body)).Decode(&c); err != nil || c.Records == nil || c.Outputs == nil {
-		return empty
-	}
-	for _, it := range c.Gone {
-		if it == nil {
+	c := &buildCache{Records: map[string]*cachedRecord{}, Outputs: map[string]cachedOutput{}, Pack: map[uint64]packSpan{}, Gone: map[string]*Item{}}
+	rest := data[len(head):]
+	for len(rest) > 0 {
+		if len(rest) < 8+sha256.Size {
 			return empty
 		}
+		n := binary.BigEndian.Uint64(rest)
+		if n > uint64(len(rest)-8-sha256.Size) {
+			return empty
+		}
+		body := rest[8+sha256.Size : 8+sha256.Size+int(n)]
+		if sum := sha256.Sum256(body); !bytes.Equal(sum[:], rest[8:8+sha256.Size]) {
+			return empty
+		}
+		var seg cacheSegment
+		if err := gob.NewDecoder(bytes.NewReader(body)).Decode(&seg); err != nil || !c.apply(&seg) {
+			return empty
+		}
+		rest = rest[8+sha256.Size+int(n):]
 	}
+	if c.logged == 0 {
+		return empty
+	}
+	c.size = int64(len(data))
 	if c.OutputsKey != configKey(cfg) {
-		c.Outputs = map[string]cachedOutput{}
+		c.Outputs, c.size = map[string]cachedOutput{}, 0 // the next write starts the log anew
 	} else if _, err := os.Stat(filepath.Join(dir, dirtyFileName)); err == nil {
-		c.Outputs = map[string]cachedOutput{}
+		c.Outputs, c.size = map[string]cachedOutput{}, 0
 	}
-	return &c
+	return c
 }
 
-// writeCache replaces the cache in dir atomically.
-func writeCache(dir string, cfg Config, c *buildCache) error {
-	c.OutputsKey = configKey(cfg)
-	var body bytes.Buffer
-	if err := gob.NewEncoder(&body).Encode(c); err != nil {
-		return fmt.Errorf("curafeed: encoding the build cache: %w", err)
+// apply replays one segment of the log; false when it is not a sound one.
+func (c *buildCache) apply(seg *cacheSegment) bool {
+	for p, e := range seg.Records {
+		if e == nil {
+			return false
+		}
+		c.Records[p] = e
 	}
-	sum := sha256.Sum256(body.Bytes())
+	for _, p := range seg.DroppedRecords {
+		delete(c.Records, p)
+	}
+	maps.Copy(c.Outputs, seg.Outputs)
+	for _, p := range seg.DroppedOutputs {
+		delete(c.Outputs, p)
+	}
+	maps.Copy(c.Pack, seg.Pack)
+	for _, k := range seg.DroppedPack {
+		delete(c.Pack, k)
+	}
+	if seg.LiveSet {
+		c.Live = seg.Live
+	}
+	for _, it := range seg.Gone {
+		if it == nil {
+			return false
+		}
+	}
+	c.Gone = seg.Gone
+	if c.Gone == nil {
+		c.Gone = map[string]*Item{}
+	}
+	c.PackSize, c.OutputsKey = seg.PackSize, seg.OutputsKey
+	c.logged += len(seg.Records) + len(seg.DroppedRecords) + len(seg.Outputs) + len(seg.DroppedOutputs) + 1
+	return true
+}
+
+// writeCache writes next, the cache of this build, to dir: it appends what
+// changed since prev (the cache this build read) to the log, or writes the
+// log anew, atomically, when prev was not read from it or the log is more
+// than twice the size it needs.
+func writeCache(dir string, cfg Config, next, prev *buildCache) error {
+	next.OutputsKey = configKey(cfg)
+	entries := len(next.Records) + len(next.Outputs) + 1
+	if prev == nil || prev.size == 0 || prev.logged > 2*entries+64 {
+		var out bytes.Buffer
+		out.WriteString(cacheVersion + "\n" + recordsKey(cfg) + "\n")
+		if err := appendSegment(&out, delta(&buildCache{}, next)); err != nil {
+			return err
+		}
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return fmt.Errorf("curafeed: writing the build cache: %w", err)
+		}
+		if err := writeFileAtomic(filepath.Join(dir, cacheFileName), out.Bytes()); err != nil {
+			return fmt.Errorf("curafeed: writing the build cache: %w", err)
+		}
+		return nil
+	}
 	var out bytes.Buffer
-	out.WriteString(cacheVersion + "\n" + recordsKey(cfg) + "\n")
-	out.Write(sum[:])
-	out.Write(body.Bytes())
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("curafeed: writing the build cache: %w", err)
+	if err := appendSegment(&out, delta(prev, next)); err != nil {
+		return err
 	}
-	if err := writeFileAtomic(filepath.Join(dir, cacheFileName), out.Bytes()); err != nil {
+	p := filepath.Join(dir, cacheFileName)
+	f, err := os.OpenFile(p, os.O_WRONLY|openNoFollow, 0)
+	if err == nil {
+		// Written at the end the log had when it was read: a segment torn
+		// by a build that stopped is never followed by another.
+		_, err = f.WriteAt(out.Bytes(), prev.size)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+	}
+	if err != nil {
 		return fmt.Errorf("curafeed: writing the build cache: %w", err)
 	}
 	return nil
+}
+
+// appendSegment appends seg to out, with its length and SHA-256.
+func appendSegment(out *bytes.Buffer, seg *cacheSegment) error {
+	var body bytes.Buffer
+	if err := gob.NewEncoder(&body).Encode(seg); err != nil {
+		return fmt.Errorf("curafeed: encoding the build cache: %w", err)
+	}
+	sum := sha256.Sum256(body.Bytes())
+	out.Write(binary.BigEndian.AppendUint64(nil, uint64(body.Len())))
+	out.Write(sum[:])
+	out.Write(body.Bytes())
+	return nil
+}
+
+// delta is the segment that turns prev into next.
+func delta(prev, next *buildCache) *cacheSegment {
+	seg := &cacheSegment{Records: map[string]*cachedRecord{}, Outputs: map[string]cachedOutput{}, Pack: map[uint64]packSpan{},
+		Gone: next.Gone, PackSize: next.PackSize, OutputsKey: next.OutputsKey}
+	for p, e := range next.Records {
+		if prev.Records[p] != e {
+			seg.Records[p] = e
+		}
+	}
+	for p := range prev.Records {
+		if _, ok := next.Records[p]; !ok {
+			seg.DroppedRecords = append(seg.DroppedRecords, p)
+		}
+	}
+	for p, o := range next.Outputs {
+		if old, ok := prev.Outputs[p]; !ok || old != o {
+			seg.Outputs[p] = o
+		}
+	}
+	for p := range prev.Outputs {
+		if _, ok := next.Outputs[p]; !ok {
+			seg.DroppedOutputs = append(seg.DroppedOutputs, p)
+		}
+	}
+	for k, v := range next.Pack {
+		if old, ok := prev.Pack[k]; !ok || old != v {
+			seg.Pack[k] = v
+		}
+	}
+	for k := range prev.Pack {
+		if _, ok := next.Pack[k]; !ok {
+			seg.DroppedPack = append(seg.DroppedPack, k)
+		}
+	}
+	if !slices.Equal(prev.Live, next.Live) || (prev.Live == nil) != (next.Live == nil) {
+		seg.Live, seg.LiveSet = next.Live, true
+	}
+	sort.Strings(seg.DroppedRecords)
+	sort.Strings(seg.DroppedOutputs)
+	slices.Sort(seg.DroppedPack)
+	return seg
 }
 
 // parseCached is parseAll with a cache: a file whose size and modification

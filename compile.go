@@ -243,7 +243,7 @@ func BuildDir(fsys fs.FS, cfg Config, dir string) (*Records, WriteStats, error) 
 		next.Pack, next.PackSize = pack.update(fsys, slices.Concat(recs.Items, recs.Retracted), ncfg.Workers, ncfg.MaxRecordBytes)
 		next.OutputsKey = configKey(ncfg)
 		if !sameCache(prev, next) {
-			if err := writeCache(ncfg.CacheDir, ncfg, next); err != nil {
+			if err := writeCache(ncfg.CacheDir, ncfg, next, prev); err != nil {
 				return nil, tw.stats(), err
 			}
 		}

@@ -2,9 +2,13 @@ package curafeed
 
 import (
 	"bytes"
+	"fmt"
+	"maps"
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
+	"sort"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -152,9 +156,11 @@ func TestBuildDirCache(t *testing.T) {
 	st = build()
 	assert.Positive(t, st.Written)
 	assert.Less(t, st.Written, st.Files/4, "only the feeds holding the record are written")
-	rewritten, err := os.Stat(cacheFile)
+	appended, err := os.Stat(cacheFile)
 	require.NoError(t, err)
-	assert.False(t, os.SameFile(cacheKept, rewritten), "the cache of an edited record is written")
+	assert.True(t, os.SameFile(cacheKept, appended), "the cache of an edited record is appended to, not written anew")
+	assert.Greater(t, appended.Size(), cacheKept.Size())
+	assert.Less(t, appended.Size()-cacheKept.Size(), cacheKept.Size()/5, "only what changed is appended")
 	after, err := os.Stat(femtech)
 	require.NoError(t, err)
 	assert.Equal(t, before.ModTime(), after.ModTime(), "an unrelated feed is not rewritten")
@@ -341,4 +347,89 @@ func TestBuildDirCacheKeeps(t *testing.T) {
 	assert.Equal(t, first.Truncated, again.Truncated)
 	assert.Equal(t, first.TruncatedFiles, again.TruncatedFiles)
 	assert.Equal(t, first.OverBudget, again.OverBudget)
+}
+
+// TestCacheLog requires the build cache, a log of segments, to read back
+// as the cache last written whether it was appended to or written anew,
+// to be written anew once it holds more than twice the entries it needs,
+// and to be ignored whole when its last segment is torn.
+func TestCacheLog(t *testing.T) {
+	dir := t.TempDir()
+	cfg := mustNormalize(t, sampleConfig)
+	rec := func(n int) *cachedRecord {
+		return &cachedRecord{Size: int64(n), ModTime: int64(n), Sum: uint64(n), Item: &Item{ID: fmt.Sprint(n), Title: fmt.Sprint("Record ", n)}}
+	}
+	c := &buildCache{Records: map[string]*cachedRecord{}, Outputs: map[string]cachedOutput{}, Pack: map[uint64]packSpan{}, Gone: map[string]*Item{}}
+	for n := range 1000 {
+		c.Records[fmt.Sprint("r", n)] = rec(n)
+		c.Outputs[fmt.Sprint("o", n)] = cachedOutput{Key: uint64(n)}
+		c.Pack[uint64(n)] = packSpan{Off: int64(n), Len: 1}
+		c.Live = append(c.Live, fmt.Sprint("r", n))
+	}
+	sort.Strings(c.Live)
+	same := func(want *buildCache, got *buildCache) {
+		t.Helper()
+		require.Equal(t, len(want.Records), len(got.Records))
+		for p, e := range want.Records {
+			require.NotNil(t, got.Records[p], p)
+			assert.Equal(t, e.Sum, got.Records[p].Sum, p)
+			assert.Equal(t, e.Item.Title, got.Records[p].Item.Title, p)
+		}
+		assert.Equal(t, want.Outputs, got.Outputs)
+		assert.Equal(t, want.Pack, got.Pack)
+		assert.Equal(t, want.Live, got.Live)
+		assert.Equal(t, want.PackSize, got.PackSize)
+	}
+	require.NoError(t, writeCache(dir, cfg, c, nil))
+	prev := readCache(dir, cfg)
+	same(c, prev)
+	path := filepath.Join(dir, cacheFileName)
+	first, err := os.Stat(path)
+	require.NoError(t, err)
+
+	// Edits, an addition and a removal: appended, and read back whole.
+	next := &buildCache{Records: maps.Clone(prev.Records), Outputs: maps.Clone(prev.Outputs), Pack: maps.Clone(prev.Pack), Gone: map[string]*Item{"9": {ID: "9"}}}
+	next.Records["r1"], next.Records["r1000"] = rec(1001), rec(1000)
+	delete(next.Records, "r2")
+	next.Outputs["o1"] = cachedOutput{Key: 7, Truncated: 2}
+	delete(next.Outputs, "o3")
+	delete(next.Pack, 4)
+	next.Pack[1000] = packSpan{Off: 5, Len: 6}
+	next.Live, next.PackSize = slices.Clone(prev.Live[1:]), 77
+	require.NoError(t, writeCache(dir, cfg, next, prev))
+	appended, err := os.Stat(path)
+	require.NoError(t, err)
+	assert.True(t, os.SameFile(first, appended))
+	assert.Less(t, appended.Size()-first.Size(), first.Size()/4, "only the changes are appended")
+	got := readCache(dir, cfg)
+	same(next, got)
+	assert.Contains(t, got.Gone, "9")
+
+	// Many rounds of changes: the log is written anew before it holds more
+	// than twice the entries it needs.
+	rewrites := 0
+	for round := range 30 {
+		prev := readCache(dir, cfg)
+		before, err := os.Stat(path)
+		require.NoError(t, err)
+		next := &buildCache{Records: map[string]*cachedRecord{}, Outputs: maps.Clone(prev.Outputs), Pack: prev.Pack, Live: prev.Live, Gone: prev.Gone}
+		for p := range prev.Records {
+			next.Records[p] = rec(round*1000 + len(p))
+		}
+		require.NoError(t, writeCache(dir, cfg, next, prev))
+		same(next, readCache(dir, cfg))
+		after, err := os.Stat(path)
+		require.NoError(t, err)
+		if !os.SameFile(before, after) {
+			rewrites++
+		}
+		assert.Less(t, after.Size(), 6*first.Size(), "round %d: the log stays within a few times the cache", round)
+	}
+	assert.Positive(t, rewrites, "the log is written anew once it holds too many entries")
+
+	// A torn last segment: the whole cache is ignored.
+	raw, err := os.ReadFile(path)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(path, raw[:len(raw)-3], 0o644))
+	assert.Empty(t, readCache(dir, cfg).Records)
 }
