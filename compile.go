@@ -577,8 +577,9 @@ func (it *Item) light(sum uint64) *Item {
 // then remove the files of an earlier build that the tree no longer has. It
 // is safe for concurrent use.
 type treeWriter struct {
-	dir  string
-	dirs sync.Map // directories known to exist
+	dir   string
+	dirs  sync.Map // directories known to exist
+	fresh bool     // dir was empty when the build began: every file is free to write
 
 	// prev and pending are what the manifest and the journal say curafeed
 	// wrote, read-only once the writer is open; prevRaw is the manifest's

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"io"
 	"os"
 	"path"
 	"path/filepath"
@@ -56,6 +57,7 @@ func manifestLine(rel string, e manifestEntry) string {
 // temporary files that build left beside the files it wrote are removed.
 func openTree(c *Catalog, dir string) (*treeWriter, error) {
 	tw := newTreeWriter(c, dir)
+	tw.fresh = emptyDir(dir)
 	raw, ok, err := readControl(dir, ManifestName)
 	if err != nil {
 		return nil, err
@@ -78,6 +80,17 @@ func openTree(c *Catalog, dir string) (*treeWriter, error) {
 		tw.removeTemps()
 	}
 	return tw, nil
+}
+
+// emptyDir reports whether the folder dir has no entries at all.
+func emptyDir(dir string) bool {
+	f, err := os.Open(dir)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	names, err := f.Readdirnames(1)
+	return len(names) == 0 && errors.Is(err, io.EOF)
 }
 
 // readControl reads the manifest or the journal, name, of dir: ok is false
@@ -235,6 +248,9 @@ const (
 // regular file whose size is that of data or of a version curafeed wrote is
 // read: the read that tells unchanged bytes also tells an edited file.
 func (tw *treeWriter) place(rel, p string, data []byte) placeState {
+	if tw.fresh {
+		return placeFree // nothing was there: no need to look
+	}
 	fi, err := os.Lstat(p)
 	if err != nil {
 		return placeFree // absent, or its folder cannot be: the write tells why
