@@ -2,6 +2,7 @@ package curafeed
 
 import (
 	"bytes"
+	"cmp"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/gob"
@@ -13,7 +14,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"sort"
 	"time"
 	"unsafe"
 )
@@ -316,45 +316,33 @@ func appendSegment(out *bytes.Buffer, seg *cacheSegment) error {
 
 // delta is the segment that turns prev into next.
 func delta(prev, next *buildCache) *cacheSegment {
-	seg := &cacheSegment{Records: map[string]*cachedRecord{}, Outputs: map[string]cachedOutput{}, Pack: map[uint64]packSpan{},
-		Gone: next.Gone, PackSize: next.PackSize, OutputsKey: next.OutputsKey}
-	for p, e := range next.Records {
-		if prev.Records[p] != e {
-			seg.Records[p] = e
-		}
-	}
-	for p := range prev.Records {
-		if _, ok := next.Records[p]; !ok {
-			seg.DroppedRecords = append(seg.DroppedRecords, p)
-		}
-	}
-	for p, o := range next.Outputs {
-		if old, ok := prev.Outputs[p]; !ok || old != o {
-			seg.Outputs[p] = o
-		}
-	}
-	for p := range prev.Outputs {
-		if _, ok := next.Outputs[p]; !ok {
-			seg.DroppedOutputs = append(seg.DroppedOutputs, p)
-		}
-	}
-	for k, v := range next.Pack {
-		if old, ok := prev.Pack[k]; !ok || old != v {
-			seg.Pack[k] = v
-		}
-	}
-	for k := range prev.Pack {
-		if _, ok := next.Pack[k]; !ok {
-			seg.DroppedPack = append(seg.DroppedPack, k)
-		}
-	}
+	seg := &cacheSegment{Gone: next.Gone, PackSize: next.PackSize, OutputsKey: next.OutputsKey}
+	seg.Records, seg.DroppedRecords = mapDelta(prev.Records, next.Records)
+	seg.Outputs, seg.DroppedOutputs = mapDelta(prev.Outputs, next.Outputs)
+	seg.Pack, seg.DroppedPack = mapDelta(prev.Pack, next.Pack)
 	if !slices.Equal(prev.Live, next.Live) || (prev.Live == nil) != (next.Live == nil) {
 		seg.Live, seg.LiveSet = next.Live, true
 	}
-	sort.Strings(seg.DroppedRecords)
-	sort.Strings(seg.DroppedOutputs)
-	slices.Sort(seg.DroppedPack)
 	return seg
+}
+
+// mapDelta returns the entries of next that prev lacks or holds otherwise,
+// and the keys of prev that next lacks, sorted.
+func mapDelta[K cmp.Ordered, V comparable](prev, next map[K]V) (map[K]V, []K) {
+	changed := map[K]V{}
+	for k, v := range next {
+		if old, ok := prev[k]; !ok || old != v {
+			changed[k] = v
+		}
+	}
+	var dropped []K
+	for k := range prev {
+		if _, ok := next[k]; !ok {
+			dropped = append(dropped, k)
+		}
+	}
+	slices.Sort(dropped)
+	return changed, dropped
 }
 
 // parseCached is parseAll with a cache: a file whose size and modification
