@@ -381,6 +381,7 @@ func holdItem(it *Item, s *spillFile, in *interner) *Item {
 	}
 	it.Status, it.Archetype = in.str(it.Status), in.str(it.Archetype)
 	it.extra = siteFields{BasePath: in.str(it.extra.BasePath), OGURL: it.extra.OGURL}
+	packStrings(&it.ID, &it.RecordID, &it.Path, &it.extra.OGURL) // free of the record's buffer (see detach)
 	return it
 }
 
@@ -562,14 +563,23 @@ func (r *renderer) parsePartial(feeds []*Feed) error {
 // and ordering need, with the hash of its file, so that the record can be
 // read again and checked.
 func (it *Item) light(sum uint64) *Item {
-	return &Item{
+	l := &Item{
 		ID: it.ID, RecordID: it.RecordID, Path: it.Path,
 		Published: it.Published, Updated: it.Updated,
-		Community: it.Community, Topics: it.Topics,
+		Community: it.Community, Topics: slices.Clone(it.Topics),
 		Status: it.Status, Archetype: it.Archetype, checked: true,
 		extra: siteFields{BasePath: it.extra.BasePath, OGURL: it.extra.OGURL},
 		sum:   sum,
 	}
+	// Its strings get a buffer of their own, free of the record's (see detach).
+	ptrs := []*string{&l.ID, &l.RecordID, &l.Path, &l.Community.Slug, &l.Community.Name,
+		&l.Status, &l.Archetype, &l.extra.BasePath, &l.extra.OGURL}
+	for i := range l.Topics {
+		t := &l.Topics[i]
+		ptrs = append(ptrs, &t.Key, &t.Vocabulary, &t.Term)
+	}
+	packStrings(ptrs...)
+	return l
 }
 
 // treeWriter writes files of a tree, leaving alone those whose bytes are

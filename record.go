@@ -284,6 +284,13 @@ func detach(it *Item) {
 	if it.Image != nil {
 		ptrs = append(ptrs, &it.Image.URL, &it.Image.Type, &it.Image.Alt)
 	}
+	packStrings(ptrs...)
+}
+
+// packStrings copies the strings at ptrs into one new buffer, each then
+// pointing into it. A string kept from the buffer keeps all of it alive:
+// an item made lighter packs the strings it keeps anew.
+func packStrings(ptrs ...*string) {
 	n := 0
 	for _, p := range ptrs {
 		n += len(*p)
