@@ -131,3 +131,41 @@ func BenchmarkReload(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkReloadDir is BenchmarkReload on the records folder named by
+// CURAFEED_BENCH_DIR (skipped without it), with archives and everything
+// else at their defaults: each round appends a line to the body of the
+// first record file, which the benchmark restores at the end.
+func BenchmarkReloadDir(b *testing.B) {
+	dir := os.Getenv("CURAFEED_BENCH_DIR")
+	if dir == "" {
+		b.Skip("CURAFEED_BENCH_DIR names no records folder")
+	}
+	cfg := Config{SiteURL: "https://www.medigy.com", Now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	r, err := NewReloader(DirFS(dir), cfg, ReloadOptions{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	names, _, err := recordNames(DirFS(dir))
+	if err != nil || len(names) == 0 {
+		b.Fatal("no records", err)
+	}
+	path := names[0]
+	file := filepath.Join(dir, filepath.FromSlash(path))
+	orig, err := os.ReadFile(file)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { os.WriteFile(file, orig, 0o644) })
+	round := 0
+	b.ReportAllocs()
+	for b.Loop() {
+		round++
+		if err := os.WriteFile(file, fmt.Appendf(bytes.Clone(orig), "\nEdited %d.\n", round), 0o644); err != nil {
+			b.Fatal(err)
+		}
+		if rep := r.reload([]string{path}); rep.Err != nil || rep.Rendered == 0 {
+			b.Fatalf("reload: %v, %d files rendered", rep.Err, rep.Rendered)
+		}
+	}
+}

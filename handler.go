@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"hash/maphash"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
 	"runtime"
@@ -208,6 +209,9 @@ func newHandler(c *Catalog, opts HandlerOptions, now time.Time, prev *handler) (
 	add := func(path string, e *entry, rendered bool) {
 		e = mk.keepIn(e)
 		mu.Lock()
+		if old := h.files[path]; old != nil {
+			h.stored -= old.storedBytes()
+		}
 		h.files[path] = e
 		h.stored += e.storedBytes()
 		if rendered {
@@ -217,21 +221,33 @@ func newHandler(c *Catalog, opts HandlerOptions, now time.Time, prev *handler) (
 	}
 	// With prev, each document's entries carry its content key, and a
 	// document whose key prev's entries carry is not rendered at all.
+	docs, index := c.documents(), true
 	var keys map[*Feed]uint64
 	var keep func(*Feed) bool
 	if prev != nil {
-		docs := c.documents()
 		if c.patched != nil {
-			// A patched catalog: the documents withItems left alone, and
-			// index.opml, index.html and feed.xsl, are as prev serves them.
-			docs = slices.DeleteFunc(docs, func(f *Feed) bool { return !c.patched[f.Path] })
-			for _, p := range []string{"index.opml", indexPath, stylesheetPath} {
-				if e := prev.files[p]; e != nil {
-					add(p, e, false)
+			// A patched catalog (see withItems): the documents it left
+			// alone, and index.opml, index.html and feed.xsl, are as prev
+			// serves them. Unless they move to a fresh store, h starts as a
+			// copy of prev, and only the patched documents are looked at.
+			index = false
+			if h.store == prev.store {
+				h.files, h.stored = maps.Clone(prev.files), prev.stored
+				docs = docs[:0]
+				for _, p := range slices.Sorted(maps.Keys(c.patched)) {
+					if f := c.byPath[p]; f != nil {
+						docs = append(docs, f)
+					}
+				}
+			} else {
+				for _, p := range []string{"index.opml", indexPath, stylesheetPath} {
+					if e := prev.files[p]; e != nil {
+						add(p, e, false)
+					}
 				}
 			}
 		}
-		keys = c.docKeys(docs)
+		keys = c.docKeys(slices.DeleteFunc(slices.Clone(docs), func(f *Feed) bool { return c.patched != nil && !c.patched[f.Path] }))
 		keep = func(f *Feed) bool {
 			if c.patched != nil && !c.patched[f.Path] {
 				var kept []*entry
@@ -265,6 +281,7 @@ func newHandler(c *Catalog, opts HandlerOptions, now time.Time, prev *handler) (
 			}
 			return true
 		}
+		docs = slices.DeleteFunc(docs, keep)
 	}
 	// A Reloader's handler (prev has a store) keeps the items' encodings
 	// in a temporary file while it renders, not in memory.
@@ -275,7 +292,7 @@ func newHandler(c *Catalog, opts HandlerOptions, now time.Time, prev *handler) (
 			defer frags.close()
 		}
 	}
-	err := compressEach(func(fn func(File) error) error { return c.files(fn, keep, frags) }, func(f File, zw *gzip.Writer, buf *bytes.Buffer) {
+	err := compressEach(func(fn func(File) error) error { return c.files(fn, docs, index, frags) }, func(f File, zw *gzip.Writer, buf *bytes.Buffer) {
 		e := prev.reusable(f)
 		if e == nil {
 			e = mk.entry(f, zw, buf)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"hash/maphash"
 	"io/fs"
+	"maps"
 	"net/http"
 	"slices"
 	"sort"
@@ -530,13 +531,13 @@ func (r *Reloader) quick(prev *snapshot, paths []string, rep *ReloadReport) bool
 		items[c.at] = c.next
 		repl[c.old] = c.next
 	}
-	cat := prev.cat
+	cat, h := prev.cat, prev.h
 	if len(repl) > 0 {
 		cat = prev.cat.withItems(repl)
-	}
-	h, err := newHandler(cat, r.opts.Handler, start, prev.h)
-	if err != nil {
-		return false
+		var err error
+		if h, err = newHandler(cat, r.opts.Handler, start, prev.h); err != nil {
+			return false
+		}
 	}
 
 	// Commit: nothing above changed the snapshot.
@@ -565,9 +566,21 @@ func (r *Reloader) quick(prev *snapshot, paths []string, rep *ReloadReport) bool
 		}
 	}
 	rep.Warnings.sortByPlace()
-	rep.Changed, rep.Removed = diffFiles(prev.h, h)
+	// Only the patched documents' files may have changed; none is removed.
+	for _, p := range slices.Sorted(maps.Keys(cat.patched)) {
+		for _, format := range Formats() {
+			f := p + "/" + format.fileName()
+			if old, e := prev.h.files[f], h.files[f]; old == nil || (old != e && old.plain.etag != e.plain.etag) {
+				rep.Changed = append(rep.Changed, f)
+			}
+		}
+	}
+	sort.Strings(rep.Changed)
 	rep.ChangedFeeds = changedFeeds(cat, rep.Changed)
-	rep.Published, rep.Feeds, rep.Files, rep.Rendered = len(items), len(cat.Feeds), len(h.files), h.rendered
+	rep.Published, rep.Feeds, rep.Files, rep.Rendered = len(items), len(cat.Feeds), len(h.files), 0
+	if h != prev.h {
+		rep.Rendered = h.rendered
+	}
 	next := *prev
 	next.cat, next.h, next.items, next.rep = cat, h, items, *rep
 	r.cur.Store(&next)

@@ -902,6 +902,9 @@ func TestReloadQuick(t *testing.T) {
 		assert.Equal(t, fmt.Sprint(want.Errors), fmt.Sprint(got.Errors), st.name)
 		assert.Equal(t, fmt.Sprint(want.Warnings), fmt.Sprint(got.Warnings), st.name)
 		assert.Equal(t, fmt.Sprint(want.Skips), fmt.Sprint(got.Skips), st.name)
+		assert.Equal(t, want.Changed, got.Changed, st.name)
+		assert.Equal(t, want.Removed, got.Removed, st.name)
+		assert.Equal(t, want.ChangedFeeds, got.ChangedFeeds, st.name)
 		gh, wh := quick.cur.Load().h, full.cur.Load().h
 		require.Equal(t, len(wh.files), len(gh.files), st.name)
 		for p := range wh.files {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
-	"slices"
 	"time"
 )
 
@@ -27,29 +26,26 @@ type File struct {
 // followed by its archive documents, newest first. It stops at the first
 // error fn returns.
 func (c *Catalog) Files(fn func(File) error) error {
-	return c.files(fn, nil, nil)
+	if c == nil {
+		return errNilCatalog
+	}
+	return c.files(fn, c.documents(), true, nil)
 }
 
-// files is Files, without the documents for which keep, when not nil,
-// returns true: their files are not rendered (a handler keeps the ones it
-// serves already); nor index.opml, index.html and feed.xsl when keep is
-// not nil and c was patched (see withItems), which leaves them as they
-// were. With spill, each item's encodings are kept there once
+// files is Files for the documents docs only (a handler keeps the files
+// of the others as it serves them already), and index.opml, index.html
+// and feed.xsl when index is set. With spill, each item's encodings are kept there once
 // made, and memory holds only those of the documents being rendered;
 // without, an item's encodings stay in memory until the last document
 // that holds it is rendered.
-func (c *Catalog) files(fn func(File) error, keep func(*Feed) bool, spill *spillFile) error {
+func (c *Catalog) files(fn func(File) error, docs []*Feed, index bool, spill *spillFile) error {
 	if c == nil || fn == nil {
 		return errNilCatalog
 	}
-	if keep == nil || c.patched == nil {
+	if index {
 		if err := c.indexFiles(fn); err != nil {
 			return err
 		}
-	}
-	docs := c.documents()
-	if keep != nil {
-		docs = slices.DeleteFunc(docs, keep)
 	}
 	var store *fragmentStore
 	var fr *fragments

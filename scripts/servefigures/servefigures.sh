@@ -31,7 +31,7 @@ done
 end=$(date +%s.%N)
 echo "first load: answered after $(echo "$end - $start" | bc) s; $(grep VmHWM /proc/$PID/status | tr -s ' \t' ' ')"
 sleep 5
-F=$(find "$SCRATCH/records" -name '*.md' | sort | head -1)
+F=$(find "$SCRATCH/records" -name '*.md' | LC_ALL=C sort | sed -n 1p)
 for k in 1 2 3; do
   # An edit of the body: the item keeps its place in every feed.
   printf '\nEdited %d.\n' "$k" >> "$F"
