@@ -68,30 +68,27 @@ func main() {
 	}
 	defer os.Remove(journal.Name())
 	var jmu sync.Mutex
+	// renamed writes data to a temporary file beside p, renamed over p.
+	renamed := func(dir, p string) error {
+		tmp := filepath.Join(dir, ".tmp-"+filepath.Base(p))
+		f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+		if err != nil {
+			return err
+		}
+		f.Write(data)
+		f.Close()
+		return os.Rename(tmp, p)
+	}
 	strategies := map[string]func(dir, p string, i int) error{
 		"A lstat+journal+temp+rename": func(dir, p string, i int) error {
 			os.Lstat(p)
 			jmu.Lock()
 			journal.WriteString(p + "\n")
 			jmu.Unlock()
-			tmp := filepath.Join(dir, ".tmp-"+filepath.Base(p))
-			f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
-			if err != nil {
-				return err
-			}
-			f.Write(data)
-			f.Close()
-			return os.Rename(tmp, p)
+			return renamed(dir, p)
 		},
 		"B temp+rename": func(dir, p string, i int) error {
-			tmp := filepath.Join(dir, ".tmp-"+filepath.Base(p))
-			f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
-			if err != nil {
-				return err
-			}
-			f.Write(data)
-			f.Close()
-			return os.Rename(tmp, p)
+			return renamed(dir, p)
 		},
 		"C direct write (tree-swap: new tree beside, one rename)": func(dir, p string, i int) error {
 			f, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
