@@ -247,31 +247,19 @@ func newHandler(c *Catalog, opts HandlerOptions, now time.Time, prev *handler) (
 				}
 			}
 		}
-		keys = c.docKeys(slices.DeleteFunc(slices.Clone(docs), func(f *Feed) bool { return c.patched != nil && !c.patched[f.Path] }))
-		keep = func(f *Feed) bool {
-			if c.patched != nil && !c.patched[f.Path] {
-				var kept []*entry
-				for _, format := range Formats() {
-					if e := prev.files[f.Path+"/"+format.fileName()]; e != nil {
-						kept = append(kept, e)
-					}
-				}
-				if len(kept) == len(Formats()) {
-					for i, format := range Formats() {
-						add(f.Path+"/"+format.fileName(), kept[i], false)
-					}
-					return true
-				}
-			}
-			k, ok := keys[f]
-			if !ok {
-				return false
-			}
+		keyed := docs
+		if c.patched != nil {
+			keyed = slices.DeleteFunc(slices.Clone(docs), func(f *Feed) bool { return !c.patched[f.Path] })
+		}
+		keys = c.docKeys(keyed)
+		// reuse takes prev's entries of f, in every format, when each
+		// passes ok, and reports whether it did.
+		reuse := func(f *Feed, ok func(e *entry, format Format) bool) bool {
 			formats := Formats()
 			kept := make([]*entry, len(formats))
 			for i, format := range formats {
 				e := prev.files[f.Path+"/"+format.fileName()]
-				if e == nil || e.key != formatKey(k, format) || e.capped || !e.updated.Equal(f.Updated) {
+				if e == nil || !ok(e, format) {
 					return false
 				}
 				kept[i] = e
@@ -280,6 +268,15 @@ func newHandler(c *Catalog, opts HandlerOptions, now time.Time, prev *handler) (
 				add(f.Path+"/"+format.fileName(), kept[i], false)
 			}
 			return true
+		}
+		keep = func(f *Feed) bool {
+			if c.patched != nil && !c.patched[f.Path] && reuse(f, func(*entry, Format) bool { return true }) {
+				return true
+			}
+			k, ok := keys[f]
+			return ok && reuse(f, func(e *entry, format Format) bool {
+				return e.key == formatKey(k, format) && !e.capped && e.updated.Equal(f.Updated)
+			})
 		}
 		docs = slices.DeleteFunc(docs, keep)
 	}
