@@ -22,7 +22,7 @@ import (
 // bytes it vouches for; a cache written under another version is ignored.
 // Change it whenever parsing, sanitizing or encoding changes what a record
 // becomes.
-const cacheVersion = "curafeed-cache-9"
+const cacheVersion = "curafeed-cache-10"
 
 var crcTable = crc64.MakeTable(crc64.ECMA)
 
@@ -66,7 +66,7 @@ type cachedOutput struct {
 // cachedRecord is one record file's parse outcome.
 type cachedRecord struct {
 	Size    int64
-	ModTime int64 // UnixNano; 0 when the file system gives none
+	ModTime int64 // its fileStamp; 0 when the file system gives no time
 	Sum     uint64
 	Item    *Item // the light item, or nil
 	Warns   []cachedError
@@ -362,10 +362,7 @@ func parseCached(fsys fs.FS, names []string, types []fs.FileMode, cfg Config, op
 		var size, mod int64
 		if typ != walkFailed {
 			if fi, err := fs.Stat(fsys, name); err == nil {
-				size, mod = fi.Size(), fi.ModTime().UnixNano()
-				if fi.ModTime().IsZero() {
-					mod = 0
-				}
+				size, mod = fi.Size(), fileStamp(fi)
 				typ = fi.Mode().Type() // looked through a link
 				if !typ.IsRegular() {
 					results[i].err = &RecordError{Path: name, Err: notRegular(typ)}

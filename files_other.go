@@ -2,6 +2,8 @@
 
 package curafeed
 
+import "io/fs"
+
 // openNonblock is 0 where named pipes cannot appear in a folder.
 const openNonblock = 0
 
@@ -16,3 +18,6 @@ const dirLocks = false
 // unique names, so concurrent builds still never tear a file, but the last
 // to write a file wins.
 func lockDir(dir string) (func(), error) { return func() {}, nil }
+
+// fileIdentity is 0: this system gives no inode numbers.
+func fileIdentity(fs.FileInfo) uint64 { return 0 }

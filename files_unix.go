@@ -5,6 +5,7 @@ package curafeed
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"syscall"
 	"time"
@@ -52,4 +53,14 @@ func lockDir(dir string) (func(), error) {
 		syscall.Flock(fd, syscall.LOCK_UN)
 		f.Close()
 	}, nil
+}
+
+// fileIdentity is the device and inode of the file fi describes, mixed
+// into one number; 0 when the system gives neither.
+func fileIdentity(fi fs.FileInfo) uint64 {
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	if !ok {
+		return 0
+	}
+	return uint64(st.Ino)*0x9e3779b97f4a7c15 ^ uint64(st.Dev)
 }

@@ -260,6 +260,43 @@ func TestDirFSFollowsSwappedFolder(t *testing.T) {
 	assert.Contains(t, get(t, r, "/all/rss.xml").Body.String(), "New release")
 }
 
+// TestSwappedFolderSameSizeAndTime requires a record folder swapped for a
+// copy whose file has the same size and modification time as the one it
+// replaces, but other bytes, to be read again: by the Reloader, and by a
+// BuildDir with a cache. Only the file's identity tells the two apart.
+func TestSwappedFolderSameSizeAndTime(t *testing.T) {
+	base := t.TempDir()
+	if fi, err := os.Stat(base); err != nil || fileIdentity(fi) == 0 {
+		t.Skip("this system gives no inode numbers")
+	}
+	dir := filepath.Join(base, "records")
+	rel := recordPath("security", 1)
+	when := time.Date(2024, 3, 1, 12, 0, 0, 0, time.UTC)
+	writeRecord(t, dir, rel, reloadRecord(1, "security", "Old release", "2024-01-01"))
+	require.NoError(t, os.Chtimes(filepath.Join(dir, rel), when, when))
+	r, err := NewReloader(DirFS(dir), reloadConfig, ReloadOptions{})
+	require.NoError(t, err)
+	defer r.Close()
+	cfg := reloadConfig
+	cfg.CacheDir = filepath.Join(base, "cache")
+	out := filepath.Join(base, "out")
+	_, _, err = BuildDir(DirFS(dir), cfg, out)
+	require.NoError(t, err)
+
+	writeRecord(t, filepath.Join(base, "next"), rel, reloadRecord(1, "security", "New release", "2024-01-01"))
+	require.NoError(t, os.Chtimes(filepath.Join(base, "next", rel), when, when))
+	require.NoError(t, os.Rename(dir, filepath.Join(base, "old")))
+	require.NoError(t, os.Rename(filepath.Join(base, "next"), dir))
+
+	require.NoError(t, r.Reload().Err)
+	assert.Contains(t, get(t, r, "/all/rss.xml").Body.String(), "New release", "Reloader")
+	_, _, err = BuildDir(DirFS(dir), cfg, out)
+	require.NoError(t, err)
+	b, err := os.ReadFile(filepath.Join(out, "all", "rss.xml"))
+	require.NoError(t, err)
+	assert.Contains(t, string(b), "New release", "BuildDir with a cache")
+}
+
 // TestRecordSizeCap requires a record over Config.MaxRecordBytes to be
 // rejected with an error naming it and the cap, without being read whole,
 // and the other records to be published; a negative cap reads it.

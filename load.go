@@ -72,7 +72,7 @@ type memo map[string]memoEntry
 
 type memoEntry struct {
 	sum       uint64
-	size, mod int64  // the file's size and modification time (Unix ns; 0 when unknown)
+	size, mod int64  // the file's size and fileStamp (0 when unknown)
 	res       parsed // its item as parsed, before loading joined communities
 }
 
@@ -95,7 +95,7 @@ func (m memo) unchanged(fsys fs.FS, name string) (memoEntry, bool) {
 		return memoEntry{}, false
 	}
 	fi, err := fs.Stat(fsys, name)
-	if err != nil || !fi.Mode().IsRegular() || fi.ModTime().IsZero() || fi.Size() != e.size || fi.ModTime().UnixNano() != e.mod {
+	if err != nil || !fi.Mode().IsRegular() || fi.Size() != e.size || fileStamp(fi) != e.mod {
 		return memoEntry{}, false
 	}
 	return e, true
@@ -249,8 +249,8 @@ func parseAll(fsys fs.FS, names []string, types []fs.FileMode, cfg Config, opts 
 				*r, sums[i], read[i], stamps[i] = e.result(), e.sum, true, [2]int64{e.size, e.mod}
 				return
 			}
-			if fi, err := fs.Stat(fsys, names[i]); err == nil && fi.Mode().IsRegular() && !fi.ModTime().IsZero() {
-				stamps[i] = [2]int64{fi.Size(), fi.ModTime().UnixNano()}
+			if fi, err := fs.Stat(fsys, names[i]); err == nil && fi.Mode().IsRegular() && fileStamp(fi) != 0 {
+				stamps[i] = [2]int64{fi.Size(), fileStamp(fi)}
 			}
 		}
 		data, err := readRecord(fsys, names[i], types[i], cfg.MaxRecordBytes)

@@ -482,8 +482,8 @@ func (r *Reloader) quick(prev *snapshot, paths []string, rep *ReloadReport) bool
 		if err != nil {
 			return false
 		}
-		e := memoEntry{sum: fileSum(data), size: int64(len(data)), mod: fi.ModTime().UnixNano()}
-		if fi.ModTime().IsZero() || fi.Size() != e.size {
+		e := memoEntry{sum: fileSum(data), size: int64(len(data)), mod: fileStamp(fi)}
+		if fi.Size() != e.size {
 			e.mod = 0 // changed as it was read: read it again next time
 		}
 		if e.sum == old.sum {

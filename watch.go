@@ -546,7 +546,7 @@ func (r *Reloader) scan(root string, visit func(dir string) error, term func(p s
 }
 
 // fileTerm is the share of the record file p in the signature: a hash of
-// its path, size, modification time and mode (links followed), or of the
+// its path, size, stamp (see fileStamp) and mode (links followed), or of the
 // error that stats it.
 func (r *Reloader) fileTerm(p string) uint64 {
 	var h maphash.Hash
@@ -562,7 +562,7 @@ func (r *Reloader) fileTerm(p string) uint64 {
 	}
 	h.Write(strconv.AppendInt(num[:0], info.Size(), 10))
 	h.WriteByte(' ')
-	h.Write(strconv.AppendInt(num[:0], info.ModTime().UnixNano(), 10))
+	h.Write(strconv.AppendInt(num[:0], fileStamp(info), 10))
 	h.WriteByte(' ')
 	h.Write(strconv.AppendUint(num[:0], uint64(info.Mode()), 10))
 	return h.Sum64()
