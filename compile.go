@@ -185,32 +185,13 @@ func BuildDir(fsys fs.FS, cfg Config, dir string) (*Records, WriteStats, error) 
 		}
 	}
 
-	// Group the feeds to render: one group per community (its feed and its
-	// topic feeds), then the site-wide and topic feeds.
-	groups := map[string][]*Feed{}
-	for _, f := range docs {
-		if len(todo[f]) > 0 {
-			groups[f.Community.Slug] = append(groups[f.Community.Slug], f)
-		}
-	}
-	keys := make([]string, 0, len(groups))
-	for k := range groups {
-		if k != "" {
-			keys = append(keys, k)
-		}
-	}
-	sort.Strings(keys)
-	if len(groups[""]) > 0 {
-		keys = append(keys, "")
-	}
-	r := &renderer{
-		store: newFragmentStore(sp, docs, todo), workers: ncfg.Workers, tw: tw,
-		fsys: fsys, maxBytes: ncfg.MaxRecordBytes, opts: opts, keep: keep, parsed: map[string]*Item{},
-	}
-	for _, k := range keys {
-		if err := r.group(groups[k], todo); err != nil {
-			return nil, tw.stats(), err
-		}
+	tasks := renderPlan(docs, todo)
+	store := newFragmentStore(sp, tasks)
+	store.resolve = func(lt *Item) (*Item, error) { return reread(fsys, lt, ncfg.MaxRecordBytes, opts, keep) }
+	if err := cat.render(tasks, store, false, func(f File) error {
+		return tw.putFeed(f.Feed, f.Format, f.Body, docStats{f.Truncated, f.OverBudget})
+	}); err != nil {
+		return nil, tw.stats(), err
 	}
 
 	if err := tw.finish(); err != nil {
@@ -409,154 +390,24 @@ func (in *interner) str(s string) string {
 	return v
 }
 
-// batchItems bounds the encodings held at once while rendering: a group's
-// documents are rendered in batches that hold at most this many distinct
-// items (unless one document alone holds more); an item's encodings stay in
-// memory from their first use in a batch to their last, and are read again
-// from the spill file by the batches after it.
-var batchItems = 32 << 10 // a variable so that tests can make batches small
-
-// renderer renders BuildDir's documents.
-type renderer struct {
-	store   *fragmentStore
-	workers int
-	tw      *treeWriter
-
-	// For the items of records the first pass took from the cache
-	// (partial): where to read the records, and the items parsed so far,
-	// by ID.
-	fsys     fs.FS
-	maxBytes int64
-	opts     parseOptions
-	keep     func(*Item, []byte) *Item
-	parsed   map[string]*Item
-}
-
-// group renders the group's documents in batches of at most batchItems
-// distinct items.
-func (r *renderer) group(feeds []*Feed, todo map[*Feed][]Format) error {
-	seen := map[string]bool{}
-	start := 0
-	for i, f := range feeds {
-		n := 0
-		for _, it := range f.Items {
-			if !seen[it.ID] {
-				n++
-			}
-		}
-		if i > start && len(seen)+n > batchItems {
-			if err := r.batch(feeds[start:i], todo); err != nil {
-				return err
-			}
-			start = i
-			clear(seen)
-		}
-		for _, it := range f.Items {
-			seen[it.ID] = true
-		}
+// reread reads and parses again the record of a partial item (see
+// Item.partial), checked against the content hash the cache knew it by,
+// and passes it to keep, with the community the first pass gave it.
+func reread(fsys fs.FS, lt *Item, maxBytes int64, opts parseOptions, keep func(*Item, []byte) *Item) (*Item, error) {
+	data, err := readRecord(fsys, lt.Path, 0, maxBytes) // regular at the first pass; checked again once open
+	if err != nil {
+		return nil, &RecordError{Path: lt.Path, Err: err}
 	}
-	return r.batch(feeds[start:], todo)
-}
-
-// batch renders the formats todo names for each document, and writes them.
-func (r *renderer) batch(feeds []*Feed, todo map[*Feed][]Format) error {
-	if err := r.parsePartial(feeds); err != nil {
-		return err
+	if fileSum(data) != lt.sum {
+		return nil, fmt.Errorf("curafeed: %s changed while the build ran; build again", lt.Path)
 	}
-	type task struct {
-		f      *Feed
-		format Format
+	it, _, err := parseRecord(lt.Path, data, opts)
+	if err != nil {
+		return nil, err
 	}
-	var tasks []task
-	for _, f := range feeds {
-		for _, format := range todo[f] {
-			tasks = append(tasks, task{f, format})
-		}
-	}
-	fr := newFragments(feeds)
-	fr.store = r.store
-	var werr error
-	var once sync.Once
-	parallel(len(tasks), r.workers, func(i int) {
-		f, format := tasks[i].f, tasks[i].format
-		fc := f
-		if r.holdsPartial(f) {
-			c := *f
-			c.Items = make([]*Item, len(f.Items))
-			for j, it := range f.Items {
-				if it.partial {
-					it = r.parsed[it.ID]
-				}
-				c.Items[j] = it
-			}
-			fc = &c
-		}
-		var b bytes.Buffer
-		st, err := fc.write(&b, format, fr)
-		if err == nil {
-			err = r.tw.putFeed(f, format, b.Bytes(), st)
-		}
-		if err != nil {
-			once.Do(func() { werr = err })
-		}
-	})
-	return werr
-}
-
-func (r *renderer) holdsPartial(f *Feed) bool {
-	for _, it := range f.Items {
-		if it.partial {
-			return true
-		}
-	}
-	return false
-}
-
-// parsePartial parses the records of the feeds' partial items that no
-// batch before parsed: read from fsys, checked against the content hash
-// the cache knew them by, and passed to keep, each with the community the
-// first pass gave it.
-func (r *renderer) parsePartial(feeds []*Feed) error {
-	var need []*Item
-	seen := map[string]bool{}
-	for _, f := range feeds {
-		for _, it := range f.Items {
-			if it.partial && r.parsed[it.ID] == nil && !seen[it.ID] {
-				seen[it.ID] = true
-				need = append(need, it)
-			}
-		}
-	}
-	full := make([]*Item, len(need))
-	errs := make([]error, len(need))
-	parallel(len(need), r.workers, func(i int) {
-		lt := need[i]
-		data, err := readRecord(r.fsys, lt.Path, 0, r.maxBytes) // regular at the first pass; checked again once open
-		if err != nil {
-			err = &RecordError{Path: lt.Path, Err: err}
-		} else if fileSum(data) != lt.sum {
-			err = fmt.Errorf("curafeed: %s changed while the build ran; build again", lt.Path)
-		}
-		if err != nil {
-			errs[i] = err
-			return
-		}
-		it, _, err := parseRecord(lt.Path, data, r.opts)
-		if err != nil {
-			errs[i] = err
-			return
-		}
-		it.Community = lt.Community // as joined across records by the first pass
-		it.sum = lt.sum
-		full[i] = r.keep(it, data)
-	})
-	for i, it := range full {
-		if errs[i] != nil {
-			return errs[i]
-		}
-		r.parsed[it.ID] = it
-	}
-	return r.store.spill.failed()
+	it.Community = lt.Community // as joined across records by the first pass
+	it.sum = lt.sum
+	return keep(it, data), nil
 }
 
 // light returns the part of it that the build cache keeps: what grouping

@@ -41,8 +41,8 @@ func TestBuildDirSameBytes(t *testing.T) {
 	for name, fsys := range map[string]fstest.MapFS{"sample": nil, "600": big, "600 in small batches": big} {
 		t.Run(name, func(t *testing.T) {
 			if strings.HasSuffix(name, "small batches") {
-				defer func(n int) { batchItems = n }(batchItems)
-				batchItems = 40 // many batches per group, items read again in several
+				defer func(n int) { renderWindowItems = n }(renderWindowItems)
+				renderWindowItems = 40 // many batches per group, items read again in several
 			}
 			var src = os.DirFS("testdata/records")
 			if fsys != nil {

@@ -46,15 +46,13 @@ func (f *Feed) Write(w io.Writer, format Format) error {
 	return err
 }
 
-// fragments holds each item's encoding per format, so that an item that is
-// in many feeds is encoded once. When it knows how many feeds of the group
-// hold each item, it drops an encoding after its last use, which bounds
-// the memory a build needs; with a store, it takes the encodings it lacks
-// from there, where they outlive the group. It is safe for concurrent use.
+// fragments holds the encodings of the items of one window of the render
+// stage (see Catalog.render), taken from its store, per format, and drops
+// each after its last use in the window. It is safe for concurrent use.
 type fragments struct {
-	m     sync.Map         // fragmentKey → *fragment
-	uses  map[string]int32 // item ID → feeds that hold it; nil: keep everything
-	store *fragmentStore   // nil: encode what is missing
+	m     sync.Map              // fragmentKey → *fragment
+	uses  map[fragmentKey]int32 // the window's files that hold the item in the format (short: false)
+	store *fragmentStore
 }
 
 type fragmentKey struct {
@@ -70,42 +68,47 @@ type fragment struct {
 	left atomic.Int32
 }
 
-// newFragments returns a cache for the given feeds, which will each be
-// written once in every format.
-func newFragments(feeds []*Feed) *fragments {
-	fr := &fragments{uses: map[string]int32{}}
-	for _, f := range feeds {
-		for _, it := range f.Items {
-			fr.uses[it.ID]++
+// newFragments returns the fragments of a window of the render stage.
+func newFragments(window []renderTask, store *fragmentStore) *fragments {
+	fr := &fragments{uses: map[fragmentKey]int32{}, store: store}
+	for _, t := range window {
+		for _, it := range t.f.Items {
+			fr.uses[fragmentKey{it.ID, t.format, false}]++
 		}
 	}
 	return fr
 }
 
-// item returns the encoding of it in format, from the cache when it has it;
-// short asks for the item cut to its summary.
+// entry returns the fragment of k, made if missing.
+func (fr *fragments) entry(k fragmentKey) *fragment {
+	if v, ok := fr.m.Load(k); ok {
+		return v.(*fragment)
+	}
+	nf := &fragment{}
+	nf.left.Store(fr.uses[fragmentKey{k.id, k.format, false}])
+	v, _ := fr.m.LoadOrStore(k, nf)
+	return v.(*fragment)
+}
+
+// put keeps b as the encoding of k, when the window uses it.
+func (fr *fragments) put(k fragmentKey, b []byte) {
+	if fr.uses[k] > 0 {
+		e := fr.entry(k)
+		e.once.Do(func() { e.b = b })
+	}
+}
+
+// item returns the encoding of it in format; short asks for the item cut
+// to its summary. Without fragments (a single feed written on its own), it
+// is encoded there and then.
 func (fr *fragments) item(c *Catalog, it *Item, format Format, short bool) ([]byte, error) {
 	if fr == nil {
 		return c.encodeItem(it, format, short)
 	}
 	k := fragmentKey{it.ID, format, short}
-	v, loaded := fr.m.Load(k)
-	if !loaded {
-		nf := &fragment{}
-		if fr.uses != nil {
-			nf.left.Store(fr.uses[it.ID])
-		}
-		v, _ = fr.m.LoadOrStore(k, nf)
-	}
-	e := v.(*fragment)
-	e.once.Do(func() {
-		if fr.store != nil {
-			e.b, e.err = fr.store.item(c, it, format, short)
-		} else {
-			e.b, e.err = c.encodeItem(it, format, short)
-		}
-	})
-	if fr.uses != nil && e.left.Add(-1) <= 0 {
+	e := fr.entry(k)
+	e.once.Do(func() { e.b, e.err = fr.store.item(c, it, format, short) })
+	if e.left.Add(-1) <= 0 {
 		fr.m.Delete(k)
 	}
 	return e.b, e.err

@@ -16,7 +16,9 @@ import (
 // them at once (WriteAt); reads are ReadAt. The file loses its name as soon
 // as it is made where an open file can, and is removed by close otherwise.
 type spillFile struct {
-	f    *os.File
+	f    *os.File // nil: the bytes are in mem (see memorySpill)
+	mu   sync.Mutex
+	mem  []byte
 	name string // "" once the file has no name
 	end  atomic.Int64
 	err  atomic.Pointer[error] // the first write error
@@ -46,11 +48,22 @@ func newSpillFile(dir string) (*spillFile, error) {
 	return s, nil
 }
 
+// memorySpill returns a spill file that keeps its bytes in memory, for a
+// render that cannot make a temporary file.
+func memorySpill() *spillFile { return &spillFile{} }
+
 // add appends b and returns where it went. After a write error every add
 // fails with that error, and so does failed.
 func (s *spillFile) add(b []byte) (spillSpan, error) {
 	if len(b) == 0 {
 		return spillSpan{}, nil
+	}
+	if s.f == nil {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		s.mem = append(s.mem, b...)
+		s.end.Store(int64(len(s.mem)))
+		return spillSpan{int64(len(s.mem) - len(b)), int64(len(b))}, nil
 	}
 	off := s.end.Add(int64(len(b))) - int64(len(b))
 	if _, err := s.f.WriteAt(b, off); err != nil {
@@ -75,6 +88,15 @@ func (s *spillFile) read(sp spillSpan) ([]byte, error) {
 		return nil, nil
 	}
 	b := make([]byte, sp.n)
+	if s.f == nil {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if sp.off < 0 || sp.off+sp.n > int64(len(s.mem)) {
+			return nil, errors.New("curafeed: reading past the end of a temporary buffer")
+		}
+		copy(b, s.mem[sp.off:])
+		return b, nil
+	}
 	if _, err := s.f.ReadAt(b, sp.off); err != nil {
 		return nil, fmt.Errorf("curafeed: reading a temporary file: %w", err)
 	}
@@ -93,6 +115,12 @@ var spillSlack int64 = 64 << 20
 
 // close closes the file and removes it.
 func (s *spillFile) close() error {
+	if s.f == nil {
+		s.mu.Lock()
+		s.mem = nil
+		s.mu.Unlock()
+		return nil
+	}
 	err := s.f.Close()
 	if s.name != "" {
 		if rerr := os.Remove(s.name); rerr != nil && !errors.Is(rerr, os.ErrNotExist) && err == nil {
@@ -103,20 +131,26 @@ func (s *spillFile) close() error {
 	return err
 }
 
-// fragmentStore keeps the encodings of a build's items in a spill file, so
-// that each item is rendered and sanitized once, when a document first needs
-// it, and encoded then in every format a document wants it in; the documents
-// after it, in any group, read the bytes back. Cut encodings (see readMore)
-// are made on first need, and kept the same way. It is safe for concurrent
-// use once made.
+// fragmentStore keeps the encodings of a render's items in a spill file,
+// so that each item is rendered and sanitized once, when a window of the
+// render stage first needs it, and encoded then in every format a document
+// wants it in; the windows after it read the bytes back. Cut encodings
+// (see readMore) are made on first need, and kept the same way. It is safe
+// for concurrent use once made.
 type fragmentStore struct {
 	spill *spillFile
 	items map[string]*storedItem // by item ID
+
+	// resolve returns the whole item of a partial one (see Item.partial),
+	// which BuildDir's cached builds read again from its record; nil when
+	// the render holds none.
+	resolve func(*Item) (*Item, error)
 }
 
 // storedItem is where one item's encodings are.
 type storedItem struct {
 	formats uint8 // the formats documents want the item in, a bit each
+	done    atomic.Bool
 	once    sync.Once
 	full    [3]spillSpan // by format
 	err     error
@@ -124,6 +158,9 @@ type storedItem struct {
 	// Cut encodings, by format: few items need them (see Feed.write).
 	shortOnce sync.Once
 	short     *[3]storedShort
+	wholeOnce sync.Once
+	whole     *Item // a partial item resolved (see fragmentStore.resolve)
+	wholeErr  error
 }
 
 type storedShort struct {
@@ -132,28 +169,40 @@ type storedShort struct {
 	err  error
 }
 
-// newFragmentStore plans a store for the items of docs, in the formats todo
-// names for each document.
-func newFragmentStore(s *spillFile, docs []*Feed, todo map[*Feed][]Format) *fragmentStore {
+// newFragmentStore plans a store for the items of tasks, in s.
+func newFragmentStore(s *spillFile, tasks []renderTask) *fragmentStore {
 	st := &fragmentStore{spill: s, items: map[string]*storedItem{}}
-	for _, f := range docs {
-		var bits uint8
-		for _, format := range todo[f] {
-			bits |= 1 << format
-		}
-		if bits == 0 {
-			continue
-		}
-		for _, it := range f.Items {
+	for _, t := range tasks {
+		for _, it := range t.f.Items {
 			e := st.items[it.ID]
 			if e == nil {
 				e = &storedItem{}
 				st.items[it.ID] = e
 			}
-			e.formats |= bits
+			e.formats |= 1 << t.format
 		}
 	}
 	return st
+}
+
+// made reports whether the item's encodings were made (or failed).
+func (st *fragmentStore) made(it *Item) bool {
+	e := st.items[it.ID]
+	return e == nil || e.done.Load()
+}
+
+// encodeAll makes the item's encodings, once, in every format planned
+// for it, and returns them by format; nil if they were made before.
+func (st *fragmentStore) encodeAll(c *Catalog, it *Item) (enc [3][]byte, err error) {
+	e := st.items[it.ID]
+	if e == nil {
+		return enc, fmt.Errorf("curafeed: item %s was not planned", it.Path)
+	}
+	e.once.Do(func() {
+		enc, e.err = st.encode(c, it, e)
+		e.done.Store(true)
+	})
+	return enc, e.err
 }
 
 // item returns the encoding of it in format, as encodeItem does.
@@ -162,9 +211,9 @@ func (st *fragmentStore) item(c *Catalog, it *Item, format Format, short bool) (
 	if e == nil || e.formats&(1<<format) == 0 {
 		return nil, fmt.Errorf("curafeed: item %s was not planned in %s", it.Path, format)
 	}
-	var fresh []byte
-	made := false
 	if short {
+		var fresh []byte
+		made := false
 		e.shortOnce.Do(func() { e.short = new([3]storedShort) })
 		sh := &e.short[format]
 		sh.once.Do(func() {
@@ -179,31 +228,27 @@ func (st *fragmentStore) item(c *Catalog, it *Item, format Format, short bool) (
 		}
 		return st.spill.read(sh.span)
 	}
-	e.once.Do(func() {
-		made = true
-		fresh, e.err = st.encode(c, it, e, format)
-	})
-	if made || e.err != nil {
-		return fresh, e.err
+	enc, err := st.encodeAll(c, it)
+	if err != nil || enc[format] != nil {
+		return enc[format], err
 	}
 	return st.spill.read(e.full[format])
 }
 
 // encode reads the item's held fields back, renders its body, encodes the
-// item in every format planned for it, keeps the encodings in the spill file, and returns the one in
-// format.
-func (st *fragmentStore) encode(c *Catalog, it *Item, e *storedItem, format Format) ([]byte, error) {
-	it, err := st.full(it)
+// item in every format planned for it and keeps the encodings in the spill
+// file.
+func (st *fragmentStore) encode(c *Catalog, it *Item, e *storedItem) (enc [3][]byte, err error) {
+	it, err = st.full(it)
 	if err != nil {
-		return nil, err
+		return enc, err
 	}
 	body := ""
 	if it.content != nil {
 		if body, err = it.content.render(); err != nil {
-			return nil, err
+			return enc, err
 		}
 	}
-	var out []byte
 	for _, f := range Formats() {
 		if e.formats&(1<<f) == 0 {
 			continue
@@ -213,17 +258,30 @@ func (st *fragmentStore) encode(c *Catalog, it *Item, e *storedItem, format Form
 			e.full[f], err = st.spill.add(b)
 		}
 		if err != nil {
-			return nil, err
+			return enc, err
 		}
-		if f == format {
-			out = b
-		}
+		enc[f] = b
 	}
-	return out, nil
+	return enc, nil
 }
 
-// full returns it with the fields it holds in the spill file, if any.
+// full returns it with the fields it holds in the spill file, if any, or,
+// for a partial item, as its record gives it (resolved once).
 func (st *fragmentStore) full(it *Item) (*Item, error) {
+	if it.partial {
+		if st.resolve == nil {
+			return nil, fmt.Errorf("curafeed: item %s is partial", it.Path)
+		}
+		e := st.items[it.ID]
+		if e == nil {
+			return nil, fmt.Errorf("curafeed: item %s was not planned", it.Path)
+		}
+		e.wholeOnce.Do(func() { e.whole, e.wholeErr = st.resolve(it) })
+		if e.wholeErr != nil {
+			return nil, e.wholeErr
+		}
+		it = e.whole
+	}
 	if it.held.n == 0 {
 		return it, nil
 	}

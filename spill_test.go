@@ -65,8 +65,8 @@ func treeOf(t *testing.T, fsys fs.FS, cfg Config) map[string][]byte {
 // file once, the records that reach a feed included, in batches however
 // small, and to write what a build that holds every record writes.
 func TestBuildDirReadsEachRecordOnce(t *testing.T) {
-	defer func(n int) { batchItems = n }(batchItems)
-	batchItems = 40
+	defer func(n int) { renderWindowItems = n }(renderWindowItems)
+	renderWindowItems = 40
 	fsys := newCountingFS(benchCorpus(t, 600))
 	out := t.TempDir()
 	recs, _, err := BuildDir(fsys, Config{SiteURL: sampleConfig.SiteURL, Title: sampleConfig.Title, Workers: 3}, out)
@@ -93,8 +93,8 @@ func TestBuildDirReadsEachRecordOnce(t *testing.T) {
 // title), to read each record at most once, however many batches hold it,
 // and to write what a build without a cache writes.
 func TestBuildDirCacheParsesOnce(t *testing.T) {
-	defer func(n int) { batchItems = n }(batchItems)
-	batchItems = 40
+	defer func(n int) { renderWindowItems = n }(renderWindowItems)
+	renderWindowItems = 40
 	corpus := benchCorpus(t, 600)
 	when := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
 	for _, f := range corpus {
@@ -260,8 +260,8 @@ func TestLazyHTMLSpilled(t *testing.T) {
 // archives, in small batches, for records whose summary is taken from the
 // body or is missing.
 func TestBuildDirSameBytesCut(t *testing.T) {
-	defer func(n int) { batchItems = n }(batchItems)
-	batchItems = 40
+	defer func(n int) { renderWindowItems = n }(renderWindowItems)
+	renderWindowItems = 40
 	corpus := benchCorpus(t, 300)
 	for i, body := range []string{
 		"A body in *Markdown* with no description: its start is the summary.",

@@ -34,10 +34,10 @@ func (c *Catalog) Files(fn func(File) error) error {
 
 // files is Files for the documents docs only (a handler keeps the files
 // of the others as it serves them already), and index.opml, index.html
-// and feed.xsl when index is set. With spill, each item's encodings are kept there once
-// made, and memory holds only those of the documents being rendered;
-// without, an item's encodings stay in memory until the last document
-// that holds it is rendered.
+// and feed.xsl when index is set. The items' encodings are kept in spill
+// (see fragmentStore), or in a temporary file of their own when spill is
+// nil (in memory when none can be made), and memory holds only those of
+// the documents being rendered.
 func (c *Catalog) files(fn func(File) error, docs []*Feed, index bool, spill *spillFile) error {
 	if c == nil || fn == nil {
 		return errNilCatalog
@@ -47,65 +47,23 @@ func (c *Catalog) files(fn func(File) error, docs []*Feed, index bool, spill *sp
 			return err
 		}
 	}
-	var store *fragmentStore
-	var fr *fragments
-	if spill != nil {
-		todo := make(map[*Feed][]Format, len(docs))
-		for _, f := range docs {
-			todo[f] = Formats()
+	return c.renderDocs(docs, spill, true, fn)
+}
+
+// renderDocs renders docs in every format through the render stage (see
+// Catalog.render), with the items' encodings in spill, or in a temporary
+// file of their own when spill is nil (in memory when none can be made).
+func (c *Catalog) renderDocs(docs []*Feed, spill *spillFile, ordered bool, fn func(File) error) error {
+	if spill == nil {
+		s, err := newSpillFile("")
+		if err != nil {
+			s = memorySpill()
 		}
-		store = newFragmentStore(spill, docs, todo)
-	} else {
-		fr = newFragments(docs) // an item's encodings are dropped after their last use
+		defer s.close()
+		spill = s
 	}
-	type task struct {
-		f      *Feed
-		format Format
-	}
-	var tasks []task
-	for _, f := range docs {
-		for _, format := range Formats() {
-			tasks = append(tasks, task{f, format})
-		}
-	}
-	// Documents are rendered on every worker, a window at a time, and handed
-	// to fn in order: memory holds at most a window of documents.
-	files := make([]File, filesWindow)
-	errs := make([]error, filesWindow)
-	for start := 0; start < len(tasks); start += filesWindow {
-		n := min(filesWindow, len(tasks)-start)
-		if store != nil {
-			var window []*Feed
-			for _, t := range tasks[start : start+n] {
-				if len(window) == 0 || window[len(window)-1] != t.f {
-					window = append(window, t.f)
-				}
-			}
-			fr = newFragments(window)
-			fr.store = store
-		}
-		parallel(n, c.cfg.Workers, func(i int) {
-			t := tasks[start+i]
-			var b bytes.Buffer
-			st, err := t.f.write(&b, t.format, fr)
-			files[i] = File{
-				Path: t.f.Path + "/" + t.format.fileName(), ContentType: t.format.contentType(),
-				Body: b.Bytes(), Updated: t.f.Updated, Feed: t.f, Format: t.format,
-				Truncated: st.short, OverBudget: st.over,
-			}
-			errs[i] = err
-		})
-		for i := range n {
-			if errs[i] != nil {
-				return errs[i]
-			}
-			if err := fn(files[i]); err != nil {
-				return err
-			}
-			files[i] = File{}
-		}
-	}
-	return nil
+	tasks := renderPlan(docs, nil)
+	return c.render(tasks, newFragmentStore(spill, tasks), ordered, fn)
 }
 
 // indexFiles renders index.opml, index.html and feed.xsl.
@@ -126,9 +84,6 @@ func (c *Catalog) indexFiles(fn func(File) error) error {
 	}
 	return c.viewFiles(fn)
 }
-
-// filesWindow is the number of documents Files renders at once.
-const filesWindow = 256
 
 // documents lists every feed, each followed by its archive documents,
 // newest first.
@@ -222,12 +177,12 @@ func (c *Catalog) WriteDir(dir string) (WriteStats, error) {
 		return WriteStats{}, err
 	}
 	defer tw.closeJournal(false)
-	err = c.Files(func(f File) error {
-		if f.Feed != nil {
+	err = c.indexFiles(func(f File) error { return tw.put(f.Path, f.Body) })
+	if err == nil {
+		err = c.renderDocs(c.documents(), nil, false, func(f File) error {
 			return tw.putFeed(f.Feed, f.Format, f.Body, docStats{f.Truncated, f.OverBudget})
-		}
-		return tw.put(f.Path, f.Body)
-	})
+		})
+	}
 	if err == nil {
 		err = tw.finish()
 	}

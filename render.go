@@ -1,0 +1,177 @@
+package curafeed
+
+import (
+	"bytes"
+	"sync"
+	"sync/atomic"
+)
+
+// The render stage is the one way from a catalog's documents to bytes:
+// BuildDir, Catalog.WriteDir, Catalog.Files, NewHandler and the Reloader
+// all render through Catalog.render. Every item a document holds is
+// rendered, sanitized and encoded once per format, the first time a
+// document needs it, and its encodings are kept in a spill file (see
+// fragmentStore) for the documents after it; memory holds only those of
+// the documents being put together.
+
+// renderWindowTasks bounds the files one window of the render stage
+// puts together at once, and renderWindowItems the distinct items they
+// may hold (unless one document alone holds more): the memory a window
+// needs. Variables so that tests can make windows small.
+var (
+	renderWindowTasks = 256
+	renderWindowItems = 512
+)
+
+// renderTask is one file to render: a document in one format.
+type renderTask struct {
+	f      *Feed
+	format Format
+}
+
+// renderPlan lists the tasks of docs: every format of each, or the formats
+// todo names for it when todo is not nil.
+func renderPlan(docs []*Feed, todo map[*Feed][]Format) []renderTask {
+	var tasks []renderTask
+	for _, f := range docs {
+		formats := Formats()
+		if todo != nil {
+			formats = todo[f]
+		}
+		for _, format := range formats {
+			tasks = append(tasks, renderTask{f, format})
+		}
+	}
+	return tasks
+}
+
+// render renders the tasks, with the items' encodings kept in store, and
+// calls fn with each file. Tasks are taken a window at a time (see
+// renderWindowTasks): first the items of the window that no earlier window
+// encoded are encoded, each on one of the workers, in every format store
+// plans for it; then the window's files are put together, on every worker.
+// With ordered, fn is called on the calling goroutine, in the order of
+// tasks; without, on the workers, as each file is ready, and concurrently.
+// render stops at the first error, of fn or of rendering.
+func (c *Catalog) render(tasks []renderTask, store *fragmentStore, ordered bool, fn func(File) error) error {
+	workers := c.cfg.Workers
+	for start := 0; start < len(tasks); {
+		end := renderWindow(tasks, start)
+		window := tasks[start:end]
+		fr := newFragments(window, store)
+		if err := fr.prime(c, window, workers); err != nil {
+			return err
+		}
+		var files []File
+		var errs []error
+		if ordered {
+			files, errs = make([]File, len(window)), make([]error, len(window))
+		}
+		var failed atomic.Pointer[error]
+		parallel(len(window), workers, func(i int) {
+			if failed.Load() != nil {
+				return
+			}
+			t := window[i]
+			var b bytes.Buffer
+			st, err := t.f.write(&b, t.format, fr)
+			file := File{
+				Path: t.f.Path + "/" + t.format.fileName(), ContentType: t.format.contentType(),
+				Body: b.Bytes(), Updated: t.f.Updated, Feed: t.f, Format: t.format,
+				Truncated: st.short, OverBudget: st.over,
+			}
+			if ordered {
+				files[i], errs[i] = file, err
+				return
+			}
+			if err == nil {
+				err = fn(file)
+			}
+			if err != nil {
+				failed.CompareAndSwap(nil, &err)
+			}
+		})
+		if p := failed.Load(); p != nil {
+			return *p
+		}
+		for i := range files {
+			if errs[i] != nil {
+				return errs[i]
+			}
+			if err := fn(files[i]); err != nil {
+				return err
+			}
+			files[i] = File{}
+		}
+		if err := store.spill.failed(); err != nil {
+			return err
+		}
+		start = end
+	}
+	return nil
+}
+
+// renderWindow returns the end of the window of tasks that starts at
+// start: at most renderWindowTasks tasks, whose documents hold at most
+// renderWindowItems distinct items, and at least one task.
+func renderWindow(tasks []renderTask, start int) int {
+	seen := map[string]bool{}
+	end := start
+	for end < len(tasks) && end-start < renderWindowTasks {
+		f := tasks[end].f
+		if end > start && f != tasks[end-1].f {
+			n := 0
+			for _, it := range f.Items {
+				if !seen[it.ID] {
+					n++
+				}
+			}
+			if len(seen)+n > renderWindowItems {
+				break
+			}
+		}
+		for _, it := range f.Items {
+			seen[it.ID] = true
+		}
+		end++
+	}
+	return end
+}
+
+// prime encodes, on workers goroutines, the items of the window's
+// documents that store has not encoded yet, and keeps the encodings the
+// window wants for its documents to use.
+func (fr *fragments) prime(c *Catalog, window []renderTask, workers int) error {
+	var todo []*Item
+	seen := map[string]bool{}
+	for _, t := range window {
+		for _, it := range t.f.Items {
+			if !seen[it.ID] {
+				seen[it.ID] = true
+				if !fr.store.made(it) {
+					todo = append(todo, it)
+				}
+			}
+		}
+	}
+	var mu sync.Mutex
+	var first error
+	parallel(len(todo), workers, func(i int) {
+		it := todo[i]
+		enc, err := fr.store.encodeAll(c, it)
+		if err != nil {
+			mu.Lock()
+			if first == nil {
+				first = err
+			}
+			mu.Unlock()
+			return
+		}
+		for _, format := range Formats() {
+			if enc[format] != nil {
+				fr.put(fragmentKey{it.ID, format, false}, enc[format])
+			}
+		}
+	})
+	return first
+}
