@@ -169,3 +169,29 @@ func BenchmarkReloadDir(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkBuildDirCorpus is `curafeed build -no-archives` on the records
+// folder named by CURAFEED_BENCH_DIR (skipped without it), each round into
+// a fresh output folder under CURAFEED_BENCH_OUT (the system's temporary
+// folder by default): the work the benchmarks of BENCHMARKS.md compare
+// with the naive pipeline, for -cpuprofile and -memprofile.
+func BenchmarkBuildDirCorpus(b *testing.B) {
+	dir := os.Getenv("CURAFEED_BENCH_DIR")
+	if dir == "" {
+		b.Skip("CURAFEED_BENCH_DIR names no records folder")
+	}
+	cfg := Config{SiteURL: "https://www.medigy.com", Now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), ArchiveSize: -1}
+	b.ReportAllocs()
+	for b.Loop() {
+		out, err := os.MkdirTemp(os.Getenv("CURAFEED_BENCH_OUT"), "curafeed-bench-out-")
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, _, err := BuildDir(DirFS(dir), cfg, out); err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		os.RemoveAll(out)
+		b.StartTimer()
+	}
+}

@@ -1,7 +1,6 @@
 package curafeed
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"encoding/xml"
@@ -42,7 +41,11 @@ func (f *Feed) Write(w io.Writer, format Format) error {
 	if format < RSS || format > JSON {
 		return fmt.Errorf("curafeed: unknown feed format %d", int(format))
 	}
-	_, err := f.write(w, format, nil)
+	b, _, err := f.write(format, nil)
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(b)
 	return err
 }
 
@@ -120,22 +123,22 @@ type docStats struct {
 	over  bool // still over the budget with every item cut
 }
 
-// write writes the feed's frame (everything but the items) around the
+// write returns the feed's frame (everything but the items) around the
 // items' encodings. The bytes are those of encoding the whole document at
 // once: items are encoded with the indentation they have inside it. When
 // the document would be over the size budget, the oldest items are cut to
 // their summary until it fits.
-func (f *Feed) write(w io.Writer, format Format, fr *fragments) (docStats, error) {
+func (f *Feed) write(format Format, fr *fragments) ([]byte, docStats, error) {
 	var st docStats
 	head, tail, err := f.frame(format)
 	if err != nil {
-		return st, err
+		return nil, st, err
 	}
 	parts := make([][]byte, len(f.Items))
 	size := len(head) + len(tail)
 	for i, it := range f.Items {
 		if parts[i], err = fr.item(f.cat, it, format, false); err != nil {
-			return st, err
+			return nil, st, err
 		}
 		size += len(parts[i]) + 1 // the newline before it
 		if format == JSON {
@@ -149,7 +152,7 @@ func (f *Feed) write(w io.Writer, format Format, fr *fragments) (docStats, error
 		for i := len(f.Items) - 1; i >= 0 && size > budget; i-- {
 			b, err := fr.item(f.cat, f.Items[i], format, true)
 			if err != nil {
-				return st, err
+				return nil, st, err
 			}
 			if len(b) < len(parts[i]) {
 				size += len(b) - len(parts[i])
@@ -159,24 +162,24 @@ func (f *Feed) write(w io.Writer, format Format, fr *fragments) (docStats, error
 		}
 		st.over = size > budget
 	}
-	bw := bufio.NewWriterSize(w, 32<<10)
-	bw.Write(head)
+	out := make([]byte, 0, size)
+	out = append(out, head...)
 	for i, b := range parts {
 		switch {
 		case format != JSON:
-			bw.WriteByte('\n')
+			out = append(out, '\n')
 		case i == 0:
-			bw.WriteString("\n    ")
+			out = append(out, "\n    "...)
 		default:
-			bw.WriteString(",\n    ")
+			out = append(out, ",\n    "...)
 		}
-		bw.Write(b)
+		out = append(out, b...)
 	}
 	if format == JSON && len(parts) > 0 {
-		bw.WriteString("\n  ")
+		out = append(out, "\n  "...)
 	}
-	bw.Write(tail)
-	return st, bw.Flush()
+	out = append(out, tail...)
+	return out, st, nil
 }
 
 // frame encodes the feed without items and splits it where they go.
@@ -214,6 +217,7 @@ func (c *Catalog) encodeItem(it *Item, format Format, short bool) ([]byte, error
 // body or, when short, what readMore makes.
 func (c *Catalog) encodeContent(it *Item, format Format, content string, short bool) ([]byte, error) {
 	var b bytes.Buffer
+	b.Grow(len(content) + len(content)/8 + 2048) // the content, escaped, and the other fields: grown once
 	var err error
 	switch format {
 	case RSS:

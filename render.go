@@ -1,7 +1,6 @@
 package curafeed
 
 import (
-	"bytes"
 	"sync"
 	"sync/atomic"
 )
@@ -73,11 +72,10 @@ func (c *Catalog) render(tasks []renderTask, store *fragmentStore, ordered bool,
 				return
 			}
 			t := window[i]
-			var b bytes.Buffer
-			st, err := t.f.write(&b, t.format, fr)
+			body, st, err := t.f.write(t.format, fr)
 			file := File{
 				Path: t.f.Path + "/" + t.format.fileName(), ContentType: t.format.contentType(),
-				Body: b.Bytes(), Updated: t.f.Updated, Feed: t.f, Format: t.format,
+				Body: body, Updated: t.f.Updated, Feed: t.f, Format: t.format,
 				Truncated: st.short, OverBudget: st.over,
 			}
 			if ordered {
