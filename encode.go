@@ -41,7 +41,7 @@ func (f *Feed) Write(w io.Writer, format Format) error {
 	if format < RSS || format > JSON {
 		return fmt.Errorf("curafeed: unknown feed format %d", int(format))
 	}
-	b, _, err := f.write(format, nil)
+	b, _, err := f.write(nil, format, nil)
 	if err != nil {
 		return err
 	}
@@ -123,12 +123,12 @@ type docStats struct {
 	over  bool // still over the budget with every item cut
 }
 
-// write returns the feed's frame (everything but the items) around the
-// items' encodings. The bytes are those of encoding the whole document at
+// write appends to dst (whose bytes it may overwrite) the feed's frame
+// (everything but the items) around the items' encodings, and returns it. The bytes are those of encoding the whole document at
 // once: items are encoded with the indentation they have inside it. When
 // the document would be over the size budget, the oldest items are cut to
 // their summary until it fits.
-func (f *Feed) write(format Format, fr *fragments) ([]byte, docStats, error) {
+func (f *Feed) write(dst []byte, format Format, fr *fragments) ([]byte, docStats, error) {
 	var st docStats
 	head, tail, err := f.frame(format)
 	if err != nil {
@@ -162,7 +162,10 @@ func (f *Feed) write(format Format, fr *fragments) ([]byte, docStats, error) {
 		}
 		st.over = size > budget
 	}
-	out := make([]byte, 0, size)
+	out := dst[:0]
+	if cap(out) < size {
+		out = make([]byte, 0, size)
+	}
 	out = append(out, head...)
 	for i, b := range parts {
 		switch {

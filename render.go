@@ -50,7 +50,9 @@ func renderPlan(docs []*Feed, todo map[*Feed][]Format) []renderTask {
 // encoded are encoded, each on one of the workers, in every format store
 // plans for it; then the window's files are put together, on every worker.
 // With ordered, fn is called on the calling goroutine, in the order of
-// tasks; without, on the workers, as each file is ready, and concurrently.
+// tasks; without, on the workers, as each file is ready, and concurrently,
+// and must not keep the file's Body once it returns: the buffer is used
+// again.
 // render stops at the first error, of fn or of rendering.
 func (c *Catalog) render(tasks []renderTask, store *fragmentStore, ordered bool, fn func(File) error) error {
 	workers := c.cfg.Workers
@@ -72,7 +74,13 @@ func (c *Catalog) render(tasks []renderTask, store *fragmentStore, ordered bool,
 				return
 			}
 			t := window[i]
-			body, st, err := t.f.write(t.format, fr)
+			var dst []byte
+			if !ordered {
+				if p, ok := renderBuffers.Get().(*[]byte); ok {
+					dst = *p
+				}
+			}
+			body, st, err := t.f.write(dst, t.format, fr)
 			file := File{
 				Path: t.f.Path + "/" + t.format.fileName(), ContentType: t.format.contentType(),
 				Body: body, Updated: t.f.Updated, Feed: t.f, Format: t.format,
@@ -84,6 +92,9 @@ func (c *Catalog) render(tasks []renderTask, store *fragmentStore, ordered bool,
 			}
 			if err == nil {
 				err = fn(file)
+			}
+			if cap(body) <= maxRenderBuffer {
+				renderBuffers.Put(&body)
 			}
 			if err != nil {
 				failed.CompareAndSwap(nil, &err)
@@ -108,6 +119,13 @@ func (c *Catalog) render(tasks []renderTask, store *fragmentStore, ordered bool,
 	}
 	return nil
 }
+
+// renderBuffers holds the buffers of files already handed to fn, for an
+// unordered render to put the next ones together in; maxRenderBuffer
+// bounds the size of those kept.
+var renderBuffers sync.Pool
+
+const maxRenderBuffer = 4 << 20
 
 // renderWindow returns the end of the window of tasks that starts at
 // start: at most renderWindowTasks tasks, whose documents hold at most
