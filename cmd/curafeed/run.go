@@ -61,6 +61,7 @@ func buildMain(cmd string, args []string, stdout, stderr io.Writer) int {
 		}
 		return code
 	}
+	defer buildGC(os.Getenv)()
 	if o.cpuprofile != "" {
 		stop, err := startProfile(o.cpuprofile)
 		if err != nil {
