@@ -71,169 +71,221 @@ func BuildDir(fsys fs.FS, cfg Config, dir string) (*Records, WriteStats, error) 
 		}
 		defer unlockCache()
 	}
-	opts := parseOptions{SiteURL: site}
 	sp, err := newSpillFile(ncfg.CacheDir)
 	if err != nil {
 		return nil, WriteStats{}, err
 	}
 	defer sp.close()
-	var in interner
-	keep := func(it *Item, _ []byte) *Item { return holdItem(it, sp, &in) }
-	var prev *buildCache
-	var entries []*cachedRecord
-	var results []parsed
-	if ncfg.CacheDir != "" {
-		prev = readCache(ncfg.CacheDir, ncfg)
-		results, entries = parseCached(fsys, names, types, ncfg, opts, prev.Records, keep)
-		for _, i := range damaged(names, results, prev.heldRecord) {
-			var re *RecordError
-			if entries[i] == nil || !errors.As(results[i].err, &re) {
-				continue
-			}
-			e := *entries[i] // a copy: the entry may be shared with prev
-			ce := toCached(re)
-			e.Err = &ce
-			entries[i] = &e
-		}
-	} else {
-		results, _ = parseAll(fsys, names, types, ncfg, opts, keep, nil)
-	}
-	if err := sp.failed(); err != nil {
+	b := &dirBuild{fsys: fsys, cfg: ncfg, opts: parseOptions{SiteURL: site}, names: names, types: types, spill: sp}
+	b.keep = func(it *Item, _ []byte) *Item { return holdItem(it, sp, &b.in) }
+	defer func() { b.pack.close() }() // opened by read, with a cache
+	if err := b.read(); err != nil {
 		return nil, WriteStats{}, err
 	}
-	recs := &Records{Files: len(names)}
-	recs.collect(names, results, ncfg)
-	var pack *recordPack
-	if prev != nil {
-		joinedCommunities(results, entries)
-		pack = openPack(ncfg.CacheDir, prev)
-		defer pack.close()
-		keepDamaged(prev, pack, recs, names, entries, ncfg, opts, keep)
-		if err := sp.failed(); err != nil {
-			return nil, WriteStats{}, err
-		}
-	}
-	var gone []*Item
-	if prev != nil {
-		gone = goneItems(prev, recs, ncfg)
-	}
-	cat, err := build(recs.All(), gone, cfg)
+	cat, err := build(b.recs.All(), b.gone, cfg)
 	if err != nil {
 		return nil, WriteStats{}, err
 	}
-
 	tw, err := openTree(cat, dir)
 	if err != nil {
 		return nil, WriteStats{}, err
 	}
 	defer tw.closeJournal(false)
+	b.cat, b.tw = cat, tw
+	for _, stage := range []func() error{b.plan, b.render, b.commit} {
+		if err := stage(); err != nil {
+			return nil, tw.stats(), err
+		}
+	}
+	b.recs.Items, b.recs.Retracted = nil, nil
+	return b.recs, tw.stats(), nil
+}
+
+// dirBuild is one run of BuildDir, in its stages: read (every record,
+// once), then, with the catalog built and the output tree open, plan
+// (which files to render, and the index files), render, and commit (the
+// tree's manifest and removals, and the cache).
+type dirBuild struct {
+	fsys  fs.FS
+	cfg   Config // normalized
+	opts  parseOptions
+	spill *spillFile // the records' bodies and the items' encodings
+	in    interner
+	keep  func(*Item, []byte) *Item // holds a parsed item (see holdItem)
+
+	names   []string
+	types   []fs.FileMode
+	prev    *buildCache     // with Config.CacheDir: what the last build knew
+	entries []*cachedRecord // with Config.CacheDir: the next cache's entry of each name
+	pack    *recordPack
+	recs    *Records
+	gone    []*Item // what the last build knew that the records no longer hold
+
+	cat     *Catalog
+	tw      *treeWriter
+	tasks   []renderTask
+	outputs map[string]cachedOutput // with Config.CacheDir: the next cache's outputs
+}
+
+// read parses every record once (with a cache, only those whose file
+// changed), holding each item (see holdItem), and collects them.
+func (b *dirBuild) read() error {
+	cfg := b.cfg
+	var results []parsed
+	if cfg.CacheDir != "" {
+		b.prev = readCache(cfg.CacheDir, cfg)
+		results, b.entries = parseCached(b.fsys, b.names, b.types, cfg, b.opts, b.prev.Records, b.keep)
+		for _, i := range damaged(b.names, results, b.prev.heldRecord) {
+			var re *RecordError
+			if b.entries[i] == nil || !errors.As(results[i].err, &re) {
+				continue
+			}
+			e := *b.entries[i] // a copy: the entry may be shared with prev
+			ce := toCached(re)
+			e.Err = &ce
+			b.entries[i] = &e
+		}
+	} else {
+		results, _ = parseAll(b.fsys, b.names, b.types, cfg, b.opts, b.keep, nil)
+	}
+	if err := b.spill.failed(); err != nil {
+		return err
+	}
+	b.recs = &Records{Files: len(b.names)}
+	b.recs.collect(b.names, results, cfg)
+	if b.prev == nil {
+		return nil
+	}
+	joinedCommunities(results, b.entries)
+	b.pack = openPack(cfg.CacheDir, b.prev)
+	keepDamaged(b.prev, b.pack, b.recs, b.names, b.entries, cfg, b.opts, b.keep)
+	if err := b.spill.failed(); err != nil {
+		return err
+	}
+	b.gone = goneItems(b.prev, b.recs, cfg)
+	return nil
+}
+
+// plan writes index.opml, index.html and feed.xsl, and lists the feed
+// files to render: all of them, or with a cache those whose fingerprint
+// changed or whose file is not as the last build left it; the others are
+// kept as they are.
+func (b *dirBuild) plan() error {
+	cat, tw, prev := b.cat, b.tw, b.prev
 	if prev != nil {
-		if err := markDirty(ncfg.CacheDir); err != nil {
-			return nil, WriteStats{}, err
+		if err := markDirty(b.cfg.CacheDir); err != nil {
+			return err
 		}
 	}
 	var buf bytes.Buffer
 	if err := cat.WriteOPML(&buf); err != nil {
-		return nil, tw.st, err
+		return err
 	}
 	if err := tw.put("index.opml", buf.Bytes()); err != nil {
-		return nil, tw.st, err
+		return err
 	}
 	if err := cat.viewFiles(func(f File) error { return tw.put(f.Path, f.Body) }); err != nil {
-		return nil, tw.st, err
+		return err
 	}
-
-	// Which feed files must be rendered: all of them, or with a cache those
-	// whose fingerprint changed or whose file is gone.
+	docs := cat.documents()
+	if prev == nil {
+		b.tasks = renderPlan(docs, nil)
+		return nil
+	}
 	// Fingerprints and file checks run on all workers: at 100,000 records
 	// there are tens of thousands of feed files.
-	outputs := map[string]cachedOutput{}
-	todo := map[*Feed][]Format{}
-	docs := cat.documents()
-	type plan struct {
+	type docPlan struct {
 		keys [3]uint64        // by format
 		keep [3]bool          // the file is curafeed's, there, and its fingerprint is unchanged
 		own  [3]manifestEntry // the manifest's entry of a file kept
 	}
-	plans := make([]plan, len(docs))
-	if prev != nil {
-		parallel(len(docs), ncfg.Workers, func(i int) {
-			f, p := docs[i], &plans[i]
-			base := f.contentKey()
-			for j, format := range Formats() {
-				rel := f.Path + "/" + format.fileName()
-				p.keys[j] = formatKey(base, format)
-				if old, ok := prev.Outputs[rel]; ok && old.Key == p.keys[j] {
-					p.own[j], p.keep[j] = tw.owned(rel)
-				}
+	plans := make([]docPlan, len(docs))
+	keys := cat.docKeys(docs)
+	parallel(len(docs), b.cfg.Workers, func(i int) {
+		f, p := docs[i], &plans[i]
+		base, ok := keys[f]
+		if !ok {
+			base = f.contentKey()
+		}
+		for j, format := range Formats() {
+			rel := f.Path + "/" + format.fileName()
+			p.keys[j] = formatKey(base, format)
+			if old, ok := prev.Outputs[rel]; ok && old.Key == p.keys[j] {
+				p.own[j], p.keep[j] = tw.owned(rel)
 			}
-		})
-	}
+		}
+	})
+	b.outputs = make(map[string]cachedOutput, 3*len(docs))
+	todo := map[*Feed][]Format{}
 	for i, f := range docs {
 		for j, format := range Formats() {
 			rel := f.Path + "/" + format.fileName()
-			if prev != nil {
-				outputs[rel] = cachedOutput{Key: plans[i].keys[j]}
-				if plans[i].keep[j] {
-					old := prev.Outputs[rel]
-					outputs[rel] = old
-					tw.keepFeed(rel, plans[i].own[j], docStats{old.Truncated, old.Over})
-					continue
-				}
+			b.outputs[rel] = cachedOutput{Key: plans[i].keys[j]}
+			if plans[i].keep[j] {
+				old := prev.Outputs[rel]
+				b.outputs[rel] = old
+				tw.keepFeed(rel, plans[i].own[j], docStats{old.Truncated, old.Over})
+				continue
 			}
 			todo[f] = append(todo[f], format)
 		}
 	}
+	b.tasks = renderPlan(docs, todo)
+	return nil
+}
 
-	tasks := renderPlan(docs, todo)
-	store := newFragmentStore(sp, tasks)
-	store.resolve = func(lt *Item) (*Item, error) { return reread(fsys, lt, ncfg.MaxRecordBytes, opts, keep) }
-	if err := cat.render(tasks, store, false, func(f File) error {
-		return tw.putFeed(f.Feed, f.Format, f.Body, docStats{f.Truncated, f.OverBudget})
-	}); err != nil {
-		return nil, tw.stats(), err
-	}
+// render renders the planned files (see Catalog.render) and writes them.
+// The items a cached build took from the cache are read again from their
+// records when a window first needs them.
+func (b *dirBuild) render() error {
+	store := newFragmentStore(b.spill, b.tasks)
+	store.resolve = func(lt *Item) (*Item, error) { return reread(b.fsys, lt, b.cfg.MaxRecordBytes, b.opts, b.keep) }
+	return b.cat.render(b.tasks, store, false, func(f File) error {
+		return b.tw.putFeed(f.Feed, f.Format, f.Body, docStats{f.Truncated, f.OverBudget})
+	})
+}
 
+// commit ends the tree (the files it no longer has removed, its manifest
+// written) and, with a cache, writes what the next build needs.
+func (b *dirBuild) commit() error {
+	tw, prev := b.tw, b.prev
 	if err := tw.finish(); err != nil {
-		return nil, tw.stats(), err
+		return err
 	}
-	if prev != nil {
-		for rel, ds := range tw.rendered() {
-			o := outputs[rel]
-			o.Truncated, o.Over = ds.short, ds.over
-			outputs[rel] = o
-		}
-		next := &buildCache{Records: make(map[string]*cachedRecord, len(names)), Outputs: outputs, Gone: map[string]*Item{}}
-		for i, e := range entries {
-			if e != nil {
-				next.Records[names[i]] = e
-			}
-		}
-		tombstoned := cat.tombstoned()
-		for _, it := range gone {
-			if tombstoned[it.ID] {
-				next.Gone[it.ID] = it
-			}
-		}
-		for _, list := range [][]*Item{recs.Items, recs.Retracted} {
-			for _, it := range list {
-				next.Live = append(next.Live, it.Path)
-			}
-		}
-		sort.Strings(next.Live)
-		next.Pack, next.PackSize = pack.update(fsys, slices.Concat(recs.Items, recs.Retracted), ncfg.Workers, ncfg.MaxRecordBytes)
-		next.OutputsKey = configKey(ncfg)
-		if !sameCache(prev, next) {
-			if err := writeCache(ncfg.CacheDir, ncfg, next, prev); err != nil {
-				return nil, tw.stats(), err
-			}
-		}
-		if err := markClean(ncfg.CacheDir); err != nil {
-			return nil, tw.stats(), err
+	if prev == nil {
+		return nil
+	}
+	for rel, ds := range tw.rendered() {
+		o := b.outputs[rel]
+		o.Truncated, o.Over = ds.short, ds.over
+		b.outputs[rel] = o
+	}
+	next := &buildCache{Records: make(map[string]*cachedRecord, len(b.names)), Outputs: b.outputs, Gone: map[string]*Item{}}
+	for i, e := range b.entries {
+		if e != nil {
+			next.Records[b.names[i]] = e
 		}
 	}
-	recs.Items, recs.Retracted = nil, nil
-	return recs, tw.stats(), nil
+	tombstoned := b.cat.tombstoned()
+	for _, it := range b.gone {
+		if tombstoned[it.ID] {
+			next.Gone[it.ID] = it
+		}
+	}
+	for _, list := range [][]*Item{b.recs.Items, b.recs.Retracted} {
+		for _, it := range list {
+			next.Live = append(next.Live, it.Path)
+		}
+	}
+	sort.Strings(next.Live)
+	next.Pack, next.PackSize = b.pack.update(b.fsys, slices.Concat(b.recs.Items, b.recs.Retracted), b.cfg.Workers, b.cfg.MaxRecordBytes)
+	next.OutputsKey = configKey(b.cfg)
+	if !sameCache(prev, next) {
+		if err := writeCache(b.cfg.CacheDir, b.cfg, next, prev); err != nil {
+			return err
+		}
+	}
+	return markClean(b.cfg.CacheDir)
 }
 
 // goneItems returns what the previous build knew that the records no

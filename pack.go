@@ -103,7 +103,7 @@ func readEntry(r io.ReaderAt, sum uint64, s packSpan) ([]byte, bool) {
 }
 
 func (p *recordPack) close() {
-	if p.f != nil {
+	if p != nil && p.f != nil {
 		p.f.Close()
 		p.f = nil
 	}
