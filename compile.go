@@ -54,15 +54,12 @@ func BuildDir(fsys fs.FS, cfg Config, dir string) (*Records, WriteStats, error) 
 	if err != nil {
 		return nil, WriteStats{}, err
 	}
-	names, types, err := recordNames(fsys)
-	if err != nil {
-		return nil, WriteStats{}, err
-	}
 	unlock, err := lockOutput(dir)
 	if err != nil {
 		return nil, WriteStats{}, err
 	}
 	defer unlock()
+	var prev chan *buildCache
 	if ncfg.CacheDir != "" {
 		// Builds into other folders may share the cache: it is locked too.
 		unlockCache, err := lockCache(ncfg.CacheDir, dir)
@@ -70,6 +67,18 @@ func BuildDir(fsys fs.FS, cfg Config, dir string) (*Records, WriteStats, error) 
 			return nil, WriteStats{}, err
 		}
 		defer unlockCache()
+		// The cache is read while the records' folders are walked.
+		prev = make(chan *buildCache, 1)
+		go func() { prev <- readCache(ncfg.CacheDir, ncfg) }()
+		defer func() {
+			if prev != nil {
+				<-prev // not taken: a walk failed
+			}
+		}()
+	}
+	names, types, err := recordNames(fsys)
+	if err != nil {
+		return nil, WriteStats{}, err
 	}
 	sp, err := newSpillFile(ncfg.CacheDir)
 	if err != nil {
@@ -77,6 +86,10 @@ func BuildDir(fsys fs.FS, cfg Config, dir string) (*Records, WriteStats, error) 
 	}
 	defer sp.close()
 	b := &dirBuild{fsys: fsys, cfg: ncfg, opts: parseOptions{SiteURL: site}, names: names, types: types, spill: sp}
+	if prev != nil {
+		b.prev = <-prev
+		prev = nil
+	}
 	b.keep = func(it *Item, _ []byte) *Item { return holdItem(it, sp, &b.in) }
 	defer func() { b.pack.close() }() // opened by read, with a cache
 	if err := b.read(); err != nil {
@@ -115,7 +128,7 @@ type dirBuild struct {
 
 	names   []string
 	types   []fs.FileMode
-	prev    *buildCache     // with Config.CacheDir: what the last build knew
+	prev    *buildCache     // with Config.CacheDir: what the last build knew (never nil then)
 	entries []*cachedRecord // with Config.CacheDir: the next cache's entry of each name
 	pack    *recordPack
 	recs    *Records
@@ -132,8 +145,7 @@ type dirBuild struct {
 func (b *dirBuild) read() error {
 	cfg := b.cfg
 	var results []parsed
-	if cfg.CacheDir != "" {
-		b.prev = readCache(cfg.CacheDir, cfg)
+	if b.prev != nil {
 		results, b.entries = parseCached(b.fsys, b.names, b.types, cfg, b.opts, b.prev.Records, b.keep)
 		for _, i := range damaged(b.names, results, b.prev.heldRecord) {
 			var re *RecordError

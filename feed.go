@@ -632,17 +632,16 @@ func (c *Catalog) itemUpdated(it *Item) time.Time {
 // changed.
 func distinctUpdated(items []*Item) map[string]time.Time {
 	byUpdated := append([]*Item(nil), items...)
-	sort.SliceStable(byUpdated, func(i, j int) bool {
-		a, b := byUpdated[i], byUpdated[j]
-		if !a.Updated.Equal(b.Updated) {
-			return a.Updated.Before(b.Updated)
+	slices.SortStableFunc(byUpdated, func(a, b *Item) int {
+		if c := a.Updated.Compare(b.Updated); c != 0 {
+			return c
 		}
 		// Ties: the earlier published keeps the time, so that a record
 		// published later moves itself, not items already archived.
-		if !a.Published.Equal(b.Published) {
-			return a.Published.Before(b.Published)
+		if c := a.Published.Compare(b.Published); c != 0 {
+			return c
 		}
-		return a.ID < b.ID
+		return strings.Compare(a.ID, b.ID)
 	})
 	m := make(map[string]time.Time, len(items))
 	var prev time.Time

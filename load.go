@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
@@ -201,25 +202,45 @@ const walkFailed = fs.ModeIrregular | fs.ModeDir
 // the type of each as the walk saw it (not following links), so that files
 // that are not regular are refused before they are opened.
 func recordNames(fsys fs.FS) ([]string, []fs.FileMode, error) {
-	var names []string
-	var types []fs.FileMode
-	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			if p == "." {
-				return err
-			}
-			names = append(names, p)
-			types = append(types, walkFailed) // its error is reported when it is read
-			return nil
-		}
-		if !d.IsDir() && strings.HasSuffix(strings.ToLower(p), ".md") {
-			names = append(names, p)
-			types = append(types, d.Type())
-		}
-		return nil
-	})
+	top, err := fs.ReadDir(fsys, ".")
 	if err != nil {
 		return nil, nil, fmt.Errorf("curafeed: reading records: %w", err)
+	}
+	// The folders at the top are walked on every core, and their lists
+	// joined in the order of the top folder: the order of one walk.
+	type list struct {
+		names []string
+		types []fs.FileMode
+	}
+	lists := make([]list, len(top))
+	parallel(len(top), runtime.GOMAXPROCS(0), func(i int) {
+		l := &lists[i]
+		add := func(p string, typ fs.FileMode) {
+			l.names = append(l.names, p)
+			l.types = append(l.types, typ)
+		}
+		d := top[i]
+		if !d.IsDir() {
+			if strings.HasSuffix(strings.ToLower(d.Name()), ".md") {
+				add(d.Name(), d.Type())
+			}
+			return
+		}
+		fs.WalkDir(fsys, d.Name(), func(p string, d fs.DirEntry, err error) error {
+			switch {
+			case err != nil:
+				add(p, walkFailed) // its error is reported when it is read
+			case !d.IsDir() && strings.HasSuffix(strings.ToLower(p), ".md"):
+				add(p, d.Type())
+			}
+			return nil
+		})
+	})
+	var names []string
+	var types []fs.FileMode
+	for _, l := range lists {
+		names = append(names, l.names...)
+		types = append(types, l.types...)
 	}
 	return names, types, nil
 }
@@ -548,12 +569,10 @@ func aliasCommunities(items []*Item, cfg Config) {
 
 // sortItems orders items newest first by published time, ties by ID.
 func sortItems(items []*Item) {
-	sort.SliceStable(items, func(i, j int) bool { return newer(items[i], items[j]) })
-}
-
-func newer(a, b *Item) bool {
-	if !a.Published.Equal(b.Published) {
-		return a.Published.After(b.Published)
-	}
-	return a.ID < b.ID
+	slices.SortStableFunc(items, func(a, b *Item) int {
+		if c := b.Published.Compare(a.Published); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
 }
