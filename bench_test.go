@@ -146,7 +146,7 @@ func BenchmarkReloadDir(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	names, _, err := recordNames(DirFS(dir))
+	names, _, _, err := recordNames(DirFS(dir), false)
 	if err != nil || len(names) == 0 {
 		b.Fatal("no records", err)
 	}

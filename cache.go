@@ -345,13 +345,14 @@ func mapDelta[K cmp.Ordered, V comparable](prev, next map[K]V) (map[K]V, []K) {
 	return changed, dropped
 }
 
-// parseCached is parseAll with a cache: a file whose size and modification
-// time are those recorded, or whose content hash is, is not parsed again:
+// parseCached is parseAll with a cache: a file whose size and stamp (see
+// fileStamp; from infos, what the walk saw, when it has the file) are those
+// recorded, or whose content hash is, is not parsed again:
 // its item is the entry's, marked partial. A file that is not regular, or
 // over cfg.MaxRecordBytes, is refused whatever the cache holds. Each item
 // parsed is passed to keep, with the file's bytes, and its entry holds its
 // light copy. It returns the results and the new cache entries.
-func parseCached(fsys fs.FS, names []string, types []fs.FileMode, cfg Config, opts parseOptions, old map[string]*cachedRecord, keep func(*Item, []byte) *Item) ([]parsed, []*cachedRecord) {
+func parseCached(fsys fs.FS, names []string, types []fs.FileMode, infos []fs.FileInfo, cfg Config, opts parseOptions, old map[string]*cachedRecord, keep func(*Item, []byte) *Item) ([]parsed, []*cachedRecord) {
 	results := make([]parsed, len(names))
 	entries := make([]*cachedRecord, len(names))
 	prog := newProgress(cfg.Progress, "records", len(names))
@@ -361,7 +362,14 @@ func parseCached(fsys fs.FS, names []string, types []fs.FileMode, cfg Config, op
 		prev := old[name]
 		var size, mod int64
 		if typ != walkFailed {
-			if fi, err := fs.Stat(fsys, name); err == nil {
+			var fi fs.FileInfo
+			var err error
+			if i < len(infos) && infos[i] != nil {
+				fi = infos[i] // a regular file, as the walk saw it
+			} else {
+				fi, err = fs.Stat(fsys, name)
+			}
+			if err == nil {
 				size, mod = fi.Size(), fileStamp(fi)
 				typ = fi.Mode().Type() // looked through a link
 				if !typ.IsRegular() {

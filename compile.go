@@ -76,7 +76,7 @@ func BuildDir(fsys fs.FS, cfg Config, dir string) (*Records, WriteStats, error) 
 			}
 		}()
 	}
-	names, types, err := recordNames(fsys)
+	names, types, infos, err := recordNames(fsys, ncfg.CacheDir != "")
 	if err != nil {
 		return nil, WriteStats{}, err
 	}
@@ -85,7 +85,7 @@ func BuildDir(fsys fs.FS, cfg Config, dir string) (*Records, WriteStats, error) 
 		return nil, WriteStats{}, err
 	}
 	defer sp.close()
-	b := &dirBuild{fsys: fsys, cfg: ncfg, opts: parseOptions{SiteURL: site}, names: names, types: types, spill: sp}
+	b := &dirBuild{fsys: fsys, cfg: ncfg, opts: parseOptions{SiteURL: site}, names: names, types: types, infos: infos, spill: sp}
 	if prev != nil {
 		b.prev = <-prev
 		prev = nil
@@ -128,6 +128,7 @@ type dirBuild struct {
 
 	names   []string
 	types   []fs.FileMode
+	infos   []fs.FileInfo   // with Config.CacheDir: what the walk saw of each regular file
 	prev    *buildCache     // with Config.CacheDir: what the last build knew (never nil then)
 	entries []*cachedRecord // with Config.CacheDir: the next cache's entry of each name
 	pack    *recordPack
@@ -146,7 +147,7 @@ func (b *dirBuild) read() error {
 	cfg := b.cfg
 	var results []parsed
 	if b.prev != nil {
-		results, b.entries = parseCached(b.fsys, b.names, b.types, cfg, b.opts, b.prev.Records, b.keep)
+		results, b.entries = parseCached(b.fsys, b.names, b.types, b.infos, cfg, b.opts, b.prev.Records, b.keep)
 		for _, i := range damaged(b.names, results, b.prev.heldRecord) {
 			var re *RecordError
 			if b.entries[i] == nil || !errors.As(results[i].err, &re) {

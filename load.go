@@ -142,7 +142,7 @@ func load(fsys fs.FS, cfg Config, was func(path string) bool, prev memo, bodies 
 	if err != nil {
 		return nil, err
 	}
-	names, types, err := recordNames(fsys)
+	names, types, _, err := recordNames(fsys, false)
 	if err != nil {
 		return nil, err
 	}
@@ -200,49 +200,62 @@ const walkFailed = fs.ModeIrregular | fs.ModeDir
 
 // recordNames lists the record files (*.md) of fsys in lexical order, with
 // the type of each as the walk saw it (not following links), so that files
-// that are not regular are refused before they are opened.
-func recordNames(fsys fs.FS) ([]string, []fs.FileMode, error) {
+// that are not regular are refused before they are opened. With infos, it
+// also returns what the walk's entry says of each regular file (its size
+// and times, nil for the others), which costs a stat of each but spares
+// the path lookups of fs.Stat.
+func recordNames(fsys fs.FS, infos bool) ([]string, []fs.FileMode, []fs.FileInfo, error) {
 	top, err := fs.ReadDir(fsys, ".")
 	if err != nil {
-		return nil, nil, fmt.Errorf("curafeed: reading records: %w", err)
+		return nil, nil, nil, fmt.Errorf("curafeed: reading records: %w", err)
 	}
 	// The folders at the top are walked on every core, and their lists
 	// joined in the order of the top folder: the order of one walk.
 	type list struct {
 		names []string
 		types []fs.FileMode
+		infos []fs.FileInfo
 	}
 	lists := make([]list, len(top))
 	parallel(len(top), runtime.GOMAXPROCS(0), func(i int) {
 		l := &lists[i]
-		add := func(p string, typ fs.FileMode) {
+		add := func(p string, d fs.DirEntry, typ fs.FileMode) {
 			l.names = append(l.names, p)
 			l.types = append(l.types, typ)
+			var fi fs.FileInfo
+			if infos && d != nil && typ.IsRegular() {
+				fi, _ = d.Info()
+			}
+			l.infos = append(l.infos, fi)
 		}
 		d := top[i]
 		if !d.IsDir() {
 			if strings.HasSuffix(strings.ToLower(d.Name()), ".md") {
-				add(d.Name(), d.Type())
+				add(d.Name(), d, d.Type())
 			}
 			return
 		}
 		fs.WalkDir(fsys, d.Name(), func(p string, d fs.DirEntry, err error) error {
 			switch {
 			case err != nil:
-				add(p, walkFailed) // its error is reported when it is read
+				add(p, nil, walkFailed) // its error is reported when it is read
 			case !d.IsDir() && strings.HasSuffix(strings.ToLower(p), ".md"):
-				add(p, d.Type())
+				add(p, d, d.Type())
 			}
 			return nil
 		})
 	})
 	var names []string
 	var types []fs.FileMode
+	var fis []fs.FileInfo
 	for _, l := range lists {
 		names = append(names, l.names...)
 		types = append(types, l.types...)
+		if infos {
+			fis = append(fis, l.infos...)
+		}
 	}
-	return names, types, nil
+	return names, types, fis, nil
 }
 
 // parseAll reads and parses the named files on cfg.Workers goroutines;
