@@ -48,7 +48,8 @@ func renderPlan(docs []*Feed, todo map[*Feed][]Format) []renderTask {
 // calls fn with each file. Tasks are taken a window at a time (see
 // renderWindowTasks): first the items of the window that no earlier window
 // encoded are encoded, each on one of the workers, in every format store
-// plans for it; then the window's files are put together, on every worker.
+// plans for it, and kept in store's spill file if a later window holds
+// them; then the window's files are put together, on every worker.
 // With ordered, fn is called on the calling goroutine, in the order of
 // tasks; without, on the workers, as each file is ready, and concurrently,
 // and must not keep the file's Body once it returns: the buffer is used
@@ -56,11 +57,16 @@ func renderPlan(docs []*Feed, todo map[*Feed][]Format) []renderTask {
 // render stops at the first error, of fn or of rendering.
 func (c *Catalog) render(tasks []renderTask, store *fragmentStore, ordered bool, fn func(File) error) error {
 	workers := c.cfg.Workers
-	for start := 0; start < len(tasks); {
-		end := renderWindow(tasks, start)
+	var ends []int
+	for start := 0; start < len(tasks); start = ends[len(ends)-1] {
+		ends = append(ends, renderWindow(tasks, start))
+	}
+	store.plan(tasks, ends)
+	start := 0
+	for w, end := range ends {
 		window := tasks[start:end]
 		fr := newFragments(window, store)
-		if err := fr.prime(c, window, workers); err != nil {
+		if err := fr.prime(c, window, w, workers); err != nil {
 			return err
 		}
 		var files []File
@@ -155,9 +161,9 @@ func renderWindow(tasks []renderTask, start int) int {
 }
 
 // prime encodes, on workers goroutines, the items of the window's
-// documents that store has not encoded yet, and keeps the encodings the
-// window wants for its documents to use.
-func (fr *fragments) prime(c *Catalog, window []renderTask, workers int) error {
+// documents (window w of the render) that store has not encoded yet, and
+// keeps the encodings the window wants for its documents to use.
+func (fr *fragments) prime(c *Catalog, window []renderTask, w, workers int) error {
 	var todo []*Item
 	seen := map[string]bool{}
 	for _, t := range window {
@@ -174,7 +180,7 @@ func (fr *fragments) prime(c *Catalog, window []renderTask, workers int) error {
 	var first error
 	parallel(len(todo), workers, func(i int) {
 		it := todo[i]
-		enc, err := fr.store.encodeAll(c, it)
+		enc, err := fr.store.encodeAll(c, it, w)
 		if err != nil {
 			mu.Lock()
 			if first == nil {

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"sync"
 	"sync/atomic"
@@ -150,6 +151,8 @@ type fragmentStore struct {
 // storedItem is where one item's encodings are.
 type storedItem struct {
 	formats uint8 // the formats documents want the item in, a bit each
+	last    int   // the last window of the render that holds the item (see plan)
+	kept    bool  // its encodings are in the spill file
 	done    atomic.Bool
 	once    sync.Once
 	full    [3]spillSpan // by format
@@ -185,6 +188,23 @@ func newFragmentStore(s *spillFile, tasks []renderTask) *fragmentStore {
 	return st
 }
 
+// plan notes the last window of the render that holds each item: tasks
+// split at ends. An item no later window holds is not kept in the spill
+// file.
+func (st *fragmentStore) plan(tasks []renderTask, ends []int) {
+	w := 0
+	for i, t := range tasks {
+		for i >= ends[w] {
+			w++
+		}
+		for _, it := range t.f.Items {
+			if e := st.items[it.ID]; e != nil {
+				e.last = w
+			}
+		}
+	}
+}
+
 // made reports whether the item's encodings were made (or failed).
 func (st *fragmentStore) made(it *Item) bool {
 	e := st.items[it.ID]
@@ -192,13 +212,16 @@ func (st *fragmentStore) made(it *Item) bool {
 }
 
 // encodeAll makes the item's encodings, once, in every format planned
-// for it, and returns them by format; nil if they were made before.
-func (st *fragmentStore) encodeAll(c *Catalog, it *Item) (enc [3][]byte, err error) {
+// for it, and returns them by format; nil if they were made before. Made
+// in window w of the render, they are kept in the spill file when a later
+// window holds the item.
+func (st *fragmentStore) encodeAll(c *Catalog, it *Item, w int) (enc [3][]byte, err error) {
 	e := st.items[it.ID]
 	if e == nil {
 		return enc, fmt.Errorf("curafeed: item %s was not planned", it.Path)
 	}
 	e.once.Do(func() {
+		e.kept = e.last > w
 		enc, e.err = st.encode(c, it, e)
 		e.done.Store(true)
 	})
@@ -228,9 +251,12 @@ func (st *fragmentStore) item(c *Catalog, it *Item, format Format, short bool) (
 		}
 		return st.spill.read(sh.span)
 	}
-	enc, err := st.encodeAll(c, it)
+	enc, err := st.encodeAll(c, it, math.MaxInt) // made by prime, unless the render was not planned
 	if err != nil || enc[format] != nil {
 		return enc[format], err
+	}
+	if !e.kept {
+		return nil, fmt.Errorf("curafeed: item %s is wanted in %s after the last window planned for it", it.Path, format)
 	}
 	return st.spill.read(e.full[format])
 }
@@ -254,7 +280,7 @@ func (st *fragmentStore) encode(c *Catalog, it *Item, e *storedItem) (enc [3][]b
 			continue
 		}
 		b, err := c.encodeContent(it, f, body, false)
-		if err == nil {
+		if err == nil && e.kept {
 			e.full[f], err = st.spill.add(b)
 		}
 		if err != nil {
