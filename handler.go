@@ -578,9 +578,15 @@ func (e *entry) writeUnzipped(w io.Writer) {
 	} else if zr.Reset(src) != nil {
 		return
 	}
-	io.Copy(w, zr)
+	buf := copyBuffers.Get().(*[]byte)
+	io.CopyBuffer(w, zr, *buf)
+	copyBuffers.Put(buf)
 	gzipReaders.Put(zr)
 }
+
+// copyBuffers holds the buffers writeUnzipped copies through, for writers
+// that do not read from a reader themselves.
+var copyBuffers = sync.Pool{New: func() any { b := make([]byte, 16<<10); return &b }}
 
 // wantsPage reports whether a request comes from a browser opening the feed
 // as a page: it accepts HTML and names no feed type. Browsers apply a feed's
