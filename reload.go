@@ -126,6 +126,7 @@ type snapshot struct {
 	terms     map[string]uint64 // each record file's term in the signature (see scan)
 	ids       map[string]int32  // how many record files have each item ID
 	rep       ReloadReport      // the report of the load that made the snapshot
+	from      *snapshot         // the snapshot this is a copy of, with its bodies moved (see moveBodies)
 }
 
 // NewReloader loads the records of fsys, builds the catalog and renders it.
@@ -184,7 +185,11 @@ func (r *Reloader) reload(paths []string) ReloadReport {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	var rep ReloadReport
-	if prev := r.cur.Load(); prev == nil || len(paths) == 0 || !r.quick(prev, paths, &rep) {
+	prev := r.cur.Load()
+	if prev != nil && r.bodies != nil && r.bodies.wasteful(prev.bodyBytes(r.bodies)) {
+		paths = nil // a full load moves the live bodies to a fresh file
+	}
+	if prev == nil || len(paths) == 0 || !r.quick(prev, paths, &rep) {
 		rep = r.load()
 	}
 	r.schedule(rep)
@@ -201,6 +206,24 @@ func (r *Reloader) load() (rep ReloadReport) {
 	sig, _, _ := r.scan(".", nil, func(p string, t uint64) { terms[p] = t })
 	r.sig.Store(sig)
 	prev := r.cur.Load()
+	if prev != nil && r.bodies != nil && r.bodies.wasteful(prev.bodyBytes(r.bodies)) {
+		// Most of the bodies' file is garbage (bodies of records edited
+		// since): the live ones move to a fresh file, and this load
+		// starts from copies of the items that point there.
+		if moved, s, ok := prev.moveBodies(r.bodies); ok {
+			old := r.bodies
+			r.bodies, prev = s, moved
+			defer func() {
+				if r.cur.Load() == moved.from {
+					// The load failed: the snapshot served still uses the old file.
+					r.bodies = old
+					s.close()
+					return
+				}
+				old.close()
+			}()
+		}
+	}
 
 	cfg := r.cfg
 	if cfg.Now.IsZero() {
@@ -599,4 +622,80 @@ func sameShape(a, b *Item) bool {
 		a.Published.Equal(b.Published) && a.Updated.Equal(b.Updated) &&
 		a.Community == b.Community && a.extra.sitePath() == b.extra.sitePath() &&
 		slices.Equal(a.Topics, b.Topics)
+}
+
+// bodyBytes is the size of the bodies in sp that the snapshot's items use.
+func (s *snapshot) bodyBytes(sp *spillFile) int64 {
+	seen := map[spillSpan]bool{}
+	var n int64
+	s.eachItem(func(it *Item) *Item {
+		if c := it.content; c != nil && c.spill == sp && !seen[c.span] {
+			seen[c.span] = true
+			n += c.span.n
+		}
+		return it
+	})
+	return n
+}
+
+// eachItem calls fn with every item of the snapshot that may be rendered
+// again (the memo's, the published and the withdrawn ones) and puts the
+// item fn returns in its place.
+func (s *snapshot) eachItem(fn func(*Item) *Item) {
+	for k, e := range s.memo {
+		if it := e.res.item; it != nil {
+			if e.res.item = fn(it); e.res.item != it {
+				s.memo[k] = e
+			}
+		}
+	}
+	for _, list := range [][]*Item{s.items, s.retracted} {
+		for i, it := range list {
+			if n := fn(it); n != it {
+				list[i] = n
+			}
+		}
+	}
+}
+
+// moveBodies returns a copy of the snapshot whose items (and the memo's)
+// hold their bodies in a fresh spill file, with that file; the bodies are
+// copied from sp, each once. ok is false, and nothing changed, when a
+// file cannot be made or written.
+func (s *snapshot) moveBodies(sp *spillFile) (moved *snapshot, to *spillFile, ok bool) {
+	to, err := newSpillFile("")
+	if err != nil {
+		return nil, nil, false
+	}
+	c := *s
+	c.from = s
+	c.memo = maps.Clone(s.memo)
+	c.items, c.retracted = slices.Clone(s.items), slices.Clone(s.retracted)
+	done := map[*lazyHTML]*lazyHTML{}
+	c.eachItem(func(it *Item) *Item {
+		l := it.content
+		if err != nil || l == nil || l.spill != sp {
+			return it
+		}
+		n, ok := done[l]
+		if !ok {
+			var b []byte
+			if b, err = sp.read(l.span); err != nil {
+				return it
+			}
+			n = &lazyHTML{spill: to, markdown: l.markdown, base: l.base, clean: l.clean, onPage: l.onPage, page: l.page}
+			if n.span, err = to.add(b); err != nil {
+				return it
+			}
+			done[l] = n
+		}
+		cp := *it
+		cp.content = n
+		return &cp
+	})
+	if err != nil {
+		to.close()
+		return nil, nil, false
+	}
+	return &c, to, true
 }

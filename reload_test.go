@@ -838,6 +838,71 @@ func TestReloaderKeepsFilesOnDisk(t *testing.T) {
 	assert.NotSame(t, first, check(2), "mostly garbage: a fresh file, the kept files copied there")
 }
 
+// TestReloaderMovesBodies requires a Reloader whose file of record bodies
+// is mostly garbage (bodies of records edited since) to move the live
+// bodies to a fresh file at its next load, quick or full, so that the file
+// stays within twice what is live; the items served then read their bodies
+// from the fresh file, and every file is served as a fresh Reloader serves
+// it.
+func TestReloaderMovesBodies(t *testing.T) {
+	m := newMemFS()
+	for n := 1; n <= 6; n++ {
+		c := []string{"alpha", "beta"}[n%2]
+		m.set(recordPath(c, n), reloadRecord(n, c, fmt.Sprintf("Record %d", n), fmt.Sprintf("2024-01-%02d", n)))
+	}
+	r, err := NewReloader(m, reloadConfig, ReloadOptions{})
+	require.NoError(t, err)
+	defer r.Close()
+	old := spillSlack
+	spillSlack = 0
+	t.Cleanup(func() { spillSlack = old })
+	first := r.bodies
+	edited := recordPath("alpha", 2)
+	for round := 1; round <= 12; round++ {
+		rec := reloadRecord(2, "alpha", fmt.Sprintf("Record 2, edit %d, %s", round, strings.Repeat("longer ", round)), "2024-01-02")
+		m.set(edited, rec)
+		var rep ReloadReport
+		if round%2 == 0 {
+			rep = r.Reload()
+		} else {
+			rep = r.reload([]string{edited})
+		}
+		require.NoError(t, rep.Err, "round %d", round)
+		live := r.cur.Load().bodyBytes(r.bodies)
+		require.Positive(t, live)
+		// A load moves the bodies before it adds the edited one.
+		assert.LessOrEqual(t, r.bodies.end.Load(), 2*live+int64(len(rec)), "round %d", round)
+		all, _ := r.Catalog().Feed("all")
+		for _, it := range all.Items {
+			assert.Same(t, r.bodies, it.content.spill, "round %d: %s", round, it.Path)
+			assert.Contains(t, it.ContentHTML(), "<p>Body of Record", "round %d: %s", round, it.Path)
+		}
+		fresh, err := NewReloader(m, reloadConfig, ReloadOptions{})
+		require.NoError(t, err)
+		for p := range r.cur.Load().h.files {
+			got, want := do(r, "GET", "/"+p, nil), do(fresh, "GET", "/"+p, nil)
+			require.Equal(t, want.Body.String(), got.Body.String(), "round %d: %s", round, p)
+		}
+		fresh.Close()
+	}
+	assert.NotSame(t, first, r.bodies, "the bodies moved to a fresh file")
+
+	// A load that fails as a whole after moving the bodies leaves the
+	// snapshot served, and its file, as they were.
+	m.set(edited, reloadRecord(2, "alpha", "Record 2, edit 13", "2024-01-02"))
+	before := r.bodies
+	m.fail(errors.New("the folder is gone"))
+	require.Error(t, r.Reload().Err)
+	assert.Same(t, before, r.bodies)
+	all, _ := r.Catalog().Feed("all")
+	for _, it := range all.Items {
+		assert.Contains(t, it.ContentHTML(), "<p>Body of Record", "after a failed load: %s", it.Path)
+	}
+	m.fail(nil)
+	require.NoError(t, r.Reload().Err)
+	assert.Contains(t, get(t, r, "/all/rss.xml").Body.String(), "Record 2, edit 13")
+}
+
 // TestReloadQuick requires a reload told which record files changed to
 // serve, after every kind of change, the same bytes and report as a full
 // reload of the same files; and to read only the edited file, rendering
