@@ -190,20 +190,30 @@ func (b *dirBuild) plan() error {
 			return err
 		}
 	}
-	var buf bytes.Buffer
-	if err := cat.WriteOPML(&buf); err != nil {
-		return err
-	}
-	if err := tw.put("index.opml", buf.Bytes()); err != nil {
-		return err
-	}
-	if err := cat.viewFiles(func(f File) error { return tw.put(f.Path, f.Body) }); err != nil {
-		return err
-	}
+	// The index files are written while the feed files are planned.
+	index := make(chan error, 1)
+	go func() {
+		var buf bytes.Buffer
+		err := cat.WriteOPML(&buf)
+		if err == nil {
+			err = tw.put("index.opml", buf.Bytes())
+		}
+		if err == nil {
+			err = cat.viewFiles(func(f File) error { return tw.put(f.Path, f.Body) })
+		}
+		index <- err
+	}()
+	b.planFeeds()
+	return <-index
+}
+
+// planFeeds lists the feed files to render (see plan).
+func (b *dirBuild) planFeeds() {
+	cat, tw, prev := b.cat, b.tw, b.prev
 	docs := cat.documents()
 	if prev == nil {
 		b.tasks = renderPlan(docs, nil)
-		return nil
+		return
 	}
 	// Fingerprints and file checks run on all workers: at 100,000 records
 	// there are tens of thousands of feed files.
@@ -244,7 +254,6 @@ func (b *dirBuild) plan() error {
 		}
 	}
 	b.tasks = renderPlan(docs, todo)
-	return nil
 }
 
 // render renders the planned files (see Catalog.render) and writes them.
@@ -262,12 +271,27 @@ func (b *dirBuild) render() error {
 // written) and, with a cache, writes what the next build needs.
 func (b *dirBuild) commit() error {
 	tw, prev := b.tw, b.prev
-	if err := tw.finish(); err != nil {
+	if prev == nil {
+		return tw.finish()
+	}
+	// The tree is finished while the cache is written; the cache is marked
+	// clean only once both are done.
+	finished := make(chan error, 1)
+	go func() { finished <- tw.finish() }()
+	err := b.writeCache()
+	if ferr := <-finished; ferr != nil {
+		return ferr
+	}
+	if err != nil {
 		return err
 	}
-	if prev == nil {
-		return nil
-	}
+	return markClean(b.cfg.CacheDir)
+}
+
+// writeCache writes what the next build needs to the cache, when it
+// changed.
+func (b *dirBuild) writeCache() error {
+	tw, prev := b.tw, b.prev
 	for rel, ds := range tw.rendered() {
 		o := b.outputs[rel]
 		o.Truncated, o.Over = ds.short, ds.over
@@ -293,12 +317,10 @@ func (b *dirBuild) commit() error {
 	sort.Strings(next.Live)
 	next.Pack, next.PackSize = b.pack.update(b.fsys, slices.Concat(b.recs.Items, b.recs.Retracted), b.cfg.Workers, b.cfg.MaxRecordBytes)
 	next.OutputsKey = configKey(b.cfg)
-	if !sameCache(prev, next) {
-		if err := writeCache(b.cfg.CacheDir, b.cfg, next, prev); err != nil {
-			return err
-		}
+	if sameCache(prev, next) {
+		return nil
 	}
-	return markClean(b.cfg.CacheDir)
+	return writeCache(b.cfg.CacheDir, b.cfg, next, prev)
 }
 
 // goneItems returns what the previous build knew that the records no

@@ -46,7 +46,20 @@ func entryOf(data []byte) manifestEntry {
 
 // manifestLine is one line of the manifest or the journal.
 func manifestLine(rel string, e manifestEntry) string {
-	return fmt.Sprintf("%016x %d %s\n", e.sum, e.size, rel)
+	return string(appendManifestLine(nil, rel, e))
+}
+
+// appendManifestLine appends the manifest line of rel to b.
+func appendManifestLine(b []byte, rel string, e manifestEntry) []byte {
+	const hex = "0123456789abcdef"
+	for shift := 60; shift >= 0; shift -= 4 {
+		b = append(b, hex[e.sum>>uint(shift)&0xf])
+	}
+	b = append(b, ' ')
+	b = strconv.AppendInt(b, e.size, 10)
+	b = append(b, ' ')
+	b = append(b, rel...)
+	return append(b, '\n')
 }
 
 // openTree returns a writer of c's tree into dir that knows, from the
@@ -350,8 +363,10 @@ func (tw *treeWriter) finish() error {
 	var b bytes.Buffer
 	b.Grow(len(manifestHeader) + 64*len(rels))
 	b.WriteString(manifestHeader)
+	line := make([]byte, 0, 256)
 	for _, rel := range rels {
-		b.WriteString(manifestLine(rel, tw.next[rel]))
+		line = appendManifestLine(line[:0], rel, tw.next[rel])
+		b.Write(line)
 	}
 	p := filepath.Join(tw.dir, ManifestName)
 	if tw.prevRaw == nil || !bytes.Equal(tw.prevRaw, b.Bytes()) {

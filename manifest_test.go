@@ -2,6 +2,7 @@ package curafeed
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -363,4 +364,12 @@ func TestWriterRefusesUnlistablePaths(t *testing.T) {
 	entries, err := os.ReadDir(out)
 	require.NoError(t, err)
 	assert.Empty(t, entries, "nothing written, not even a journal")
+}
+
+// TestManifestLine requires each manifest line to be the CRC-64 in 16
+// lower-case hex digits, the size in decimal and the path, as documented.
+func TestManifestLine(t *testing.T) {
+	for _, e := range []manifestEntry{{0, 0}, {7, 1}, {123456789, 0xdeadbeef}, {1 << 40, ^uint64(0)}} {
+		assert.Equal(t, fmt.Sprintf("%016x %d %s\n", e.sum, e.size, "all/rss.xml"), manifestLine("all/rss.xml", e))
+	}
 }
