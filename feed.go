@@ -632,7 +632,7 @@ func (c *Catalog) itemUpdated(it *Item) time.Time {
 // changed.
 func distinctUpdated(items []*Item) map[string]time.Time {
 	byUpdated := append([]*Item(nil), items...)
-	slices.SortStableFunc(byUpdated, func(a, b *Item) int {
+	slices.SortFunc(byUpdated, func(a, b *Item) int {
 		if c := a.Updated.Compare(b.Updated); c != 0 {
 			return c
 		}
@@ -641,7 +641,10 @@ func distinctUpdated(items []*Item) map[string]time.Time {
 		if c := a.Published.Compare(b.Published); c != 0 {
 			return c
 		}
-		return strings.Compare(a.ID, b.ID)
+		if c := strings.Compare(a.ID, b.ID); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Path, b.Path) // a total order
 	})
 	m := make(map[string]time.Time, len(items))
 	var prev time.Time

@@ -580,12 +580,16 @@ func aliasCommunities(items []*Item, cfg Config) {
 	}
 }
 
-// sortItems orders items newest first by published time, ties by ID.
+// sortItems orders items newest first by published time, ties by ID, then
+// path: a total order, so that no sort is needed to keep any other.
 func sortItems(items []*Item) {
-	slices.SortStableFunc(items, func(a, b *Item) int {
+	slices.SortFunc(items, func(a, b *Item) int {
 		if c := b.Published.Compare(a.Published); c != 0 {
 			return c
 		}
-		return strings.Compare(a.ID, b.ID)
+		if c := strings.Compare(a.ID, b.ID); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Path, b.Path)
 	})
 }
