@@ -31,7 +31,11 @@
 // named in the ErrorList it returns with the catalog of the others. A
 // Catalog is immutable and safe for concurrent use. BuildDir does Load,
 // Build and WriteDir in one bounded-memory pass with an optional cache,
-// and a Reloader keeps a Catalog current for a running server.
+// and a Reloader keeps a Catalog current for a running server. Every way
+// to bytes (WriteDir, Files, NewHandler, BuildDir, the Reloader) renders
+// through one stage: each item that reaches a feed is rendered, sanitized
+// and encoded once per format, on all cores, and its encodings are kept
+// in a temporary file for the documents after it.
 //
 // # Configuration
 //
