@@ -778,12 +778,10 @@ func TestReloadReadsOnlyChangedFiles(t *testing.T) {
 	assert.Equal(t, "Record 2, EDITED", all.Items[2].Title)
 }
 
-// TestReloaderKeepsFilesOnDisk requires a Reloader to hold its records'
-// sanitized bodies and its handler the bytes of its files in temporary
-// files, not in memory, to serve them
-// byte for byte as NewHandler does (gzip or not), and to move them to a
-// fresh temporary file when most of the old one is garbage.
-func TestReloaderKeepsFilesOnDisk(t *testing.T) {
+// sixRecordReloader returns a Reloader of six records in two communities,
+// alpha and beta, and their file system.
+func sixRecordReloader(t *testing.T) (*memFS, *Reloader) {
+	t.Helper()
 	m := newMemFS()
 	for n := 1; n <= 6; n++ {
 		c := []string{"alpha", "beta"}[n%2]
@@ -791,6 +789,16 @@ func TestReloaderKeepsFilesOnDisk(t *testing.T) {
 	}
 	r, err := NewReloader(m, reloadConfig, ReloadOptions{})
 	require.NoError(t, err)
+	return m, r
+}
+
+// TestReloaderKeepsFilesOnDisk requires a Reloader to hold its records'
+// sanitized bodies and its handler the bytes of its files in temporary
+// files, not in memory, to serve them
+// byte for byte as NewHandler does (gzip or not), and to move them to a
+// fresh temporary file when most of the old one is garbage.
+func TestReloaderKeepsFilesOnDisk(t *testing.T) {
+	m, r := sixRecordReloader(t)
 	check := func(round int) *spillFile {
 		h := r.cur.Load().h
 		require.NotNil(t, h.store, "round %d", round)
@@ -845,13 +853,7 @@ func TestReloaderKeepsFilesOnDisk(t *testing.T) {
 // from the fresh file, and every file is served as a fresh Reloader serves
 // it.
 func TestReloaderMovesBodies(t *testing.T) {
-	m := newMemFS()
-	for n := 1; n <= 6; n++ {
-		c := []string{"alpha", "beta"}[n%2]
-		m.set(recordPath(c, n), reloadRecord(n, c, fmt.Sprintf("Record %d", n), fmt.Sprintf("2024-01-%02d", n)))
-	}
-	r, err := NewReloader(m, reloadConfig, ReloadOptions{})
-	require.NoError(t, err)
+	m, r := sixRecordReloader(t)
 	defer r.Close()
 	old := spillSlack
 	spillSlack = 0
