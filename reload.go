@@ -624,17 +624,18 @@ func sameShape(a, b *Item) bool {
 		slices.Equal(a.Topics, b.Topics)
 }
 
-// bodyBytes is the size of the bodies in sp that the snapshot's items use.
+// bodyBytes is the size of the bodies in sp that the snapshot's records
+// use: each record file's item in the memo holds its own body, which the
+// published copies share (the few kept last good versions are left out, so
+// the file is moved a little early rather than late). It looks at the memo
+// only, without allocating: reload asks before every reload.
 func (s *snapshot) bodyBytes(sp *spillFile) int64 {
-	seen := map[spillSpan]bool{}
 	var n int64
-	s.eachItem(func(it *Item) *Item {
-		if c := it.content; c != nil && c.spill == sp && !seen[c.span] {
-			seen[c.span] = true
-			n += c.span.n
+	for _, e := range s.memo {
+		if it := e.res.item; it != nil && it.content != nil && it.content.spill == sp {
+			n += it.content.span.n
 		}
-		return it
-	})
+	}
 	return n
 }
 
