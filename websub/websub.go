@@ -309,14 +309,16 @@ func (s publishSettings) notify(ctx context.Context, hubSem, sem chan struct{}, 
 			return
 		}
 		header, retry, err := s.post(ctx, body, n)
+		// A refusal is recorded before the slots are given back: the
+		// hub's next request waits for a slot, then finds it.
+		if err != nil && hubRefusal(n.Status, err) {
+			refused.CompareAndSwap(nil, &err)
+		}
 		<-sem
 		<-hubSem
 		if err == nil {
 			n.Err = nil
 			return
-		}
-		if hubRefusal(n.Status, err) {
-			refused.CompareAndSwap(nil, &err)
 		}
 		n.Err = err
 		if !retry || n.Attempts >= s.attempts {
