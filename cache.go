@@ -5,7 +5,6 @@ import (
 	"cmp"
 	"crypto/sha256"
 	"encoding/binary"
-	"encoding/gob"
 	"errors"
 	"fmt"
 	"hash/crc64"
@@ -22,7 +21,7 @@ import (
 // bytes it vouches for; a cache written under another version is ignored.
 // Change it whenever parsing, sanitizing or encoding changes what a record
 // becomes.
-const cacheVersion = "curafeed-cache-10"
+const cacheVersion = "curafeed-cache-11"
 
 var crcTable = crc64.MakeTable(crc64.ECMA)
 
@@ -159,8 +158,8 @@ func markClean(dir string) error {
 }
 
 // The cache file is a log: a head line (cacheVersion and recordsKey), then
-// segments, each a gob stream of one cacheSegment after its length (8
-// bytes, big-endian) and SHA-256. The first segment holds the whole cache;
+// segments, each one cacheSegment (as encodeSegment writes it) after its
+// length (8 bytes, big-endian) and SHA-256. The first segment holds the whole cache;
 // each build after it appends what changed, so that a rebuild after a few
 // edits writes a few entries, not the whole corpus again. When the log
 // holds more than twice the entries of the cache, it is written anew, with
@@ -206,8 +205,8 @@ func readCache(dir string, cfg Config) *buildCache {
 		if sum := sha256.Sum256(body); !bytes.Equal(sum[:], rest[8:8+sha256.Size]) {
 			return empty
 		}
-		var seg cacheSegment
-		if err := gob.NewDecoder(bytes.NewReader(body)).Decode(&seg); err != nil || !c.apply(&seg) {
+		seg, err := decodeSegment(body)
+		if err != nil || !c.apply(seg) {
 			return empty
 		}
 		rest = rest[8+sha256.Size+int(n):]
@@ -226,20 +225,21 @@ func readCache(dir string, cfg Config) *buildCache {
 
 // apply replays one segment of the log; false when it is not a sound one.
 func (c *buildCache) apply(seg *cacheSegment) bool {
-	for p, e := range seg.Records {
+	for _, e := range seg.Records {
 		if e == nil {
 			return false
 		}
-		c.Records[p] = e
 	}
+	// The first segment's maps are taken over, not copied.
+	c.Records = merged(c.Records, seg.Records)
 	for _, p := range seg.DroppedRecords {
 		delete(c.Records, p)
 	}
-	maps.Copy(c.Outputs, seg.Outputs)
+	c.Outputs = merged(c.Outputs, seg.Outputs)
 	for _, p := range seg.DroppedOutputs {
 		delete(c.Outputs, p)
 	}
-	maps.Copy(c.Pack, seg.Pack)
+	c.Pack = merged(c.Pack, seg.Pack)
 	for _, k := range seg.DroppedPack {
 		delete(c.Pack, k)
 	}
@@ -260,6 +260,16 @@ func (c *buildCache) apply(seg *cacheSegment) bool {
 	return true
 }
 
+// merged returns dst with the entries of src added: src itself when dst is
+// empty.
+func merged[K comparable, V any](dst, src map[K]V) map[K]V {
+	if len(dst) == 0 && src != nil {
+		return src
+	}
+	maps.Copy(dst, src)
+	return dst
+}
+
 // writeCache writes next, the cache of this build, to dir: it appends what
 // changed since prev (the cache this build read) to the log, or writes the
 // log anew, atomically, when prev was not read from it or the log is more
@@ -270,9 +280,7 @@ func writeCache(dir string, cfg Config, next, prev *buildCache) error {
 	if prev == nil || prev.size == 0 || prev.logged > 2*entries+64 {
 		var out bytes.Buffer
 		out.WriteString(cacheVersion + "\n" + recordsKey(cfg) + "\n")
-		if err := appendSegment(&out, delta(&buildCache{}, next)); err != nil {
-			return err
-		}
+		appendSegment(&out, delta(&buildCache{}, next))
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return fmt.Errorf("curafeed: writing the build cache: %w", err)
 		}
@@ -282,9 +290,7 @@ func writeCache(dir string, cfg Config, next, prev *buildCache) error {
 		return nil
 	}
 	var out bytes.Buffer
-	if err := appendSegment(&out, delta(prev, next)); err != nil {
-		return err
-	}
+	appendSegment(&out, delta(prev, next))
 	p := filepath.Join(dir, cacheFileName)
 	f, err := os.OpenFile(p, os.O_WRONLY|openNoFollow, 0)
 	if err == nil {
@@ -302,16 +308,12 @@ func writeCache(dir string, cfg Config, next, prev *buildCache) error {
 }
 
 // appendSegment appends seg to out, with its length and SHA-256.
-func appendSegment(out *bytes.Buffer, seg *cacheSegment) error {
-	var body bytes.Buffer
-	if err := gob.NewEncoder(&body).Encode(seg); err != nil {
-		return fmt.Errorf("curafeed: encoding the build cache: %w", err)
-	}
-	sum := sha256.Sum256(body.Bytes())
-	out.Write(binary.BigEndian.AppendUint64(nil, uint64(body.Len())))
+func appendSegment(out *bytes.Buffer, seg *cacheSegment) {
+	body := encodeSegment(seg)
+	sum := sha256.Sum256(body)
+	out.Write(binary.BigEndian.AppendUint64(nil, uint64(len(body))))
 	out.Write(sum[:])
-	out.Write(body.Bytes())
-	return nil
+	out.Write(body)
 }
 
 // delta is the segment that turns prev into next.
