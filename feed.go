@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/curafeed/curafeed/sanitize"
@@ -372,45 +373,67 @@ func build(items, gone []*Item, cfg Config) (*Catalog, error) {
 		}
 	}
 	withdrawn = append(withdrawn, gone...)
-	sortItems(sorted)
 
 	c := &Catalog{cfg: cfg, site: cfg.SiteURL, feeds: cfg.FeedsURL, byPath: map[string]*Feed{}}
-	c.topics = chooseTopics(sorted)
-	c.updated = distinctUpdated(sorted)
+	// The topics' spellings and the items' distinct updated times do not
+	// depend on the order of the items: they are found, from a copy of the
+	// list, while it is sorted.
+	published := slices.Clone(sorted)
+	var wg sync.WaitGroup
+	wg.Go(func() { c.topics = chooseTopics(published) })
+	wg.Go(func() { c.updated = distinctUpdated(published) })
+	sortItems(sorted)
+	wg.Wait()
 
 	all := c.feed(kindAll, "all", cfg.Title, "Curated articles from every community of "+cfg.Title+".", site.String()+"/")
+	// Feeds by what they group, so that an item finds its feeds without
+	// building their paths: by community slug as the record has it, by
+	// topic, by community and topic.
+	type crossKey struct {
+		cf *Feed
+		ti *TopicInfo
+	}
+	byCommunity := map[Community]*Feed{}
+	byTopic := map[*TopicInfo]*Feed{}
+	byCross := map[crossKey]*Feed{}
 	for _, it := range sorted {
-		c.add(all, it)
-		var cf *Feed
-		if cm := c.community(it); cm.Slug != "" {
-			cf = c.byPath["communities/"+cm.Slug]
-			if cf == nil {
-				cf = c.feed(kindCommunity, "communities/"+cm.Slug, cm.Name+" | "+cfg.Title,
-					"Curated articles from the "+cm.Name+" community of "+cfg.Title+".",
-					site.ResolveReference(&url.URL{Path: "/communities/" + cm.Slug + "/"}).String())
-				cf.Community = cm
+		u := c.updated[it.ID]
+		c.add(all, it, u)
+		cf, ok := byCommunity[it.Community]
+		if !ok {
+			if cm := c.community(it); cm.Slug != "" {
+				cf = c.byPath["communities/"+cm.Slug]
+				if cf == nil {
+					cf = c.feed(kindCommunity, "communities/"+cm.Slug, cm.Name+" | "+cfg.Title,
+						"Curated articles from the "+cm.Name+" community of "+cfg.Title+".",
+						site.ResolveReference(&url.URL{Path: "/communities/" + cm.Slug + "/"}).String())
+					cf.Community = cm
+				}
 			}
-			c.add(cf, it)
+			byCommunity[it.Community] = cf
+		}
+		if cf != nil {
+			c.add(cf, it, u)
 		}
 		for _, t := range it.Topics {
 			ti := c.topics[t.Key]
-			tp := "topics/" + ti.Slug
-			tf := c.byPath[tp]
+			tf := byTopic[ti]
 			if tf == nil {
-				tf = c.feed(kindTopic, tp, ti.Label()+" | "+cfg.Title,
+				tf = c.feed(kindTopic, "topics/"+ti.Slug, ti.Label()+" | "+cfg.Title,
 					"Curated articles on "+ti.Label()+" from every community of "+cfg.Title+".", site.String()+"/")
 				tf.Topic = ti
+				byTopic[ti] = tf
 			}
-			c.add(tf, it)
+			c.add(tf, it, u)
 			if cf != nil {
-				ctp := cf.Path + "/" + tp
-				ctf := c.byPath[ctp]
+				ctf := byCross[crossKey{cf, ti}]
 				if ctf == nil {
-					ctf = c.feed(kindCommunityTopic, ctp, ti.Label()+" | "+cf.Community.Name+" | "+cfg.Title,
+					ctf = c.feed(kindCommunityTopic, cf.Path+"/topics/"+ti.Slug, ti.Label()+" | "+cf.Community.Name+" | "+cfg.Title,
 						"Curated articles on "+ti.Label()+" from the "+cf.Community.Name+" community of "+cfg.Title+".", cf.HomeURL)
 					ctf.Community, ctf.Topic = cf.Community, ti
+					byCross[crossKey{cf, ti}] = ctf
 				}
-				c.add(ctf, it)
+				c.add(ctf, it, u)
 			}
 		}
 	}
@@ -602,9 +625,9 @@ func (c *Catalog) feed(kind feedKind, path, title, desc, home string) *Feed {
 	return f
 }
 
-// add appends it to f, or once f holds Limit items to what f archives;
-// items arrive newest first.
-func (c *Catalog) add(f *Feed, it *Item) {
+// add appends it, whose updated time in the catalog is u, to f, or once f
+// holds Limit items to what f archives; items arrive newest first.
+func (c *Catalog) add(f *Feed, it *Item, u time.Time) {
 	if len(f.Items) >= c.cfg.Limit {
 		if c.cfg.archived(f.kind) {
 			f.older = append(f.older, it)
@@ -612,7 +635,7 @@ func (c *Catalog) add(f *Feed, it *Item) {
 		return
 	}
 	f.Items = append(f.Items, it)
-	if u := c.updated[it.ID]; u.After(f.Updated) {
+	if u.After(f.Updated) {
 		f.Updated = u
 	}
 }
