@@ -138,7 +138,9 @@ type dirBuild struct {
 	cat     *Catalog
 	tw      *treeWriter
 	tasks   []renderTask
-	outputs map[string]cachedOutput // with Config.CacheDir: the next cache's outputs
+	outputs map[string]cachedOutput // with Config.CacheDir: the next cache's outputs of feed files
+	// indexOutputs are the next cache's outputs of the index files.
+	indexOutputs map[string]cachedOutput
 }
 
 // read parses every record once (with a cache, only those whose file
@@ -184,27 +186,45 @@ func (b *dirBuild) read() error {
 // changed or whose file is not as the last build left it; the others are
 // kept as they are.
 func (b *dirBuild) plan() error {
-	cat, tw, prev := b.cat, b.tw, b.prev
-	if prev != nil {
+	if b.prev != nil {
 		if err := markDirty(b.cfg.CacheDir); err != nil {
 			return err
 		}
 	}
 	// The index files are written while the feed files are planned.
 	index := make(chan error, 1)
-	go func() {
-		var buf bytes.Buffer
-		err := cat.WriteOPML(&buf)
-		if err == nil {
-			err = tw.put("index.opml", buf.Bytes())
-		}
-		if err == nil {
-			err = cat.viewFiles(func(f File) error { return tw.put(f.Path, f.Body) })
-		}
-		index <- err
-	}()
+	go func() { index <- b.writeIndex() }()
 	b.planFeeds()
 	return <-index
+}
+
+// writeIndex writes index.opml, index.html and feed.xsl; with a cache, a
+// file whose model has the fingerprint the last build wrote it with, and
+// whose bytes are those the manifest lists, is kept without being made (a
+// file edited by hand is found, as in a build that makes it).
+func (b *dirBuild) writeIndex() error {
+	cat, tw, prev := b.cat, b.tw, b.prev
+	b.indexOutputs = map[string]cachedOutput{}
+	for _, f := range cat.indexModels() {
+		if prev != nil {
+			key := f.model.key()
+			b.indexOutputs[f.path] = cachedOutput{Key: key}
+			if old, ok := prev.Outputs[f.path]; ok && old.Key == key {
+				if e, ok := tw.intact(f.path); ok {
+					tw.keep(f.path, e)
+					continue
+				}
+			}
+		}
+		var buf bytes.Buffer
+		if err := f.model.write(&buf); err != nil {
+			return err
+		}
+		if err := tw.put(f.path, buf.Bytes()); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // planFeeds lists the feed files to render (see plan).
@@ -297,6 +317,7 @@ func (b *dirBuild) writeCache() error {
 		o.Truncated, o.Over = ds.short, ds.over
 		b.outputs[rel] = o
 	}
+	maps.Copy(b.outputs, b.indexOutputs)
 	next := &buildCache{Records: make(map[string]*cachedRecord, len(b.names)), Outputs: b.outputs, Gone: map[string]*Item{}}
 	for i, e := range b.entries {
 		if e != nil {

@@ -2,16 +2,19 @@ package curafeed
 
 import (
 	"bytes"
+	"encoding/xml"
 	"fmt"
 	"maps"
 	"net/url"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"sort"
 	"strings"
 	"testing"
 	"testing/fstest"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -432,4 +435,104 @@ func TestCacheLog(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, os.WriteFile(path, raw[:len(raw)-3], 0o644))
 	assert.Empty(t, readCache(dir, cfg).Records)
+}
+
+// TestBuildDirCacheIndexFiles requires a cached build to keep index.opml,
+// index.html and feed.xsl only while what they are made of is unchanged:
+// a record that moves a feed's updated time or leaves a community changes
+// them as in a clean build, and a missing one is written again.
+func TestBuildDirCacheIndexFiles(t *testing.T) {
+	records := copyTree(t, "testdata/records")
+	out, cache := t.TempDir(), t.TempDir()
+	cfg := sampleConfig
+	cfg.CacheDir = cache
+	build := func() WriteStats {
+		t.Helper()
+		_, st, err := BuildDir(os.DirFS(records), cfg, out)
+		require.NoError(t, err)
+		requireSameTree(t, cleanBuild(t, records), treeBytes(t, out))
+		return st
+	}
+	build()
+	index := func() map[string]string {
+		tree := treeBytes(t, out)
+		return map[string]string{"index.opml": string(tree["index.opml"]), indexPath: string(tree[indexPath])}
+	}
+	before := index()
+
+	seed := filepath.Join(records, "communities/chronic-care-management/curated-content/8e53e60e-d4f5-5d72-b0c0-707e3f0c5dbb.md")
+	edit := func(old, new string) {
+		t.Helper()
+		data, err := os.ReadFile(seed)
+		require.NoError(t, err)
+		require.Contains(t, string(data), old)
+		require.NoError(t, os.WriteFile(seed, []byte(strings.Replace(string(data), old, new, 1)), 0o644))
+	}
+	// A newer lastMod: the feeds holding the record are updated later.
+	edit("lastMod: '2020-10-01T05:27:51.487094Z'", "lastMod: '2031-10-01T05:27:51.487094Z'")
+	cfg.Now = time.Date(2032, 1, 1, 0, 0, 0, 0, time.UTC)
+	build()
+	after := index()
+	assert.NotEqual(t, before[indexPath], after[indexPath], "index.html shows the feeds' updated dates")
+	assert.NotEqual(t, before["index.opml"], after["index.opml"], "index.opml shows the newest date")
+
+	// A topic no other record has: a feed more in the index.
+	edit("- 'Gartner: Cybersecurity'", "- 'Gartner: Quantum Triage'")
+	build()
+	assert.NotEqual(t, after[indexPath], index()[indexPath])
+	assert.Contains(t, index()["index.opml"], "Quantum Triage")
+
+	// A missing index file is written again; the others are kept.
+	require.NoError(t, os.Remove(filepath.Join(out, "index.opml")))
+	st := build()
+	assert.Equal(t, 1, st.Written)
+}
+
+// TestIndexModelKeys requires the fingerprint of each index file's model to
+// change with every field of the model, so that a cached build never keeps
+// a file whose bytes would change: a field added to a model and not to its
+// key fails here.
+func TestIndexModelKeys(t *testing.T) {
+	cat := buildSampleCatalog(t)
+	for _, f := range cat.indexModels() {
+		base := f.model.key()
+		leaves := 0
+		var visit func(v reflect.Value, where string)
+		visit = func(v reflect.Value, where string) {
+			switch v.Kind() {
+			case reflect.Pointer:
+				if !v.IsNil() {
+					visit(v.Elem(), where)
+				}
+			case reflect.Slice:
+				if v.Len() > 0 {
+					visit(v.Index(0), where+"[0]")
+				}
+			case reflect.Struct:
+				for i := range v.NumField() {
+					if v.Type().Field(i).Type == reflect.TypeFor[xml.Name]() {
+						continue // the element's name, fixed by its tag
+					}
+					visit(v.Field(i), where+"."+v.Type().Field(i).Name)
+				}
+			case reflect.String:
+				leaves++
+				old := v.String()
+				v.SetString(old + "x")
+				assert.NotEqual(t, base, f.model.key(), "%s: %s", f.path, where)
+				v.SetString(old)
+			case reflect.Int:
+				leaves++
+				old := v.Int()
+				v.SetInt(old + 1)
+				assert.NotEqual(t, base, f.model.key(), "%s: %s", f.path, where)
+				v.SetInt(old)
+			default:
+				t.Errorf("%s: %s: a %s the test cannot change", f.path, where, v.Kind())
+			}
+		}
+		visit(reflect.ValueOf(f.model), f.path)
+		assert.Equal(t, base, f.model.key(), "%s: restored", f.path)
+		assert.Positive(t, leaves, f.path)
+	}
 }

@@ -305,6 +305,26 @@ func (tw *treeWriter) owned(rel string) (manifestEntry, bool) {
 	return e, true
 }
 
+// intact returns the manifest's entry of the file rel when the file there
+// is owned (see owned) and its bytes are still those curafeed wrote: a
+// file a cached build may keep after reading it, for the few files where
+// an edit that keeps the size must be found.
+func (tw *treeWriter) intact(rel string) (manifestEntry, bool) {
+	e, ok := tw.owned(rel)
+	if !ok {
+		return manifestEntry{}, false
+	}
+	p, err := outputPath(tw.dir, rel)
+	if err != nil {
+		return manifestEntry{}, false
+	}
+	data, err := readNoFollow(p)
+	if err != nil || entryOf(data) != e {
+		return manifestEntry{}, false
+	}
+	return e, true
+}
+
 // log appends rel to the journal before its file is written, opening the
 // journal at the first file.
 func (tw *treeWriter) log(rel string, e manifestEntry) error {

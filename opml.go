@@ -47,6 +47,11 @@ func (c *Catalog) WriteOPML(w io.Writer) error {
 	if c == nil || w == nil {
 		return errNilCatalog
 	}
+	return writeXML(w, c.opmlDocument())
+}
+
+// opmlDocument is what WriteOPML writes.
+func (c *Catalog) opmlDocument() *opmlDoc {
 	doc := &opmlDoc{Version: "2.0", Head: opmlHead{
 		Title:     "Feeds of " + c.cfg.Title,
 		OwnerName: c.cfg.Title,
@@ -71,5 +76,26 @@ func (c *Catalog) WriteOPML(w io.Writer) error {
 	if !newest.IsZero() {
 		doc.Head.DateModified = rfc822(newest)
 	}
-	return writeXML(w, doc)
+	return doc
+}
+
+// opmlModel is an OPML document as the model of index.opml.
+type opmlModel opmlDoc
+
+func (d *opmlModel) write(w io.Writer) error { return writeXML(w, (*opmlDoc)(d)) }
+
+// key fingerprints everything the document's bytes are made of.
+func (d *opmlModel) key() uint64 {
+	var k keyHash
+	k.str(cacheVersion, d.Version, d.Head.Title, d.Head.DateModified, d.Head.OwnerName)
+	var outlines func([]*opmlOutline)
+	outlines = func(list []*opmlOutline) {
+		k.num(uint64(len(list)))
+		for _, o := range list {
+			k.str(o.Text, o.Title, o.Type, o.Version, o.XMLURL, o.HTMLURL)
+			outlines(o.Outlines)
+		}
+	}
+	outlines(d.Body.Outlines)
+	return k.sum
 }

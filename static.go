@@ -68,21 +68,16 @@ func (c *Catalog) renderDocs(docs []*Feed, spill *spillFile, ordered bool, fn fu
 
 // indexFiles renders index.opml, index.html and feed.xsl.
 func (c *Catalog) indexFiles(fn func(File) error) error {
-	var buf bytes.Buffer
-	if err := c.WriteOPML(&buf); err != nil {
-		return err
-	}
-	var newest time.Time
-	for _, f := range c.Feeds {
-		if f.Updated.After(newest) {
-			newest = f.Updated
+	for _, f := range c.indexModels() {
+		var buf bytes.Buffer
+		if err := f.model.write(&buf); err != nil {
+			return err
+		}
+		if err := fn(File{Path: f.path, ContentType: f.contentType, Body: buf.Bytes(), Updated: f.updated}); err != nil {
+			return err
 		}
 	}
-	opml := File{Path: "index.opml", ContentType: "text/x-opml; charset=utf-8", Body: bytes.Clone(buf.Bytes()), Updated: newest}
-	if err := fn(opml); err != nil {
-		return err
-	}
-	return c.viewFiles(fn)
+	return nil
 }
 
 // documents lists every feed, each followed by its archive documents,

@@ -1,7 +1,6 @@
 package curafeed
 
 import (
-	"bytes"
 	_ "embed"
 	"encoding/xml"
 	"fmt"
@@ -60,15 +59,33 @@ func (f *Feed) stylesheetHref() string {
 // address to copy into a feed reader, links to the feed's other formats and
 // its items. Feed readers ignore it.
 func (c *Catalog) writeStylesheet(w io.Writer) error {
-	data := struct{ SiteTitle, IndexURL, CSS string }{
+	return c.stylesheet().write(w)
+}
+
+// stylesheetData is what assets/feed.xsl renders.
+type stylesheetData struct{ SiteTitle, IndexURL, CSS string }
+
+func (c *Catalog) stylesheet() *stylesheetData {
+	return &stylesheetData{
 		SiteTitle: xmlText(c.cfg.Title),
 		IndexURL:  xmlText(c.feeds + "/" + indexPath),
 		CSS:       xmlText(viewCSS),
 	}
-	if err := feedXSLTemplate.Execute(w, data); err != nil {
+}
+
+func (d *stylesheetData) write(w io.Writer) error {
+	if err := feedXSLTemplate.Execute(w, d); err != nil {
 		return fmt.Errorf("curafeed: writing %s: %w", stylesheetPath, err)
 	}
 	return nil
+}
+
+// key fingerprints everything the stylesheet's bytes are made of: the
+// data and the template.
+func (d *stylesheetData) key() uint64 {
+	var k keyHash
+	k.str(cacheVersion, feedXSLSource, d.SiteTitle, d.IndexURL, d.CSS)
+	return k.sum
 }
 
 // xmlText escapes s for XML character data and attribute values.
@@ -113,6 +130,11 @@ var indexGroups = [...]struct{ ID, Note string }{
 // and for each community feed in RSS; topic feeds, which can number in the
 // hundreds, are listed only in the page.
 func (c *Catalog) writeIndexHTML(w io.Writer) error {
+	return c.indexPage().write(w)
+}
+
+// indexPage is what writeIndexHTML writes.
+func (c *Catalog) indexPage() *indexPage {
 	p := &indexPage{
 		Lang: c.cfg.Language, Title: c.cfg.Title, Count: len(c.Feeds),
 		OPML: c.feeds + "/index.opml", CSS: template.CSS(viewCSS),
@@ -149,10 +171,36 @@ func (c *Catalog) writeIndexHTML(w io.Writer) error {
 		s.Feeds = append(s.Feeds, entry)
 	}
 	p.Autodiscovery = template.HTML(strings.TrimSuffix(head.String(), "\n"))
+	return p
+}
+
+func (p *indexPage) write(w io.Writer) error {
 	if err := indexHTMLTemplate.Execute(w, p); err != nil {
 		return fmt.Errorf("curafeed: writing %s: %w", indexPath, err)
 	}
 	return nil
+}
+
+// key fingerprints everything the page's bytes are made of: the page and
+// the template.
+func (p *indexPage) key() uint64 {
+	var k keyHash
+	k.str(cacheVersion, indexHTMLSource, p.Lang, p.Title, p.OPML, string(p.Autodiscovery), string(p.CSS))
+	k.num(uint64(p.Count))
+	var groups func([]*indexGroup)
+	groups = func(list []*indexGroup) {
+		k.num(uint64(len(list)))
+		for _, g := range list {
+			k.str(g.ID, g.Name, g.Note)
+			k.num(uint64(len(g.Feeds)))
+			for _, f := range g.Feeds {
+				k.str(f.Name, f.Meta, f.RSS, f.Atom, f.JSON)
+			}
+			groups(g.Sub)
+		}
+	}
+	groups(p.Groups)
+	return k.sum
 }
 
 // displayName is what the index calls the feed: the community, the topic,
@@ -209,25 +257,28 @@ func (f *Feed) autodiscovery(formats ...Format) template.HTML {
 	return template.HTML(b.String())
 }
 
-// viewFiles calls fn with the tree's browser-view files: index.html, then
-// feed.xsl.
-func (c *Catalog) viewFiles(fn func(File) error) error {
+// indexFile is one of the files of the tree that are not feeds (the lists
+// of every feed and the stylesheet), and the model it is written from.
+type indexFile struct {
+	path, contentType string
+	updated           time.Time // when the newest feed changed; zero for feed.xsl
+	model             interface {
+		write(io.Writer) error
+		key() uint64 // fingerprint of everything the bytes are made of
+	}
+}
+
+// indexModels returns index.opml, index.html and feed.xsl, unwritten.
+func (c *Catalog) indexModels() []indexFile {
 	var newest time.Time
 	for _, f := range c.Feeds {
 		if f.Updated.After(newest) {
 			newest = f.Updated
 		}
 	}
-	var buf bytes.Buffer
-	if err := c.writeIndexHTML(&buf); err != nil {
-		return err
+	return []indexFile{
+		{"index.opml", "text/x-opml; charset=utf-8", newest, (*opmlModel)(c.opmlDocument())},
+		{indexPath, indexContentType, newest, c.indexPage()},
+		{stylesheetPath, stylesheetContentType, time.Time{}, c.stylesheet()},
 	}
-	if err := fn(File{Path: indexPath, ContentType: indexContentType, Body: bytes.Clone(buf.Bytes()), Updated: newest}); err != nil {
-		return err
-	}
-	buf.Reset()
-	if err := c.writeStylesheet(&buf); err != nil {
-		return err
-	}
-	return fn(File{Path: stylesheetPath, ContentType: stylesheetContentType, Body: bytes.Clone(buf.Bytes())})
 }
