@@ -116,7 +116,7 @@ type Feed struct {
 	Community   Community  // set for community and community×topic feeds
 	Topic       *TopicInfo // set for topic and community×topic feeds
 	Items       []*Item
-	Updated     time.Time // the newest item's updated time, or tombstone's when later
+	Updated     time.Time // the newest item's updated time, or tombstone's when later; for an empty site feed, the day of Config.Now
 
 	// Archive is the number of this archive document (RFC 5005), 1 for the
 	// oldest; 0 for a current feed.
@@ -445,6 +445,12 @@ func build(items, gone []*Item, cfg Config) (*Catalog, error) {
 		return a.Path < b.Path
 	})
 	c.tombstones(withdrawn)
+	if all.Updated.IsZero() {
+		// Nothing published and no tombstone: the site feed, which must
+		// carry a date, is dated on the day of the build (validators take
+		// the Unix epoch for a bug), and changes at most once a day.
+		all.Updated = cfg.Now.Truncate(24 * time.Hour)
+	}
 	for _, f := range c.Feeds {
 		c.archive(f)
 	}

@@ -1,6 +1,7 @@
 package curafeed
 
 import (
+	"bytes"
 	"fmt"
 	"testing"
 	"testing/fstest"
@@ -158,4 +159,32 @@ func TestBuildDistinctUpdatedTies(t *testing.T) {
 func feedOf(c *Catalog, path string) *Feed {
 	f, _ := c.Feed(path)
 	return f
+}
+
+// TestEmptySiteFeedDated requires the site feed of a catalog with nothing
+// published (every record rejected, scheduled or withdrawn long ago) to be
+// dated on the day of Config.Now, in every format, not at the Unix epoch,
+// which validators reject as implausible.
+func TestEmptySiteFeedDated(t *testing.T) {
+	cfg := sampleConfig
+	cfg.Now = time.Date(2026, 3, 4, 15, 16, 17, 0, time.UTC)
+	for name, items := range map[string][]*Item{
+		"nothing":   nil,
+		"scheduled": {{ID: "urn:uuid:1", Title: "Later", Published: cfg.Now.AddDate(0, 1, 0), Updated: cfg.Now.AddDate(0, 1, 0)}},
+	} {
+		cat, err := Build(items, cfg)
+		require.NoError(t, err, name)
+		all, ok := cat.Feed("all")
+		require.True(t, ok, name)
+		day := time.Date(2026, 3, 4, 0, 0, 0, 0, time.UTC)
+		assert.Equal(t, day, all.Updated, name)
+		for _, format := range Formats() {
+			var buf bytes.Buffer
+			require.NoError(t, all.Write(&buf, format), name)
+			assert.NotContains(t, buf.String(), "1970", "%s %s", name, format)
+		}
+		var buf bytes.Buffer
+		require.NoError(t, all.Write(&buf, Atom))
+		assert.Contains(t, buf.String(), "<updated>2026-03-04T00:00:00Z</updated>", name)
+	}
 }

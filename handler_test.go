@@ -380,15 +380,22 @@ func TestHandlerDirectoryIndex(t *testing.T) {
 	}
 }
 
+// TestHandlerWithoutDates requires the empty site feed of a catalog with
+// nothing published to be served with the day of the build as its
+// Last-Modified, the date its documents carry, and to answer 304 to it.
 func TestHandlerWithoutDates(t *testing.T) {
-	cat, err := Build(nil, sampleConfig)
+	cfg := sampleConfig
+	cfg.Now = time.Date(2025, 5, 6, 7, 8, 9, 0, time.UTC)
+	cat, err := Build(nil, cfg)
 	require.NoError(t, err)
 	h := NewHandler(cat, HandlerOptions{})
 	rec := do(h, "GET", "/all/atom.xml", nil)
 	require.Equal(t, 200, rec.Code)
-	assert.Empty(t, rec.Header().Get("Last-Modified"), "an empty feed has no updated time")
-	assert.Equal(t, 200, do(h, "GET", "/all/atom.xml", map[string]string{"If-Modified-Since": handlerNow.Format(http.TimeFormat)}).Code,
-		"If-Modified-Since needs a Last-Modified")
+	day := cfg.Now.UTC().Truncate(24 * time.Hour)
+	assert.Equal(t, day.Format(http.TimeFormat), rec.Header().Get("Last-Modified"))
+	assert.Contains(t, rec.Body.String(), "<updated>"+day.Format(time.RFC3339)+"</updated>")
+	assert.Equal(t, 304, do(h, "GET", "/all/atom.xml", map[string]string{"If-Modified-Since": day.Format(http.TimeFormat)}).Code)
+	assert.Equal(t, 200, do(h, "GET", "/all/atom.xml", map[string]string{"If-Modified-Since": day.Add(-time.Second).Format(http.TimeFormat)}).Code)
 	assert.Equal(t, 304, do(h, "GET", "/all/atom.xml", map[string]string{"If-None-Match": rec.Header().Get("ETag")}).Code)
 }
 
