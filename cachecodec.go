@@ -127,31 +127,36 @@ func (e *segmentEncoder) record(r *cachedRecord) {
 	e.fixed(r.KeptSum)
 }
 
+// eachSorted calls fn with each entry of m, in the order of the keys.
+func eachSorted[K cmp.Ordered, V any](m map[K]V, fn func(K, V)) {
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		fn(k, m[k])
+	}
+}
+
 // encodeSegment returns the bytes of seg.
 func encodeSegment(seg *cacheSegment) []byte {
 	e := &segmentEncoder{index: map[string]uint64{}}
 	e.uint(uint64(len(seg.Records)))
-	for _, p := range slices.Sorted(maps.Keys(seg.Records)) {
+	eachSorted(seg.Records, func(p string, r *cachedRecord) {
 		e.str(p)
-		e.record(seg.Records[p])
-	}
+		e.record(r)
+	})
 	e.strs(seg.DroppedRecords)
 	e.uint(uint64(len(seg.Outputs)))
-	for _, p := range slices.Sorted(maps.Keys(seg.Outputs)) {
-		o := seg.Outputs[p]
+	eachSorted(seg.Outputs, func(p string, o cachedOutput) {
 		e.str(p)
 		e.fixed(o.Key)
 		e.int(int64(o.Truncated))
 		e.bool(o.Over)
-	}
+	})
 	e.strs(seg.DroppedOutputs)
 	e.uint(uint64(len(seg.Pack)))
-	for _, k := range slices.Sorted(maps.Keys(seg.Pack)) {
-		s := seg.Pack[k]
+	eachSorted(seg.Pack, func(k uint64, s packSpan) {
 		e.fixed(k)
 		e.int(s.Off)
 		e.int(s.Len)
-	}
+	})
 	e.uint(uint64(len(seg.DroppedPack)))
 	for _, k := range seg.DroppedPack {
 		e.fixed(k)
@@ -195,9 +200,8 @@ var errSegment = errors.New("curafeed: damaged cache segment")
 // segmentDecoder reads one segment; its first error stops it (every read
 // after it returns zero values).
 type segmentDecoder struct {
-	data  []byte
+	varintReader
 	table []string
-	err   error
 
 	// Arrays the segment's entries, items and topics are taken from.
 	records []cachedRecord
@@ -205,38 +209,11 @@ type segmentDecoder struct {
 	topics  []Topic
 }
 
-func (d *segmentDecoder) fail() {
-	if d.err == nil {
-		d.err = errSegment
-	}
-	d.data = nil
-}
-
-func (d *segmentDecoder) uint() uint64 {
-	v, n := binary.Uvarint(d.data)
-	if n <= 0 {
-		d.fail()
-		return 0
-	}
-	d.data = d.data[n:]
-	return v
-}
-
-func (d *segmentDecoder) int() int64 {
-	v, n := binary.Varint(d.data)
-	if n <= 0 {
-		d.fail()
-		return 0
-	}
-	d.data = d.data[n:]
-	return v
-}
-
 // count reads the length of a list whose elements take at least min bytes
 // each: a length the rest of the segment cannot hold is an error.
 func (d *segmentDecoder) count(min int) int {
-	n := d.uint()
-	if n > uint64(len(d.data)/min) {
+	n := d.uvarint()
+	if n > uint64(len(d.b)/min) {
 		d.fail()
 		return 0
 	}
@@ -244,27 +221,27 @@ func (d *segmentDecoder) count(min int) int {
 }
 
 func (d *segmentDecoder) fixed() uint64 {
-	if len(d.data) < 8 {
+	if len(d.b) < 8 {
 		d.fail()
 		return 0
 	}
-	v := binary.LittleEndian.Uint64(d.data)
-	d.data = d.data[8:]
+	v := binary.LittleEndian.Uint64(d.b)
+	d.b = d.b[8:]
 	return v
 }
 
 func (d *segmentDecoder) bool() bool {
-	if len(d.data) == 0 || d.data[0] > 1 {
+	if len(d.b) == 0 || d.b[0] > 1 {
 		d.fail()
 		return false
 	}
-	b := d.data[0] == 1
-	d.data = d.data[1:]
+	b := d.b[0] == 1
+	d.b = d.b[1:]
 	return b
 }
 
 func (d *segmentDecoder) str() string {
-	i := d.uint()
+	i := d.uvarint()
 	if i >= uint64(len(d.table)) {
 		d.fail()
 		return ""
@@ -273,7 +250,7 @@ func (d *segmentDecoder) str() string {
 }
 
 func (d *segmentDecoder) time() time.Time {
-	sec, nsec := d.int(), d.uint()
+	sec, nsec := d.varint(), d.uvarint()
 	if nsec >= 1e9 {
 		d.fail()
 		return time.Time{}
@@ -331,7 +308,7 @@ func (d *segmentDecoder) item() *Item {
 }
 
 func (d *segmentDecoder) dimension() int {
-	v := d.int()
+	v := d.varint()
 	if v < 0 || v > math.MaxInt32 {
 		d.fail()
 		return 0
@@ -340,7 +317,7 @@ func (d *segmentDecoder) dimension() int {
 }
 
 func (d *segmentDecoder) cachedError() cachedError {
-	line := d.int()
+	line := d.varint()
 	if line < 0 || line > math.MaxInt32 {
 		d.fail()
 	}
@@ -353,7 +330,7 @@ func (d *segmentDecoder) record() *cachedRecord {
 	}
 	r := &d.records[0]
 	d.records = d.records[1:]
-	r.Size, r.ModTime, r.Sum = d.int(), d.int(), d.fixed()
+	r.Size, r.ModTime, r.Sum = d.varint(), d.varint(), d.fixed()
 	r.Item = d.item()
 	if n := d.count(4); n > 0 {
 		r.Warns = make([]cachedError, n)
@@ -371,23 +348,23 @@ func (d *segmentDecoder) record() *cachedRecord {
 
 // decodeSegment reads the segment encodeSegment wrote as data.
 func decodeSegment(data []byte) (*cacheSegment, error) {
-	d := &segmentDecoder{data: data}
+	d := &segmentDecoder{varintReader: varintReader{b: data, bad: errSegment}}
 	n := d.count(1)
 	lens := make([]int, n)
 	total := 0
 	for i := range lens {
-		l := d.uint()
-		if l > uint64(len(d.data)) {
+		l := d.uvarint()
+		if l > uint64(len(d.b)) {
 			return nil, errSegment
 		}
 		lens[i] = int(l)
 		total += int(l)
 	}
-	if d.err != nil || total > len(d.data) {
+	if d.err != nil || total > len(d.b) {
 		return nil, errSegment
 	}
-	blob := string(d.data[:total])
-	d.data = d.data[total:]
+	blob := string(d.b[:total])
+	d.b = d.b[total:]
 	d.table = make([]string, n)
 	off := 0
 	for i, l := range lens {
@@ -410,7 +387,7 @@ func decodeSegment(data []byte) (*cacheSegment, error) {
 	for range nout {
 		p := d.str()
 		o := cachedOutput{Key: d.fixed()}
-		truncated := d.int()
+		truncated := d.varint()
 		if truncated < 0 || truncated > math.MaxInt32 {
 			d.fail()
 		}
@@ -422,7 +399,7 @@ func decodeSegment(data []byte) (*cacheSegment, error) {
 	seg.Pack = make(map[uint64]packSpan, npack)
 	for range npack {
 		k := d.fixed()
-		seg.Pack[k] = packSpan{Off: d.int(), Len: d.int()}
+		seg.Pack[k] = packSpan{Off: d.varint(), Len: d.varint()}
 	}
 	if ndrop := d.count(8); ndrop > 0 {
 		seg.DroppedPack = make([]uint64, ndrop)
@@ -431,8 +408,8 @@ func decodeSegment(data []byte) (*cacheSegment, error) {
 		}
 	}
 	if seg.LiveSet = d.bool(); seg.LiveSet {
-		if n := d.uint(); n > 0 {
-			if n-1 > uint64(len(d.data)) {
+		if n := d.uvarint(); n > 0 {
+			if n-1 > uint64(len(d.b)) {
 				return nil, errSegment
 			}
 			seg.Live = make([]string, n-1)
@@ -451,12 +428,12 @@ func decodeSegment(data []byte) (*cacheSegment, error) {
 		}
 		seg.Gone[it.ID] = it
 	}
-	seg.PackSize = d.int()
+	seg.PackSize = d.varint()
 	seg.OutputsKey = d.str()
 	if d.err != nil {
 		return nil, d.err
 	}
-	if len(d.data) != 0 {
+	if len(d.b) != 0 {
 		return nil, errSegment
 	}
 	return seg, nil

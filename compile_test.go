@@ -121,17 +121,24 @@ func requireSameTree(t *testing.T, want, have map[string][]byte) {
 	}
 }
 
-func TestBuildDirCache(t *testing.T) {
-	records := copyTree(t, "testdata/records")
-	out, cache := t.TempDir(), t.TempDir()
-	cfg := sampleConfig
-	cfg.CacheDir = cache
-	build := func() WriteStats {
+// cachedSampleBuild copies testdata/records and returns the copy, an
+// output folder, the cached configuration and a function that builds the
+// copy into the folder with it.
+func cachedSampleBuild(t *testing.T) (records, out string, cfg *Config, build func() WriteStats) {
+	records, out = copyTree(t, "testdata/records"), t.TempDir()
+	c := sampleConfig
+	c.CacheDir = t.TempDir()
+	return records, out, &c, func() WriteStats {
 		t.Helper()
-		_, st, err := BuildDir(os.DirFS(records), cfg, out)
+		_, st, err := BuildDir(os.DirFS(records), c, out)
 		require.NoError(t, err)
 		return st
 	}
+}
+
+func TestBuildDirCache(t *testing.T) {
+	records, out, cfgp, build := cachedSampleBuild(t)
+	cfg, cache := *cfgp, cfgp.CacheDir
 	first := build()
 	assert.Equal(t, first.Files, first.Written)
 	requireSameTree(t, cleanBuild(t, records), treeBytes(t, out))
@@ -439,17 +446,13 @@ func TestCacheLog(t *testing.T) {
 
 // TestBuildDirCacheIndexFiles requires a cached build to keep index.opml,
 // index.html and feed.xsl only while what they are made of is unchanged:
-// a record that moves a feed's updated time or leaves a community changes
+// a record that moves a feed's updated time or brings a new topic changes
 // them as in a clean build, and a missing one is written again.
 func TestBuildDirCacheIndexFiles(t *testing.T) {
-	records := copyTree(t, "testdata/records")
-	out, cache := t.TempDir(), t.TempDir()
-	cfg := sampleConfig
-	cfg.CacheDir = cache
+	records, out, cfg, cachedBuild := cachedSampleBuild(t)
 	build := func() WriteStats {
 		t.Helper()
-		_, st, err := BuildDir(os.DirFS(records), cfg, out)
-		require.NoError(t, err)
+		st := cachedBuild()
 		requireSameTree(t, cleanBuild(t, records), treeBytes(t, out))
 		return st
 	}

@@ -377,7 +377,7 @@ func appendHeldString(b []byte, s string) []byte {
 
 // readHeld sets in it the fields appendHeld wrote in b.
 func readHeld(it *Item, b []byte) error {
-	r := heldReader{b: b}
+	r := heldReader{varintReader{b: b, bad: errHeld}}
 	for _, p := range []*string{&it.Title, &it.Summary, &it.URL, &it.ExternalURL, &it.Brand} {
 		*p = r.str()
 	}
@@ -409,19 +409,27 @@ func readHeld(it *Item, b []byte) error {
 }
 
 // heldReader reads what appendHeld wrote; its first error sticks.
-type heldReader struct {
+type heldReader struct{ varintReader }
+
+// errHeld is the error of item fields that do not read back.
+var errHeld = errors.New("curafeed: a temporary file holds damaged item fields")
+
+// varintReader reads varints from b. Its first error, bad, sticks: every
+// read after it returns a zero value.
+type varintReader struct {
 	b   []byte
+	bad error // the error of bytes that do not read
 	err error
 }
 
-func (r *heldReader) fail() {
+func (r *varintReader) fail() {
 	if r.err == nil {
-		r.err = errors.New("curafeed: a temporary file holds damaged item fields")
+		r.err = r.bad
 	}
 	r.b = nil
 }
 
-func (r *heldReader) uvarint() uint64 {
+func (r *varintReader) uvarint() uint64 {
 	v, n := binary.Uvarint(r.b)
 	if n <= 0 {
 		r.fail()
@@ -431,7 +439,7 @@ func (r *heldReader) uvarint() uint64 {
 	return v
 }
 
-func (r *heldReader) varint() int64 {
+func (r *varintReader) varint() int64 {
 	v, n := binary.Varint(r.b)
 	if n <= 0 {
 		r.fail()
