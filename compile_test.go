@@ -508,8 +508,8 @@ func TestIndexModelKeys(t *testing.T) {
 					visit(v.Elem(), where)
 				}
 			case reflect.Slice:
-				if v.Len() > 0 {
-					visit(v.Index(0), where+"[0]")
+				for i := range v.Len() {
+					visit(v.Index(i), fmt.Sprintf("%s[%d]", where, i))
 				}
 			case reflect.Struct:
 				for i := range v.NumField() {
@@ -537,5 +537,12 @@ func TestIndexModelKeys(t *testing.T) {
 		visit(reflect.ValueOf(f.model), f.path)
 		assert.Equal(t, base, f.model.key(), "%s: restored", f.path)
 		assert.Positive(t, leaves, f.path)
+		if page, ok := f.model.(*indexPage); ok {
+			nested := 0
+			for _, g := range page.Groups {
+				nested += len(g.Sub)
+			}
+			assert.Positive(t, nested, "the sample's index has community topics, nested groups whose fields are changed too")
+		}
 	}
 }
