@@ -410,24 +410,21 @@ func unwrapRecord(err error) error {
 // newer lastMod (on a tie, the first in lexical path order). Losers are
 // reported as skipped with a warning naming the winner.
 func (r *Records) dedupe(items []*Item) []*Item {
-	winners := map[string]*Item{}
+	winners := make(map[string]*Item, len(items))
 	lose := map[*Item]*Item{}
-	for _, key := range []func(*Item) string{
-		func(it *Item) string {
-			if it.RecordID == "" {
-				return ""
-			}
-			return "id:" + it.RecordID
-		},
-		func(it *Item) string { return "uuid:" + it.ID },
+	// Two rounds, by record id then by item id, each with its own winners:
+	// the keys are the ids themselves, no string is built per item.
+	for _, key := range []func(*Item) (string, bool){
+		func(it *Item) (string, bool) { return it.RecordID, it.RecordID != "" },
+		func(it *Item) (string, bool) { return it.ID, true },
 	} {
 		clear(winners)
 		for _, it := range items {
 			if lose[it] != nil {
 				continue
 			}
-			k := key(it)
-			if k == "" {
+			k, ok := key(it)
+			if !ok {
 				continue
 			}
 			w, ok := winners[k]
