@@ -195,3 +195,37 @@ func BenchmarkBuildDirCorpus(b *testing.B) {
 		b.StartTimer()
 	}
 }
+
+// BenchmarkBuildDirCached is `curafeed build -no-archives -cache` on the
+// records folder named by CURAFEED_BENCH_DIR (skipped without it) when no
+// record changed: the walk, the cache, the catalog, the plan and the
+// commit, everything a cached rebuild does besides rendering the documents
+// that changed. The output and cache folders, under CURAFEED_BENCH_OUT (the
+// system's temporary folder by default), are kept between runs; the first
+// build, untimed, fills them.
+func BenchmarkBuildDirCached(b *testing.B) {
+	dir := os.Getenv("CURAFEED_BENCH_DIR")
+	if dir == "" {
+		b.Skip("CURAFEED_BENCH_DIR names no records folder")
+	}
+	root := os.Getenv("CURAFEED_BENCH_OUT")
+	if root == "" {
+		root = os.TempDir()
+	}
+	out, cache := filepath.Join(root, "curafeed-bench-cached-out"), filepath.Join(root, "curafeed-bench-cached-cache")
+	cfg := Config{SiteURL: "https://www.medigy.com", Now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), ArchiveSize: -1, CacheDir: cache}
+	build := func() WriteStats {
+		_, st, err := BuildDir(DirFS(dir), cfg, out)
+		if err != nil {
+			b.Fatal(err)
+		}
+		return st
+	}
+	build()
+	b.ReportAllocs()
+	for b.Loop() {
+		if st := build(); st.Written != 0 {
+			b.Fatalf("a rebuild of unchanged records wrote %d files", st.Written)
+		}
+	}
+}
