@@ -2,7 +2,6 @@ package curafeed
 
 import (
 	"bytes"
-	"compress/gzip"
 	"crypto/sha256"
 	"encoding/base64"
 	"fmt"
@@ -19,6 +18,7 @@ import (
 	"time"
 
 	"github.com/curafeed/curafeed/websub"
+	"github.com/klauspost/compress/gzip"
 )
 
 // defaultCacheControl is the Cache-Control header the handler sends when
@@ -476,7 +476,7 @@ func compressEach(files func(func(File) error) error, fn func(f File, zw *gzip.W
 	for range workers {
 		wg.Go(func() {
 			var buf bytes.Buffer
-			zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+			zw, _ := gzip.NewWriterLevel(&buf, gzip.DefaultCompression)
 			for f := range jobs {
 				fn(f, zw, &buf)
 			}
