@@ -22,6 +22,12 @@ import (
 type ReloadOptions struct {
 	// Handler configures how each catalog is served.
 	Handler HandlerOptions
+	// ReloadWorkers, when above 0, replaces Config.Workers in every load
+	// after the first, quick reloads included. The first load runs in
+	// NewReloader, before any request can come, and uses Config.Workers:
+	// a server gives it every CPU and its reloads some, keeping the others
+	// for requests.
+	ReloadWorkers int
 	// OnReload, when not nil, is called after every load, the first one
 	// (in NewReloader) included, whether or not it succeeded. Calls are
 	// serialized, in the order of the loads; OnReload must not call Reload.
@@ -228,6 +234,9 @@ func (r *Reloader) load() (rep ReloadReport) {
 	cfg := r.cfg
 	if cfg.Now.IsZero() {
 		cfg.Now = r.clock() // once per load: Load and build agree on what is due
+	}
+	if prev != nil && r.opts.ReloadWorkers > 0 {
+		cfg.Workers = r.opts.ReloadWorkers
 	}
 	was := func(string) bool { return false } // the first load knows of no earlier one
 	if prev != nil {
@@ -557,6 +566,9 @@ func (r *Reloader) quick(prev *snapshot, paths []string, rep *ReloadReport) bool
 	cat, h := prev.cat, prev.h
 	if len(repl) > 0 {
 		cat = prev.cat.withItems(repl)
+		if w := r.opts.ReloadWorkers; w > 0 {
+			cat.cfg.Workers = w // the first load's catalog has Config.Workers
+		}
 		var err error
 		if h, err = newHandler(cat, r.opts.Handler, start, prev.h); err != nil {
 			return false

@@ -792,6 +792,33 @@ func sixRecordReloader(t *testing.T) (*memFS, *Reloader) {
 	return m, r
 }
 
+// TestReloadWorkers requires the first load to use Config.Workers and
+// every later load, quick or full, ReloadOptions.ReloadWorkers.
+func TestReloadWorkers(t *testing.T) {
+	m := newMemFS()
+	for n := 1; n <= 4; n++ {
+		m.set(recordPath("alpha", n), reloadRecord(n, "alpha", fmt.Sprintf("Record %d", n), fmt.Sprintf("2024-01-%02d", n)))
+	}
+	cfg := reloadConfig
+	cfg.Workers = 3
+	counted := &readCountFS{FS: m, reads: map[string]int{}, opens: map[string]int{}}
+	r, err := NewReloader(counted, cfg, ReloadOptions{ReloadWorkers: 1})
+	require.NoError(t, err)
+	defer r.Close()
+	assert.Equal(t, 3, r.Catalog().Config().Workers, "first load")
+
+	edited := recordPath("alpha", 2)
+	m.set(edited, reloadRecord(2, "alpha", "Record 2, edited", "2024-01-02"))
+	clear(counted.opens)
+	require.NoError(t, r.reload([]string{edited}).Err)
+	require.Equal(t, []string{edited}, slices.Sorted(maps.Keys(counted.opens)), "a quick reload")
+	assert.Equal(t, 1, r.Catalog().Config().Workers, "quick reload")
+	assert.Contains(t, get(t, r, "/all/rss.xml").Body.String(), "Record 2, edited")
+
+	require.NoError(t, r.Reload().Err)
+	assert.Equal(t, 1, r.Catalog().Config().Workers, "full reload")
+}
+
 // TestReloaderKeepsFilesOnDisk requires a Reloader to hold its records'
 // sanitized bodies and its handler the bytes of its files in temporary
 // files, not in memory, to serve them

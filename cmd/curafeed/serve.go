@@ -52,14 +52,17 @@ func serveMain(args []string, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	cfg := o.config()
-	// Reloads parse records on half the CPUs, leaving the others to requests.
-	cfg.Workers = max(1, runtime.GOMAXPROCS(0)/2)
 	var pub *websub.Publisher
 	if len(o.syn.hubs) > 0 {
 		pub = o.syn.publisher()
 	}
 	return serve(ctx, ln, o.records, cfg, o.interval, pub, stderr)
 }
+
+// reloadWorkers is how many records a server's reloads parse and render at
+// once: half the CPUs, leaving the others to requests. The first load, made
+// before the server takes requests, uses them all.
+func reloadWorkers() int { return max(1, runtime.GOMAXPROCS(0)/2) }
 
 // serve loads the records of dir, serves their feeds on ln, watches dir every
 // interval (never when interval is 0) and logs every reload on logw, until
@@ -74,8 +77,9 @@ func serve(ctx context.Context, ln net.Listener, dir string, cfg curafeed.Config
 				logReload(logger, dir, rep)
 			}
 		},
-		OnWatchError: func(err error) { logger.Print("curafeed: watching the records: ", err) },
-		Publisher:    pub,
+		ReloadWorkers: reloadWorkers(),
+		OnWatchError:  func(err error) { logger.Print("curafeed: watching the records: ", err) },
+		Publisher:     pub,
 		OnPublish: func(rep websub.PublishReport) {
 			logger.Print(rep)
 			for _, n := range rep.Failed {
