@@ -236,15 +236,71 @@ func (c *Catalog) encodeContent(it *Item, format Format, content string, short b
 		}
 		err = enc.Encode(e)
 	default:
-		enc := json.NewEncoder(&b)
-		enc.SetEscapeHTML(false)
-		enc.SetIndent("    ", "  ")
-		err = enc.Encode(c.jsonItem(it, content))
+		return c.encodeJSONItem(it, content)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("curafeed: encoding %s item %s: %w", format, it.Path, err)
 	}
 	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
+}
+
+// contentMark stands for an item's content while the rest of its JSON is
+// encoded and indented. markedContent, its key and value as encoded, is
+// found only at the content's place: a quote inside a JSON string is always
+// escaped, so no other field's value holds `"content_html": "`.
+const contentMark = "\x00curafeed-content\x00"
+
+// markedContent is contentMark's place in an indented JSON item.
+var markedContent = []byte(`"content_html": "\u0000curafeed-content\u0000"`)
+
+// encodeJSONItem encodes one item as JSON Feed, indented as in its feed. The
+// content, most of the bytes, is encoded once on its own and put in place
+// of contentMark: indenting leaves strings as they are, so this gives the
+// bytes of indenting the whole item, without reading the content twice.
+func (c *Catalog) encodeJSONItem(it *Item, content string) ([]byte, error) {
+	encode := func(b *bytes.Buffer, v any, indent bool) error {
+		enc := json.NewEncoder(b)
+		enc.SetEscapeHTML(false)
+		if indent { // a string alone needs none, and indenting reads it again
+			enc.SetIndent("    ", "  ")
+		}
+		return enc.Encode(v)
+	}
+	whole := func(ji *jsonItem) ([]byte, error) {
+		var b bytes.Buffer
+		b.Grow(len(content) + len(content)/8 + 2048)
+		if err := encode(&b, ji, true); err != nil {
+			return nil, fmt.Errorf("curafeed: encoding %s item %s: %w", JSON, it.Path, err)
+		}
+		return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
+	}
+	ji := c.jsonItem(it, content)
+	if content == "" {
+		return whole(ji)
+	}
+	ji.ContentHTML = contentMark
+	var rest, str bytes.Buffer
+	rest.Grow(2048)
+	str.Grow(len(content) + len(content)/8 + 8)
+	if err := encode(&rest, ji, true); err != nil {
+		return nil, fmt.Errorf("curafeed: encoding %s item %s: %w", JSON, it.Path, err)
+	}
+	r := bytes.TrimSuffix(rest.Bytes(), []byte("\n"))
+	at := bytes.Index(r, markedContent)
+	if at < 0 { // not as this encoder writes it: the item is encoded whole
+		ji.ContentHTML = content
+		return whole(ji)
+	}
+	if err := encode(&str, content, false); err != nil {
+		return nil, fmt.Errorf("curafeed: encoding %s item %s: %w", JSON, it.Path, err)
+	}
+	s := bytes.TrimSuffix(str.Bytes(), []byte("\n"))
+	key := markedContent[:len(`"content_html": `)]
+	out := make([]byte, 0, len(r)-len(markedContent)+len(key)+len(s))
+	out = append(out, r[:at]...)
+	out = append(out, key...)
+	out = append(out, s...)
+	return append(out, r[at+len(markedContent):]...), nil
 }
 
 // readMoreChars bounds the text of a cut item whose record has no summary.
