@@ -81,7 +81,10 @@ type Config struct {
 	// feeds whose bytes change. A cache written by another version of
 	// curafeed, or for another site URL, statuses or archetypes, or a
 	// damaged one, is ignored; after any other change of configuration its
-	// feed fingerprints are.
+	// feed fingerprints are. A Reloader uses the folder too: Reloader.Save
+	// keeps there the feed documents it serves, and the next Reloader made
+	// with the same configuration renders on its first load only the
+	// documents whose content changed since (see Reloader.Save).
 	CacheDir string
 
 	// ArchiveSize is the number of items per archive document (RFC 5005):

@@ -102,6 +102,10 @@ type handler struct {
 	// store uses it too, or a fresh one when most of it is garbage.
 	store  *spillFile
 	stored int64
+	// restored marks a handler read from a Reloader's saved state (see
+	// readState): never served, only the prev of a first load, whose
+	// entries are bare and whose store is the saved data file.
+	restored bool
 }
 
 // entry is one file of the tree, ready to send.
@@ -126,6 +130,9 @@ type entry struct {
 	contentType string
 	updated     time.Time
 	capped      bool // modified is the build time, not updated
+	// bare marks an entry read from a saved state: it has its bytes and
+	// ETags but no headers (see entryMaker.dress), and is never served.
+	bare bool
 }
 
 // variant is one encoding of a file: its bytes and the headers of a 200 and
@@ -197,7 +204,7 @@ func newHandler(c *Catalog, opts HandlerOptions, now time.Time, prev *handler) (
 	mk := entryMaker{now: now, cc: cc, archiveCC: archiveCC, site: site, hubs: hubs}
 	if prev != nil && prev.store != nil {
 		h.store = prev.store
-		if prev.store.wasteful(prev.stored) {
+		if prev.store.wasteful(prev.stored) || prev.restored {
 			if s, err := newSpillFile(""); err == nil {
 				h.store = s // the entries kept are copied there
 			}
@@ -265,7 +272,11 @@ func newHandler(c *Catalog, opts HandlerOptions, now time.Time, prev *handler) (
 				kept[i] = e
 			}
 			for i, format := range formats {
-				add(f.Path+"/"+format.fileName(), kept[i], false)
+				e := kept[i]
+				if e.bare {
+					e = mk.dress(e, f, format)
+				}
+				add(f.Path+"/"+format.fileName(), e, false)
 			}
 			return true
 		}
@@ -384,6 +395,37 @@ func (v *variant) reader() io.Reader {
 
 // entry makes f's entry, compressing it with zw into buf.
 func (m *entryMaker) entry(f File, zw *gzip.Writer, buf *bytes.Buffer) *entry {
+	e, mk := m.frame(f)
+	e.plain, e.size, e.sum = mk(len(f.Body), etagOf(f.Body, ""), nil), len(f.Body), bodySum(f.Body)
+	e.plain.body = f.Body
+	buf.Reset()
+	zw.Reset(buf)
+	if _, err := zw.Write(f.Body); err == nil && zw.Close() == nil && buf.Len() < len(f.Body) {
+		gz := bytes.Clone(buf.Bytes())
+		e.gz = mk(len(gz), etagOf(gz, "-gz"), gzipEncoding)
+		e.gz.body = gz
+		e.plain.body = nil
+	}
+	return e
+}
+
+// dress returns a bare entry (see entry.bare) as the entry of document f
+// in format, with the headers entry gives it; its bytes and ETags stay.
+func (m *entryMaker) dress(bare *entry, f *Feed, format Format) *entry {
+	e, mk := m.frame(File{Path: f.Path + "/" + format.fileName(), ContentType: bare.contentType, Updated: f.Updated, Feed: f, Format: format})
+	e.size, e.key = bare.size, bare.key
+	e.plain = mk(bare.size, bare.plain.etag, nil)
+	e.plain.stored, e.plain.span = bare.plain.stored, bare.plain.span
+	if bare.gz != nil {
+		e.gz = mk(int(bare.gz.span.n), bare.gz.etag, gzipEncoding)
+		e.gz.stored, e.gz.span = bare.gz.stored, bare.gz.span
+	}
+	return e
+}
+
+// frame makes f's entry without its bytes, and the function that makes
+// each of its variants: n bytes with the given ETag and content coding.
+func (m *entryMaker) frame(f File) (*entry, func(n int, etag string, encoding []string) *variant) {
 	now, cc, archiveCC, site, hubs := m.now, m.cc, m.archiveCC, m.site, m.hubs
 	e := &entry{contentType: f.ContentType, updated: f.Updated, styled: f.Feed != nil && f.Format != JSON}
 	if !f.Updated.IsZero() {
@@ -417,14 +459,14 @@ func (m *entryMaker) entry(f File, zw *gzip.Writer, buf *bytes.Buffer) *entry {
 		{"Vary", vary},
 		{"X-Content-Type-Options", nosniff},
 	}
-	mk := func(body []byte, suffix string, encoding []string) *variant {
-		v := &variant{body: body, etag: etagOf(body, suffix)}
-		etag := one(v.etag)
-		v.notModif = append([]header{{"Etag", etag}}, common...)
+	return e, func(n int, etag string, encoding []string) *variant {
+		v := &variant{etag: etag}
+		etags := one(v.etag)
+		v.notModif = append([]header{{"Etag", etags}}, common...)
 		v.full = append([]header{
 			{"Content-Type", one(f.ContentType)},
-			{"Content-Length", one(strconv.Itoa(len(body)))},
-			{"Etag", etag},
+			{"Content-Length", one(strconv.Itoa(n))},
+			{"Etag", etags},
 			{"Link", links},
 		}, common...)
 		if e.lastModified != "" {
@@ -435,14 +477,6 @@ func (m *entryMaker) entry(f File, zw *gzip.Writer, buf *bytes.Buffer) *entry {
 		}
 		return v
 	}
-	e.plain, e.size, e.sum = mk(f.Body, "", nil), len(f.Body), bodySum(f.Body)
-	buf.Reset()
-	zw.Reset(buf)
-	if _, err := zw.Write(f.Body); err == nil && zw.Close() == nil && buf.Len() < len(f.Body) {
-		e.gz = mk(bytes.Clone(buf.Bytes()), "-gz", gzipEncoding)
-		e.plain.body = nil
-	}
-	return e
 }
 
 // bodySeed keys bodySum for the life of the process: handlers built one
@@ -460,7 +494,7 @@ func (h *handler) reusable(f File) *entry {
 		return nil
 	}
 	e := h.files[f.Path]
-	if e == nil || e.capped || e.contentType != f.ContentType || !e.updated.Equal(f.Updated) || e.size != len(f.Body) || e.sum != bodySum(f.Body) {
+	if e == nil || e.capped || e.bare || e.contentType != f.ContentType || !e.updated.Equal(f.Updated) || e.size != len(f.Body) || e.sum != bodySum(f.Body) {
 		return nil
 	}
 	return e

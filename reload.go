@@ -114,6 +114,7 @@ type Reloader struct {
 	sig        atomic.Uint64 // signature of the records when the last load began
 
 	bodies    *spillFile // the sanitized bodies of the records, out of memory; nil: in memory
+	restored  *handler   // the documents saved in Config.CacheDir, until the first load has used them
 	stopTimer func()     // stops the reload armed for the next scheduled record; guarded by mu
 	closed    bool       // guarded by mu
 	clock     func() time.Time
@@ -148,10 +149,45 @@ func NewReloader(fsys fs.FS, cfg Config, opts ReloadOptions) (*Reloader, error) 
 	if s, err := newSpillFile(""); err == nil {
 		r.bodies = s
 	}
-	if rep := r.Reload(); rep.Err != nil {
+	if cfg.CacheDir != "" {
+		if ncfg, _, err := cfg.normalize(); err == nil {
+			r.restored = readState(cfg.CacheDir, ncfg)
+		}
+	}
+	rep := r.Reload()
+	if r.restored != nil {
+		r.restored.store.close() // the first load copied what it kept
+		r.restored = nil
+	}
+	if rep.Err != nil {
 		return nil, rep.Err
 	}
 	return r, nil
+}
+
+// Save keeps the feed documents the Reloader serves in Config.CacheDir (it
+// does nothing without one): their bytes as served (in gzip form where gzip
+// makes them smaller), ETags and content fingerprints. A Reloader made later
+// with the same configuration and folder starts from them: its first load
+// still reads and parses every record, but renders and compresses only the
+// documents whose content changed since, and serves the others with the
+// bytes and ETags saved, so that clients' cached copies stay valid across a
+// restart. A state saved with another configuration or version of curafeed,
+// or damaged, is ignored. Save writes a new data file, then replaces the
+// index that names it, so a state is never read half old and half new; it
+// takes about as long as copying the served bytes (at 100,000 records with
+// archives, about 0.8 GB). curafeed serve saves when it stops.
+func (r *Reloader) Save() error {
+	if r == nil || r.cfg.CacheDir == "" {
+		return nil
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	ncfg, _, err := r.cfg.normalize()
+	if err != nil {
+		return err
+	}
+	return saveState(r.cfg.CacheDir, ncfg, r.cur.Load().h)
 }
 
 // Catalog returns the catalog being served; nil for a nil Reloader.
@@ -273,6 +309,8 @@ func (r *Reloader) load() (rep ReloadReport) {
 	prevHandler := &handler{}
 	if prev != nil {
 		prevHandler = prev.h
+	} else if r.restored != nil {
+		prevHandler = r.restored // its entries are copied to a fresh store
 	} else if s, err := newSpillFile(""); err == nil {
 		prevHandler.store = s
 	}
