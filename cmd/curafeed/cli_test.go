@@ -134,12 +134,12 @@ func TestHelp(t *testing.T) {
 	own := map[string][]string{
 		"build": {"-out", "-cache", "-site", "-records", "-limit", "-title", "-lang", "-v", "-hub", "-hub-timeout", "-archive-size", "-future", "-community-alias"},
 		"check": {"-site", "-records", "-v", "-future", "-community-alias", "-community-aliases"},
-		"serve": {"-addr", "-interval", "-site", "-records", "-limit", "-title", "-hub", "-future"},
+		"serve": {"-addr", "-interval", "-cache", "-site", "-records", "-limit", "-title", "-hub", "-future"},
 	}
 	others := map[string][]string{
 		"build": {"-addr", "-interval"},
 		"check": {"-out", "-cache", "-addr", "-interval", "-hub", "-limit", "-title", "-archive-size"},
-		"serve": {"-out", "-cache", "-v", "-cpuprofile"},
+		"serve": {"-out", "-v", "-cpuprofile"},
 	}
 	for cmd, flags := range own {
 		for _, args := range [][]string{{"help", cmd}, {cmd, "-h"}, {cmd, "-help"}, {cmd, "--help"}} {

@@ -131,6 +131,10 @@ func serve(ctx context.Context, ln net.Listener, dir string, cfg curafeed.Config
 	}
 	stopWatch()
 	watching.Wait()
+	if err := r.Save(); err != nil { // with -cache
+		logger.Printf("curafeed: %v", err)
+		code = 2
+	}
 	r.Close() // hub notifications still in progress end, reported
 	logger.Print("stopped")
 	return code
@@ -160,9 +164,9 @@ func logReload(logger *log.Logger, dir string, rep curafeed.ReloadReport) {
 	if !rep.NextScheduled.IsZero() {
 		logger.Printf("the next scheduled record is due at %s; it is published then", rep.NextScheduled.Format(time.RFC3339))
 	}
-	logger.Printf("loaded %s in %v: records read %d, published %d, skipped %d, rejected %d, kept %d; feeds %d, files %d (%d changed, %d removed)",
+	logger.Printf("loaded %s in %v: records read %d, published %d, skipped %d, rejected %d, kept %d; feeds %d, files %d (%d rendered, %d changed, %d removed)",
 		dir, rep.Duration.Round(time.Millisecond), rep.Read, rep.Published, rep.Skipped, len(rep.Errors), len(rep.Kept),
-		rep.Feeds, rep.Files, len(rep.Changed), len(rep.Removed))
+		rep.Feeds, rep.Files, rep.Rendered, len(rep.Changed), len(rep.Removed))
 }
 
 // serverGCPercent is the garbage collector's target for curafeed serve,

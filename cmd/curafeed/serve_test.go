@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -102,7 +103,7 @@ func TestServe(t *testing.T) {
 	out := logs.String()
 	assert.Contains(t, out, "serving the feeds of "+dir+" at "+base+"/")
 	assert.Regexp(t, `(?m) `+dir+`/\S+\.md(:\d+)?: \S`, out)
-	assert.Regexp(t, `loaded .* records read \d+, published \d+, skipped \d+, rejected 0, kept 0; feeds \d+, files \d+ \(\d+ changed, 0 removed\)`, out)
+	assert.Regexp(t, `loaded .* records read \d+, published \d+, skipped \d+, rejected 0, kept 0; feeds \d+, files \d+ \(\d+ rendered, \d+ changed, 0 removed\)`, out)
 
 	// An edited record is served after the next poll.
 	matches, err := filepath.Glob(filepath.Join(dir, "communities/security/*/*.md"))
@@ -123,7 +124,7 @@ func TestServe(t *testing.T) {
 		_, body := getBody(t, base+"/communities/security/rss.xml")
 		return strings.Contains(body, "Edited while serving")
 	}, 10*time.Second, 20*time.Millisecond)
-	assert.Regexp(t, `loaded .* \([1-9]\d* changed, 0 removed\)`, logs.String())
+	assert.Regexp(t, `loaded .* \(\d+ rendered, [1-9]\d* changed, 0 removed\)`, logs.String())
 
 	// A record that breaks is logged, and its last good version stays.
 	require.NoError(t, os.WriteFile(rec, []byte(strings.Replace(edited, "\ndate: ", "\ndate: 'never'\nx: ", 1)), 0o644))
@@ -144,6 +145,46 @@ func TestServe(t *testing.T) {
 	assert.True(t, strings.HasSuffix(logs.String(), "stopped\n"))
 	_, err = http.Get(base + "/all/rss.xml")
 	assert.Error(t, err, "the listener is closed")
+}
+
+// TestServeCacheRestart requires serve with a cache folder to save the
+// served feeds when it stops, and the next start to render only the index
+// files and serve the feeds with the same bytes and ETags.
+func TestServeCacheRestart(t *testing.T) {
+	dir := copyRecords(t)
+	cfg := serveConfig("https://community.example.org")
+	cfg.CacheDir = t.TempDir()
+	run := func() (logs string, etag, body string) {
+		t.Helper()
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		require.NoError(t, err)
+		base := "http://" + ln.Addr().String()
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		var out syncBuffer
+		code := make(chan int, 1)
+		go func() { code <- serve(ctx, ln, dir, cfg, 0, nil, &out) }()
+		res, body := getBody(t, base+"/communities/security/atom.xml")
+		require.Equal(t, 200, res.StatusCode, body)
+		cancel()
+		select {
+		case c := <-code:
+			require.Equal(t, 0, c, out.String())
+		case <-time.After(15 * time.Second):
+			t.Fatal("serve did not stop")
+		}
+		return out.String(), res.Header.Get("Etag"), body
+	}
+	logs1, etag1, body1 := run()
+	m := regexp.MustCompile(`files (\d+) \((\d+) rendered,`).FindStringSubmatch(logs1)
+	require.NotNil(t, m, logs1)
+	assert.Equal(t, m[1], m[2], "the first start renders every file")
+	require.FileExists(t, filepath.Join(cfg.CacheDir, "serve.state"))
+
+	logs2, etag2, body2 := run()
+	assert.Contains(t, logs2, "files "+m[1]+" (3 rendered,", "the second start renders the index files only")
+	assert.Equal(t, etag1, etag2)
+	assert.Equal(t, body1, body2)
 }
 
 func TestServeBadRecords(t *testing.T) {
