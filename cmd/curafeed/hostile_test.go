@@ -1,8 +1,6 @@
 package main
 
 import (
-	"context"
-	"net"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -109,18 +107,10 @@ func TestCheckNamesSkipped(t *testing.T) {
 // TestServeNamesSkipped checks that serve logs every file it does not
 // publish.
 func TestServeNamesSkipped(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	base := "http://" + ln.Addr().String()
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	var logs syncBuffer
-	code := make(chan int, 1)
-	go func() { code <- serve(ctx, ln, hostileDir, serveConfig(base), 0, nil, &logs) }()
+	base, logs, stop := startServe(t, hostileDir, serveConfig, 0)
 	require.Eventually(t, func() bool { return strings.Contains(logs.String(), "serving the feeds") }, 10*time.Second, 10*time.Millisecond)
 	checkNamed(t, logs.String(), unpublished(t, hostileDir, serveConfig(base)))
-	cancel()
-	assert.Equal(t, 0, <-code)
+	assert.Equal(t, 0, stop())
 }
 
 func TestAliasFlagErrors(t *testing.T) {

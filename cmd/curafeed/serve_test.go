@@ -74,20 +74,37 @@ func getBody(t *testing.T, url string) (*http.Response, string) {
 	return res, string(body)
 }
 
+// startServe runs serve on a loopback port with the configuration cfg
+// makes for its URL, and returns that URL, the log, and the function that
+// stops it as SIGINT would and returns its exit status.
+func startServe(t *testing.T, dir string, cfg func(base string) curafeed.Config, interval time.Duration) (base string, logs *syncBuffer, stop func() int) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	base = "http://" + ln.Addr().String()
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	logs = &syncBuffer{}
+	code := make(chan int, 1)
+	go func() { code <- serve(ctx, ln, dir, cfg(base), interval, nil, logs) }()
+	return base, logs, func() int {
+		t.Helper()
+		cancel()
+		select {
+		case c := <-code:
+			return c
+		case <-time.After(15 * time.Second):
+			t.Fatal("serve did not stop")
+			return -1
+		}
+	}
+}
+
 // TestServe runs the server on a loopback port, edits a record and waits
 // for the reload, then stops it as SIGINT would.
 func TestServe(t *testing.T) {
 	dir := copyRecords(t)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	base := "http://" + ln.Addr().String()
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	var logs syncBuffer
-	code := make(chan int, 1)
-	go func() {
-		code <- serve(ctx, ln, dir, serveConfig(base), 50*time.Millisecond, nil, &logs)
-	}()
+	base, logs, stop := startServe(t, dir, serveConfig, 50*time.Millisecond)
 
 	// The first load is done before the server accepts connections.
 	res, body := getBody(t, base+"/communities/security/rss.xml")
@@ -134,13 +151,7 @@ func TestServe(t *testing.T) {
 	_, body = getBody(t, base+"/communities/security/rss.xml")
 	assert.Contains(t, body, "Edited while serving")
 
-	cancel()
-	select {
-	case c := <-code:
-		assert.Equal(t, 0, c, logs.String())
-	case <-time.After(15 * time.Second):
-		t.Fatal("serve did not stop")
-	}
+	assert.Equal(t, 0, stop(), logs.String())
 	assert.Contains(t, logs.String(), "shutting down")
 	assert.True(t, strings.HasSuffix(logs.String(), "stopped\n"))
 	_, err = http.Get(base + "/all/rss.xml")
@@ -156,23 +167,10 @@ func TestServeCacheRestart(t *testing.T) {
 	cfg.CacheDir = t.TempDir()
 	run := func() (logs string, etag, body string) {
 		t.Helper()
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		require.NoError(t, err)
-		base := "http://" + ln.Addr().String()
-		ctx, cancel := context.WithCancel(context.Background())
-		defer cancel()
-		var out syncBuffer
-		code := make(chan int, 1)
-		go func() { code <- serve(ctx, ln, dir, cfg, 0, nil, &out) }()
+		base, out, stop := startServe(t, dir, func(string) curafeed.Config { return cfg }, 0)
 		res, body := getBody(t, base+"/communities/security/atom.xml")
 		require.Equal(t, 200, res.StatusCode, body)
-		cancel()
-		select {
-		case c := <-code:
-			require.Equal(t, 0, c, out.String())
-		case <-time.After(15 * time.Second):
-			t.Fatal("serve did not stop")
-		}
+		require.Equal(t, 0, stop(), out.String())
 		return out.String(), res.Header.Get("Etag"), body
 	}
 	logs1, etag1, body1 := run()

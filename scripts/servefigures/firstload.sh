@@ -17,15 +17,11 @@ BIN=${1:?usage: firstload.sh CURAFEED_BINARY RECORDS [PORT [serve flags...]]}
 RECORDS=${2:?usage: firstload.sh CURAFEED_BINARY RECORDS [PORT [serve flags...]]}
 PORT=${3:-8112}
 shift $(( $# >= 3 ? 3 : 2 ))
+. "$(dirname "$0")/lib.sh"
 LOG=$(mktemp)
 trap 'kill $PID 2>/dev/null || true; rm -f "$LOG"' EXIT
 start=$(date +%s.%N)
-"$BIN" serve -records "$RECORDS" -site "http://127.0.0.1:$PORT" -addr "127.0.0.1:$PORT" -interval 0 "$@" >"$LOG" 2>&1 &
-PID=$!
-until curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/all/rss.xml" 2>/dev/null | grep -q 200; do
-  kill -0 $PID 2>/dev/null || { cat "$LOG"; exit 1; }
-  sleep 0.1
-done
+start_serve "$BIN" "$RECORDS" "$PORT" "$LOG" -interval 0 "$@"
 end=$(date +%s.%N)
 ticks=$(awk '{print $14+$15}' /proc/$PID/stat)
 hwm=$(awk '/VmHWM/ {print $2}' /proc/$PID/status)

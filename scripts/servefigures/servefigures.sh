@@ -16,18 +16,14 @@ RECORDS=${1:?usage: servefigures.sh RECORDS [PORT] [serve flags...]}
 PORT=${2:-8111}
 shift $(( $# >= 2 ? 2 : 1 ))
 REPO=$(git -C "$(dirname "$0")" rev-parse --show-toplevel)
+. "$(dirname "$0")/lib.sh"
 SCRATCH=$(mktemp -d /dev/shm/servefigures.XXXXXX)
 trap 'kill $PID 2>/dev/null || true; rm -rf "$SCRATCH"' EXIT
 (cd "$REPO" && go build -o "$SCRATCH/curafeed" ./cmd/curafeed)
 cp -r "$RECORDS" "$SCRATCH/records"
 LOG=$SCRATCH/serve.log
 start=$(date +%s.%N)
-"$SCRATCH/curafeed" serve -records "$SCRATCH/records" -site "http://127.0.0.1:$PORT" -addr "127.0.0.1:$PORT" "$@" >"$LOG" 2>&1 &
-PID=$!
-until curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/all/rss.xml" 2>/dev/null | grep -q 200; do
-  kill -0 $PID 2>/dev/null || { cat "$LOG"; exit 1; }
-  sleep 0.25
-done
+start_serve "$SCRATCH/curafeed" "$SCRATCH/records" "$PORT" "$LOG" "$@"
 end=$(date +%s.%N)
 echo "first load: answered after $(echo "$end - $start" | bc) s; $(grep VmHWM /proc/$PID/status | tr -s ' \t' ' ')"
 sleep 5
