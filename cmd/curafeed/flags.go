@@ -61,7 +61,7 @@ func newFlagSet(cmd string, o *options) *flag.FlagSet {
 		siteFlag(fl, o, "the absolute http(s) `URL` the feeds are reached at, for their self links; required")
 		fl.StringVar(&o.addr, "addr", defaultAddr, "listen on `HOST:PORT`")
 		fl.DurationVar(&o.interval, "interval", 2*time.Second, "how often to look for changed records where the kernel cannot tell of them (and for a replaced records folder); 0 turns watching off")
-		fl.StringVar(&o.cache, "cache", "", "keep the served feeds in folder `DIR` when the server stops: the next start renders only the feeds whose content changed")
+		fl.StringVar(&o.cache, "cache", "", "keep the served feeds in folder `DIR` (saved after the first load and when the server stops): the next start renders only the feeds whose content changed")
 		feedFlags(fl, o)
 		o.syn = syndicationFlags(fl)
 	}

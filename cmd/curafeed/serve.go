@@ -93,6 +93,16 @@ func serve(ctx context.Context, ln net.Listener, dir string, cfg curafeed.Config
 		return 2
 	}
 	started = true
+	var saving sync.WaitGroup
+	if cfg.CacheDir != "" {
+		// Saved once now, so that a server that dies without stopping
+		// still restarts from these feeds; again when it stops.
+		saving.Go(func() {
+			if err := r.Save(); err != nil {
+				logger.Printf("curafeed: %v", err)
+			}
+		})
+	}
 	srv := &http.Server{
 		Handler:           r,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -131,6 +141,7 @@ func serve(ctx context.Context, ln net.Listener, dir string, cfg curafeed.Config
 	}
 	stopWatch()
 	watching.Wait()
+	saving.Wait()
 	if err := r.Save(); err != nil { // with -cache
 		logger.Printf("curafeed: %v", err)
 		code = 2

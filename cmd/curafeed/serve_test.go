@@ -159,8 +159,9 @@ func TestServe(t *testing.T) {
 }
 
 // TestServeCacheRestart requires serve with a cache folder to save the
-// served feeds when it stops, and the next start to render only the index
-// files and serve the feeds with the same bytes and ETags.
+// served feeds after its first load and when it stops, and the next start
+// to render only the index files and serve the feeds with the same bytes
+// and ETags.
 func TestServeCacheRestart(t *testing.T) {
 	dir := copyRecords(t)
 	cfg := serveConfig("https://community.example.org")
@@ -170,6 +171,11 @@ func TestServeCacheRestart(t *testing.T) {
 		base, out, stop := startServe(t, dir, func(string) curafeed.Config { return cfg }, 0)
 		res, body := getBody(t, base+"/communities/security/atom.xml")
 		require.Equal(t, 200, res.StatusCode, body)
+		// Saved once after the first load, before any stop.
+		require.Eventually(t, func() bool {
+			_, err := os.Stat(filepath.Join(cfg.CacheDir, "serve.state"))
+			return err == nil
+		}, 10*time.Second, 10*time.Millisecond)
 		require.Equal(t, 0, stop(), out.String())
 		return out.String(), res.Header.Get("Etag"), body
 	}
