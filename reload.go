@@ -176,7 +176,8 @@ func NewReloader(fsys fs.FS, cfg Config, opts ReloadOptions) (*Reloader, error) 
 // or damaged, is ignored. Save writes a new data file, then replaces the
 // index that names it, so a state is never read half old and half new; it
 // takes about as long as copying the served bytes (at 100,000 records with
-// archives, about 0.8 GB). curafeed serve saves when it stops.
+// archives, 0.66 GB in 2–3 s), and loads wait for it. curafeed serve -cache
+// saves after its first load and when it stops.
 func (r *Reloader) Save() error {
 	if r == nil || r.cfg.CacheDir == "" {
 		return nil
