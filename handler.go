@@ -102,10 +102,6 @@ type handler struct {
 	// store uses it too, or a fresh one when most of it is garbage.
 	store  *spillFile
 	stored int64
-	// restored marks a handler read from a Reloader's saved state (see
-	// readState): never served, only the prev of a first load, whose
-	// entries are bare and whose store is the saved data file.
-	restored bool
 }
 
 // entry is one file of the tree, ready to send.
@@ -204,7 +200,7 @@ func newHandler(c *Catalog, opts HandlerOptions, now time.Time, prev *handler) (
 	mk := entryMaker{now: now, cc: cc, archiveCC: archiveCC, site: site, hubs: hubs}
 	if prev != nil && prev.store != nil {
 		h.store = prev.store
-		if prev.store.wasteful(prev.stored) || prev.restored {
+		if prev.store.wasteful(prev.stored) {
 			if s, err := newSpillFile(""); err == nil {
 				h.store = s // the entries kept are copied there
 			}

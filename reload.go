@@ -114,7 +114,7 @@ type Reloader struct {
 	sig        atomic.Uint64 // signature of the records when the last load began
 
 	bodies    *spillFile // the sanitized bodies of the records, out of memory; nil: in memory
-	restored  *handler   // the documents saved in Config.CacheDir, until the first load has used them
+	restored  *handler   // the documents saved in Config.CacheDir, until the first load has taken them
 	stopTimer func()     // stops the reload armed for the next scheduled record; guarded by mu
 	closed    bool       // guarded by mu
 	clock     func() time.Time
@@ -155,10 +155,10 @@ func NewReloader(fsys fs.FS, cfg Config, opts ReloadOptions) (*Reloader, error) 
 		}
 	}
 	rep := r.Reload()
-	if r.restored != nil {
-		r.restored.store.close() // the first load copied what it kept
-		r.restored = nil
+	if r.restored != nil && rep.Err != nil {
+		r.restored.store.close() // else the first load's handler keeps it
 	}
+	r.restored = nil
 	if rep.Err != nil {
 		return nil, rep.Err
 	}
@@ -311,7 +311,7 @@ func (r *Reloader) load() (rep ReloadReport) {
 	if prev != nil {
 		prevHandler = prev.h
 	} else if r.restored != nil {
-		prevHandler = r.restored // its entries are copied to a fresh store
+		prevHandler = r.restored // its store becomes the new handler's
 	} else if s, err := newSpillFile(""); err == nil {
 		prevHandler.store = s
 	}

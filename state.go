@@ -127,9 +127,10 @@ func writeState(dir string, cfg Config, h *handler) error {
 }
 
 // readState returns the feed documents saved in dir for a catalog made with
-// cfg, as a handler whose entries have no headers yet (see entry.bare), with
-// their bytes in the saved data file, opened for reading; nil when dir
-// holds no state, or one saved with another configuration or damaged.
+// cfg, as a handler whose entries have no headers yet (see entry.bare),
+// with their bytes copied from the saved data file into a fresh temporary
+// store, where the first load keeps those it takes; nil when dir holds no
+// state, or one saved with another configuration or damaged.
 func readState(dir string, cfg Config) *handler {
 	idx, err := os.ReadFile(filepath.Join(dir, stateIndexName))
 	if err != nil || len(idx) < sha256.Size {
@@ -151,8 +152,9 @@ func readState(dir string, cfg Config) *handler {
 	if err != nil {
 		return nil
 	}
-	store := &spillFile{f: f}
-	h := &handler{files: map[string]*entry{}, store: store, restored: true}
+	defer f.Close()
+	saved := &spillFile{f: f}
+	h := &handler{files: map[string]*entry{}}
 	count := r.uvarint()
 	for i := uint64(0); i < count && r.err == nil; i++ {
 		e := &entry{bare: true}
@@ -170,33 +172,40 @@ func readState(dir string, cfg Config) *handler {
 			e.gz = &variant{etag: gz}
 			held = e.gz
 		}
-		held.stored, held.span = store, span
+		held.stored, held.span = saved, span
 		h.files[p] = e
-		h.stored += span.n
 	}
 	size := int64(r.uvarint())
 	fi, err := f.Stat()
 	if r.err != nil || len(r.b) != 0 || err != nil || fi.Size() != size {
-		f.Close()
 		return nil
 	}
-	store.end.Store(size)
-	for p, e := range h.files {
-		sp := e.storedSpan()
-		if sp.off < 0 || sp.n < 0 || sp.n > size || sp.off > size-sp.n {
-			f.Close()
+	for _, e := range h.files {
+		if sp := e.storedSpan(); sp.off < 0 || sp.n < 0 || sp.n > size || sp.off > size-sp.n {
 			return nil
 		}
+	}
+	if h.store, err = newSpillFile(""); err != nil {
+		return nil
+	}
+	for p, e := range h.files {
 		// Bytes that are not those their ETag names (a damaged disk, a
 		// hand edit) are not served: the document is rendered again.
 		held, suffix := e.plain, ""
 		if e.gz != nil {
 			held, suffix = e.gz, "-gz"
 		}
-		if b, err := store.read(sp); err != nil || etagOf(b, suffix) != held.etag {
+		b, err := saved.read(held.span)
+		if err != nil || etagOf(b, suffix) != held.etag {
 			delete(h.files, p)
-			h.stored -= sp.n
+			continue
 		}
+		if held.span, err = h.store.add(b); err != nil {
+			h.store.close()
+			return nil
+		}
+		held.stored = h.store
+		h.stored += held.span.n
 	}
 	return h
 }
