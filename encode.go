@@ -266,11 +266,14 @@ func (c *Catalog) encodeJSONItem(it *Item, content string) ([]byte, error) {
 		}
 		return enc.Encode(v)
 	}
+	fail := func(err error) ([]byte, error) {
+		return nil, fmt.Errorf("curafeed: encoding %s item %s: %w", JSON, it.Path, err)
+	}
 	whole := func(ji *jsonItem) ([]byte, error) {
 		var b bytes.Buffer
 		b.Grow(len(content) + len(content)/8 + 2048)
 		if err := encode(&b, ji, true); err != nil {
-			return nil, fmt.Errorf("curafeed: encoding %s item %s: %w", JSON, it.Path, err)
+			return fail(err)
 		}
 		return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
 	}
@@ -283,7 +286,7 @@ func (c *Catalog) encodeJSONItem(it *Item, content string) ([]byte, error) {
 	rest.Grow(2048)
 	str.Grow(len(content) + len(content)/8 + 8)
 	if err := encode(&rest, ji, true); err != nil {
-		return nil, fmt.Errorf("curafeed: encoding %s item %s: %w", JSON, it.Path, err)
+		return fail(err)
 	}
 	r := bytes.TrimSuffix(rest.Bytes(), []byte("\n"))
 	at := bytes.Index(r, markedContent)
@@ -292,7 +295,7 @@ func (c *Catalog) encodeJSONItem(it *Item, content string) ([]byte, error) {
 		return whole(ji)
 	}
 	if err := encode(&str, content, false); err != nil {
-		return nil, fmt.Errorf("curafeed: encoding %s item %s: %w", JSON, it.Path, err)
+		return fail(err)
 	}
 	s := bytes.TrimSuffix(str.Bytes(), []byte("\n"))
 	key := markedContent[:len(`"content_html": `)]

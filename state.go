@@ -1,11 +1,13 @@
 package curafeed
 
 import (
+	"bufio"
 	"bytes"
 	"crypto/sha256"
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -65,24 +67,24 @@ func writeState(dir string, cfg Config, h *handler) error {
 	idx = appendHeldString(idx, dataName)
 	paths := make([]string, 0, len(h.files))
 	for p, e := range h.files {
-		if e.key != 0 && !e.capped && !e.bare {
+		if e.key != 0 && !e.capped {
 			paths = append(paths, p)
 		}
 	}
 	slices.Sort(paths)
 	idx = binary.AppendUvarint(idx, uint64(len(paths)))
 	var off int64
-	w := &bytesWriter{f: data}
+	w := bufio.NewWriterSize(data, 1<<20)
 	for _, p := range paths {
 		e := h.files[p]
 		held := e.plain
 		if e.gz != nil {
 			held = e.gz
 		}
-		if err := w.copyFrom(held); err != nil {
+		n, err := io.Copy(w, held.reader())
+		if err != nil {
 			return err
 		}
-		n := w.n - off
 		idx = appendHeldString(idx, p)
 		idx = appendHeldString(idx, e.contentType)
 		styled := byte(0)
@@ -101,9 +103,9 @@ func writeState(dir string, cfg Config, h *handler) error {
 		idx = appendHeldString(idx, gzEtag)
 		idx = binary.AppendUvarint(idx, uint64(off))
 		idx = binary.AppendUvarint(idx, uint64(n))
-		off = w.n
+		off += n
 	}
-	for _, step := range []func() error{w.flush, data.Sync, data.Close} {
+	for _, step := range []func() error{w.Flush, data.Sync, data.Close} {
 		if err := step(); err != nil {
 			return err
 		}
@@ -220,50 +222,3 @@ func (e *entry) storedSpan() spillSpan {
 
 // errState is the error of a saved index that does not read back.
 var errState = errors.New("curafeed: a saved state that does not read")
-
-// bytesWriter copies variants' bytes into a file through a buffer,
-// counting them.
-type bytesWriter struct {
-	f   *os.File
-	buf []byte
-	n   int64
-}
-
-// copyFrom appends v's bytes, from memory or from its store.
-func (w *bytesWriter) copyFrom(v *variant) error {
-	if v.body != nil {
-		return w.write(v.body)
-	}
-	if v.stored == nil {
-		return errors.New("a served file's bytes are not held")
-	}
-	b, err := v.stored.read(v.span)
-	if err != nil {
-		return err
-	}
-	return w.write(b)
-}
-
-func (w *bytesWriter) write(b []byte) error {
-	w.n += int64(len(b))
-	if len(w.buf)+len(b) > 1<<20 {
-		if err := w.flush(); err != nil {
-			return err
-		}
-		if len(b) > 1<<20 {
-			_, err := w.f.Write(b)
-			return err
-		}
-	}
-	w.buf = append(w.buf, b...)
-	return nil
-}
-
-func (w *bytesWriter) flush() error {
-	if len(w.buf) == 0 {
-		return nil
-	}
-	_, err := w.f.Write(w.buf)
-	w.buf = w.buf[:0]
-	return err
-}
