@@ -714,30 +714,21 @@ func (tw *treeWriter) write(p string, data []byte) error {
 		}
 		tw.dirs.Store(d, true)
 	}
-	var f *os.File
-	var tmp string
 	for {
-		tmp = filepath.Join(d, tempPrefix+filepath.Base(p)+"."+tempPid+"-"+strconv.FormatUint(tempSeq.Add(1), 10))
-		var err error
-		f, err = os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
-		if err == nil {
-			break
+		tmp := filepath.Join(d, tempPrefix+filepath.Base(p)+"."+tempPid+"-"+strconv.FormatUint(tempSeq.Add(1), 10))
+		err := createFile(tmp, data)
+		if errors.Is(err, fs.ErrExist) {
+			continue
 		}
-		if !errors.Is(err, fs.ErrExist) {
+		if err != nil {
 			return err
 		}
+		if err := renameFile(tmp, p); err != nil {
+			os.Remove(tmp)
+			return err
+		}
+		return nil
 	}
-	_, err := f.Write(data)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, p)
-	}
-	if err != nil {
-		os.Remove(tmp)
-	}
-	return err
 }
 
 // keep counts rel as part of the tree, unchanged, without looking at it; e
