@@ -567,6 +567,9 @@ type treeWriter struct {
 	jmu       sync.Mutex
 	journal   *os.File // open once a file was written; guarded by jmu
 	journaled bool     // a journal is on disk; guarded by jmu once open
+	// legacyJournal: the journal on disk is of the first version (see
+	// manifestHeader1).
+	legacyJournal bool
 }
 
 // newTreeWriter returns a writer of c's tree into dir that takes every file
@@ -665,7 +668,7 @@ func (tw *treeWriter) write1(rel string, data []byte, feed bool) (bool, error) {
 	e := entryOf(data)
 	state := tw.place(rel, p, data)
 	if state == placeFree {
-		if err := tw.log(rel, e); err != nil {
+		if err := tw.log(rel, e, data); err != nil {
 			return false, err
 		}
 		if err := tw.write(p, data); err != nil {

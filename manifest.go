@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"hash/crc64"
 	"io"
 	"io/fs"
 	"os"
@@ -16,17 +17,24 @@ import (
 )
 
 // The output folder's manifest (ManifestName) lists every file curafeed
-// wrote there, one line each, sorted by path: the CRC-64 of its bytes (as
-// fileSum, 16 hexadecimal digits), its size, and its slash-separated path.
-// It is replaced atomically at the end of every build, and only when it
-// changes. While a build writes, each file it is about to write is first
-// appended, in the same form, to the journal (journalName), so that a build
-// that stops before its manifest is written leaves what it wrote known as
-// curafeed's; the next build that ends removes the journal.
+// wrote there, one line each, sorted by path: the checksum of its bytes (as
+// fileSum, 16 hexadecimal digits: CRC-32C then CRC-32), its size, and its
+// slash-separated path. It is replaced atomically at the end of every
+// build, and only when it changes. While a build writes, each file it is
+// about to write is first appended, in the same form, to the journal
+// (journalName), so that a build that stops before its manifest is written
+// leaves what it wrote known as curafeed's; the next build that ends removes
+// the journal. Lists of the first version, whose checksums are CRC-64
+// (ECMA), are still read: the files they name stay curafeed's, and the
+// next build lists them anew.
 const (
 	journalName    = "curafeed-journal.txt"
-	manifestHeader = "# curafeed manifest 1: the files curafeed wrote in this folder (CRC-64 ECMA, size, path); it leaves every other file alone\n"
-	journalHeader  = "# curafeed journal 1: files a build wrote before its manifest\n"
+	manifestHeader = "# curafeed manifest 2: the files curafeed wrote in this folder (CRC-32C and CRC-32, size, path); it leaves every other file alone\n"
+	journalHeader  = "# curafeed journal 2: files a build wrote before its manifest\n"
+
+	// The headers of the first version's lists.
+	manifestHeader1 = "# curafeed manifest 1: the files curafeed wrote in this folder (CRC-64 ECMA, size, path); it leaves every other file alone\n"
+	journalHeader1  = "# curafeed journal 1: files a build wrote before its manifest\n"
 
 	// maxManifestBytes bounds the manifest and journal read: about ten
 	// million files.
@@ -36,12 +44,31 @@ const (
 // manifestEntry is what the manifest knows of a file curafeed wrote.
 type manifestEntry struct {
 	size int64
-	sum  uint64 // fileSum of the bytes
+	sum  uint64 // fileSum of the bytes; legacySum's when legacy is set
+	// legacy marks an entry read from a list of the first version.
+	legacy bool
 }
 
 // entryOf is the manifest entry of data.
 func entryOf(data []byte) manifestEntry {
 	return manifestEntry{size: int64(len(data)), sum: fileSum(data)}
+}
+
+// legacyTable is the CRC-64 table of the first version's lists.
+var legacyTable = crc64.MakeTable(crc64.ECMA)
+
+// legacySum is the checksum of the first version's lists.
+func legacySum(data []byte) uint64 { return crc64.Checksum(data, legacyTable) }
+
+// holds reports whether data are the bytes e lists.
+func (e manifestEntry) holds(data []byte) bool {
+	if int64(len(data)) != e.size {
+		return false
+	}
+	if e.legacy {
+		return legacySum(data) == e.sum
+	}
+	return fileSum(data) == e.sum
 }
 
 // manifestLine is one line of the manifest or the journal.
@@ -160,11 +187,15 @@ func readNoFollow(p string) ([]byte, error) {
 func (tw *treeWriter) parseManifest(raw []byte) error {
 	p := filepath.Join(tw.dir, ManifestName)
 	body, ok := bytes.CutPrefix(raw, []byte(manifestHeader))
+	legacy := false
 	if !ok {
+		body, legacy = bytes.CutPrefix(raw, []byte(manifestHeader1))
+	}
+	if !ok && !legacy {
 		return fmt.Errorf("curafeed: %s: not a manifest of this curafeed version (its first line differs); move it away", p)
 	}
 	for i, line := range lines(body) {
-		rel, e, err := parseEntry(tw.dir, line)
+		rel, e, err := parseEntry(tw.dir, line, legacy)
 		if _, dup := tw.prev[rel]; err == nil && dup {
 			err = fmt.Errorf("%s: listed twice", rel)
 		}
@@ -183,14 +214,19 @@ func (tw *treeWriter) parseJournal(raw []byte) error {
 		return nil
 	}
 	body, ok := bytes.CutPrefix(raw, []byte(journalHeader))
+	legacy := false
 	if !ok {
+		body, legacy = bytes.CutPrefix(raw, []byte(journalHeader1))
+	}
+	tw.legacyJournal = legacy
+	if !ok && !legacy {
 		return fmt.Errorf("curafeed: %s: not a journal of this curafeed version (its first line differs); move it away", filepath.Join(tw.dir, journalName))
 	}
 	if i := bytes.LastIndexByte(body, '\n'); i < len(body)-1 {
 		body = body[:i+1]
 	}
 	for _, line := range lines(body) {
-		if rel, e, err := parseEntry(tw.dir, line); err == nil {
+		if rel, e, err := parseEntry(tw.dir, line, legacy); err == nil {
 			tw.pending[rel] = append(tw.pending[rel], e)
 		}
 	}
@@ -205,8 +241,9 @@ func lines(text []byte) []string {
 	return strings.Split(strings.TrimSuffix(string(text), "\n"), "\n")
 }
 
-// parseEntry reads one line of the manifest or the journal.
-func parseEntry(dir, line string) (string, manifestEntry, error) {
+// parseEntry reads one line of the manifest or the journal; legacy tells
+// a list of the first version.
+func parseEntry(dir, line string, legacy bool) (string, manifestEntry, error) {
 	f := strings.SplitN(line, " ", 3)
 	if len(f) != 3 || len(f[0]) != 16 {
 		return "", manifestEntry{}, fmt.Errorf("want CRC SIZE PATH, have %q", line)
@@ -223,16 +260,16 @@ func parseEntry(dir, line string) (string, manifestEntry, error) {
 	if rel == ManifestName || rel == journalName {
 		return "", manifestEntry{}, fmt.Errorf("%q: curafeed's own list", rel)
 	}
-	return rel, manifestEntry{size: size, sum: sum}, nil
+	return rel, manifestEntry{size: size, sum: sum, legacy: legacy}, nil
 }
 
-// wrote reports whether e is what curafeed wrote at rel, by the manifest or
-// the journal.
-func (tw *treeWriter) wrote(rel string, e manifestEntry) bool {
-	if old, ok := tw.prev[rel]; ok && old == e {
+// wrote reports whether data are what curafeed wrote at rel, by the
+// manifest or the journal.
+func (tw *treeWriter) wrote(rel string, data []byte) bool {
+	if old, ok := tw.prev[rel]; ok && old.holds(data) {
 		return true
 	}
-	return slices.Contains(tw.pending[rel], e)
+	return slices.ContainsFunc(tw.pending[rel], func(e manifestEntry) bool { return e.holds(data) })
 }
 
 // wroteSize reports whether curafeed wrote a file of size bytes at rel.
@@ -280,7 +317,7 @@ func (tw *treeWriter) place(rel, p string, data []byte) placeState {
 		return placeForeign
 	case bytes.Equal(old, data):
 		return placeSame
-	case tw.wrote(rel, entryOf(old)):
+	case tw.wrote(rel, old):
 		return placeFree
 	}
 	return placeForeign
@@ -288,8 +325,19 @@ func (tw *treeWriter) place(rel, p string, data []byte) placeState {
 
 // owned returns the manifest's entry of the file rel when the file there is
 // regular and of the size curafeed wrote: a file a cached build may keep
-// without reading it. A file a stopped build may have rewritten is not.
+// without reading it. A file a stopped build may have rewritten is not, nor
+// one a list of the first version names (its entry must be made anew).
 func (tw *treeWriter) owned(rel string) (manifestEntry, bool) {
+	e, ok := tw.listed(rel)
+	if !ok || e.legacy {
+		return manifestEntry{}, false
+	}
+	return e, true
+}
+
+// listed returns the manifest's entry of the file rel when the file there
+// is regular and of the size curafeed wrote (see owned).
+func (tw *treeWriter) listed(rel string) (manifestEntry, bool) {
 	e, ok := tw.prev[rel]
 	if !ok || len(tw.pending[rel]) > 0 {
 		return manifestEntry{}, false
@@ -308,9 +356,10 @@ func (tw *treeWriter) owned(rel string) (manifestEntry, bool) {
 // intact returns the manifest's entry of the file rel when the file there
 // is owned (see owned) and its bytes are still those curafeed wrote: a
 // file a cached build may keep after reading it, for the few files where
-// an edit that keeps the size must be found.
+// an edit that keeps the size must be found. The entry returned is made
+// from the bytes read.
 func (tw *treeWriter) intact(rel string) (manifestEntry, bool) {
-	e, ok := tw.owned(rel)
+	e, ok := tw.listed(rel)
 	if !ok {
 		return manifestEntry{}, false
 	}
@@ -319,17 +368,24 @@ func (tw *treeWriter) intact(rel string) (manifestEntry, bool) {
 		return manifestEntry{}, false
 	}
 	data, err := readNoFollow(p)
-	if err != nil || entryOf(data) != e {
+	if err != nil || !e.holds(data) {
 		return manifestEntry{}, false
 	}
-	return e, true
+	return entryOf(data), true
 }
 
-// log appends rel to the journal before its file is written, opening the
-// journal at the first file.
-func (tw *treeWriter) log(rel string, e manifestEntry) error {
+// log appends rel, to hold data (whose entry is e), to the journal before
+// its file is written, opening the journal at the first file. A journal of
+// the first version that a stopped build left is appended to in its own
+// form.
+func (tw *treeWriter) log(rel string, e manifestEntry, data []byte) error {
 	tw.jmu.Lock()
 	defer tw.jmu.Unlock()
+	header := journalHeader
+	if tw.legacyJournal {
+		header = journalHeader1
+		e = manifestEntry{size: int64(len(data)), sum: legacySum(data), legacy: true}
+	}
 	line := manifestLine(rel, e)
 	if tw.journal == nil {
 		p := filepath.Join(tw.dir, journalName)
@@ -340,7 +396,7 @@ func (tw *treeWriter) log(rel string, e manifestEntry) error {
 				err = notOwnList(fi.Mode())
 			}
 			if err == nil && fi.Size() == 0 {
-				line = journalHeader + line
+				line = header + line
 			}
 			if err != nil {
 				f.Close()
@@ -438,7 +494,7 @@ func (tw *treeWriter) remove(rels []string) error {
 			tw.leftAlone(rel, false)
 			continue
 		}
-		if old, err := readNoFollow(p); err != nil || !tw.wrote(rel, entryOf(old)) {
+		if old, err := readNoFollow(p); err != nil || !tw.wrote(rel, old) {
 			tw.leftAlone(rel, false)
 			continue
 		}

@@ -366,10 +366,128 @@ func TestWriterRefusesUnlistablePaths(t *testing.T) {
 	assert.Empty(t, entries, "nothing written, not even a journal")
 }
 
-// TestManifestLine requires each manifest line to be the CRC-64 in 16
+// TestManifestLine requires each manifest line to be the checksum in 16
 // lower-case hex digits, the size in decimal and the path, as documented.
 func TestManifestLine(t *testing.T) {
-	for _, e := range []manifestEntry{{0, 0}, {7, 1}, {123456789, 0xdeadbeef}, {1 << 40, ^uint64(0)}} {
+	for _, e := range []manifestEntry{{0, 0, false}, {7, 1, false}, {123456789, 0xdeadbeef, false}, {1 << 40, ^uint64(0), false}} {
 		assert.Equal(t, fmt.Sprintf("%016x %d %s\n", e.sum, e.size, "all/rss.xml"), manifestLine("all/rss.xml", e))
 	}
+}
+
+// TestFileSum requires fileSum to be the CRC-32C and the CRC-32 of the
+// bytes, as the manifest's header says.
+func TestFileSum(t *testing.T) {
+	assert.Equal(t, uint64(0), fileSum(nil))
+	// The check values of both CRCs ("123456789").
+	assert.Equal(t, uint64(0xe3069283cbf43926), fileSum([]byte("123456789")))
+	assert.NotEqual(t, fileSum([]byte("ab")), fileSum([]byte("ba")))
+}
+
+// legacyList rewrites the manifest of out as the first version wrote it
+// (CRC-64 of each file's bytes as they are now) and returns the files it
+// lists.
+func legacyList(t *testing.T, out string) []string {
+	t.Helper()
+	var b strings.Builder
+	b.WriteString(manifestHeader1)
+	listed := manifestPaths(t, out)
+	for _, rel := range listed {
+		data, err := os.ReadFile(filepath.Join(out, filepath.FromSlash(rel)))
+		require.NoError(t, err)
+		b.WriteString(manifestLine(rel, manifestEntry{size: int64(len(data)), sum: legacySum(data)}))
+	}
+	require.NoError(t, os.WriteFile(filepath.Join(out, ManifestName), []byte(b.String()), 0o644))
+	return listed
+}
+
+// TestManifestFirstVersion requires a manifest of the first version (CRC-64
+// checksums) to keep the files it lists curafeed's: a build after it writes
+// nothing that did not change, leaves alone a file edited since (same size
+// or not), and lists the tree anew as a fresh build would.
+func TestManifestFirstVersion(t *testing.T) {
+	forEachMode(t, func(t *testing.T, build func(string, Config, string) WriteStats) {
+		records := copyTree(t, "testdata/records")
+		out := t.TempDir()
+		first := build(records, sampleConfig, out)
+		want, err := os.ReadFile(filepath.Join(out, ManifestName))
+		require.NoError(t, err)
+		listed := legacyList(t, out)
+		require.Len(t, listed, first.Files)
+
+		st := build(records, sampleConfig, out)
+		assert.Empty(t, st.Foreign)
+		assert.Equal(t, 0, st.Written)
+		have, err := os.ReadFile(filepath.Join(out, ManifestName))
+		require.NoError(t, err)
+		assert.Equal(t, string(want), string(have), "the manifest is written in the current version")
+
+		// Files edited after a first-version build are still found.
+		legacyList(t, out)
+		feed := filepath.Join(out, "communities", "femtech", "atom.xml")
+		data, err := os.ReadFile(feed)
+		require.NoError(t, err)
+		feedMine := strings.Replace(string(data), "<feed", "<FEED", 1)
+		require.NoError(t, os.WriteFile(feed, []byte(feedMine), 0o644))
+		opml := filepath.Join(out, "index.opml")
+		data, err = os.ReadFile(opml)
+		require.NoError(t, err)
+		opmlMine := string(data) + "\n"
+		require.NoError(t, os.WriteFile(opml, []byte(opmlMine), 0o644))
+		editTitle(t, records, "communities/femtech/curated-content/2cf15346-fd38-5a48-9448-fd87d1d3b2ef.md", "Edited")
+		st = build(records, sampleConfig, out)
+		requireFiles(t, out, map[string]string{"communities/femtech/atom.xml": feedMine, "index.opml": opmlMine})
+		assert.Equal(t, []string{"communities/femtech/atom.xml", "index.opml"}, st.Foreign)
+		assert.Positive(t, st.Written)
+	})
+}
+
+// TestJournalFirstVersion requires the journal a build of the first version
+// left to keep its files curafeed's, and a build that appends to it before
+// it stops too to write its lines in that version's form.
+func TestJournalFirstVersion(t *testing.T) {
+	records := copyTree(t, "testdata/records")
+	out := t.TempDir()
+	_, err := catalogOf(t, records).WriteDir(out)
+	require.NoError(t, err)
+	listed := legacyList(t, out)
+	manifest := filepath.Join(out, ManifestName)
+	data, err := os.ReadFile(manifest)
+	require.NoError(t, err)
+	journal := strings.Replace(string(data), manifestHeader1, journalHeader1, 1)
+	require.NoError(t, os.WriteFile(filepath.Join(out, journalName), []byte(journal), 0o644))
+	require.NoError(t, os.Remove(manifest))
+
+	// A build that stops after writing an edited feed.
+	editTitle(t, records, "communities/femtech/curated-content/2cf15346-fd38-5a48-9448-fd87d1d3b2ef.md", "Edited")
+	cat := catalogOf(t, records)
+	tw, err := openTree(cat, out)
+	require.NoError(t, err)
+	require.NoError(t, cat.Files(func(f File) error {
+		if f.Feed != nil {
+			return tw.putFeed(f.Feed, f.Format, f.Body, docStats{})
+		}
+		return tw.put(f.Path, f.Body)
+	}))
+	require.Positive(t, tw.stats().Written)
+	require.Empty(t, tw.stats().Foreign)
+	require.NoError(t, tw.closeJournal(false))
+	raw, err := os.ReadFile(filepath.Join(out, journalName))
+	require.NoError(t, err)
+	require.True(t, strings.HasPrefix(string(raw), journalHeader1))
+	lines := strings.Split(strings.TrimSuffix(string(raw), "\n"), "\n")[1:]
+	require.Greater(t, len(lines), len(listed))
+	for _, line := range lines[len(listed):] {
+		rel, e, err := parseEntry(out, line, true)
+		require.NoError(t, err)
+		got, err := os.ReadFile(filepath.Join(out, filepath.FromSlash(rel)))
+		require.NoError(t, err)
+		assert.True(t, e.holds(got), "%s: its line holds the CRC-64 of what was written", rel)
+	}
+
+	st, err := cat.WriteDir(out)
+	require.NoError(t, err)
+	assert.Empty(t, st.Foreign)
+	assert.Equal(t, 0, st.Written)
+	assert.NoFileExists(t, filepath.Join(out, journalName))
+	requireSameTree(t, cleanBuild(t, records), treeBytes(t, out))
 }

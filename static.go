@@ -122,7 +122,8 @@ type WriteStats struct {
 
 // ManifestName is the file, in the output folder, that lists the files
 // curafeed wrote there: their paths, sorted, each with the size and a
-// CRC-64 of the bytes written. WriteDir and BuildDir write, overwrite and
+// checksum of the bytes written (CRC-32C and CRC-32; a manifest of earlier
+// versions, with a CRC-64, is still read). WriteDir and BuildDir write, overwrite and
 // remove only files it lists whose bytes are still those, and replace it
 // (atomically, and only when it changes) at the end of every build. It
 // holds no times: the same tree has the same manifest. A file of that name
