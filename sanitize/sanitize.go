@@ -148,13 +148,19 @@ var htmlPolicy = sync.OnceValue(func() *bluemonday.Policy {
 // HTML(HTML(x, b), b) == HTML(x, b).
 func HTML(html string, base *url.URL) string {
 	if strings.ContainsAny(html, "<>&\"'\r") {
-		html = parseAsBrowser(html, base)
+		written, nested := parseAsBrowser(html, base)
 		var b strings.Builder
-		b.Grow(len(html))
-		if err := htmlPolicy().SanitizeReaderToWriter(strings.NewReader(html), &b); err != nil {
+		b.Grow(len(written))
+		if err := htmlPolicy().SanitizeReaderToWriter(strings.NewReader(written), &b); err != nil {
 			return "" // fail closed; a strings.Reader gives no error but EOF
 		}
-		html = escapeMarksAfterTags(balanceHTML(b.String()))
+		html = b.String()
+		// The policy nearly always leaves the markup as it was written;
+		// then the writer's own verdict on its nesting is balanceHTML's.
+		if !nested || html != written {
+			html = balanceHTML(html)
+		}
+		html = escapeMarksAfterTags(html)
 	} else {
 		// Without those characters there is no markup, and the policy
 		// would return the text unchanged.
@@ -211,55 +217,97 @@ var voidElements = map[string]bool{"br": true, "hr": true, "img": true, "wbr": t
 // parse. The check is much cheaper than the parse.
 func wellNested(s string) bool {
 	z := html.NewTokenizer(strings.NewReader(s))
-	var stack []string
-	open := func(name string) bool {
-		return slices.Contains(stack, name)
-	}
-	top := func() string {
-		if len(stack) == 0 {
-			return ""
-		}
-		return stack[len(stack)-1]
-	}
-	for {
+	var n nesting
+	for !n.bad {
 		switch z.Next() {
 		case html.ErrorToken:
-			return len(stack) == 0 && z.Err() == io.EOF
+			return n.closed() && z.Err() == io.EOF
 		case html.TextToken:
-			if tableParents[top()] != "" && strings.Trim(string(z.Raw()), " \t\n\f\r") != "" {
-				return false // text in a table moves out of it
+			if n.inTable() {
+				n.text(string(z.Raw()))
 			}
 		case html.SelfClosingTagToken:
 			name, _ := z.TagName()
-			if !voidElements[string(name)] {
-				return false
-			}
+			n.selfClosing(string(name))
 		case html.StartTagToken:
-			b, _ := z.TagName()
-			name := string(b)
-			if parent, ok := tableChildren[name]; ok != (tableParents[top()] != "") || ok && !strings.Contains(parent, " "+top()+" ") {
-				return false // table content out of place, or other content in a table
-			}
-			switch {
-			case voidElements[name]:
-				if name == "hr" && open("p") {
-					return false
-				}
-				continue
-			case closesP[name] && open("p"), (name == "li" || name == "a" || name == "dt" || name == "dd") && open(name):
-				return false
-			case headings[name] && headings[top()]:
-				return false
-			}
-			stack = append(stack, name)
+			name, _ := z.TagName()
+			n.start(string(name))
 		case html.EndTagToken:
 			name, _ := z.TagName()
-			if len(stack) == 0 || stack[len(stack)-1] != string(name) {
-				return false
-			}
-			stack = stack[:len(stack)-1]
+			n.end(string(name))
 		}
 	}
+	return false
+}
+
+// nesting follows HTML tag by tag, as written, for wellNested: bad is set
+// at the first sign that the markup is not plainly well-formed. The HTML
+// writer of parseAsBrowser keeps one as it writes, so that markup it tells
+// well-formed need not be read again.
+type nesting struct {
+	stack []string
+	bad   bool
+}
+
+func (n *nesting) open(name string) bool { return slices.Contains(n.stack, name) }
+
+func (n *nesting) top() string {
+	if len(n.stack) == 0 {
+		return ""
+	}
+	return n.stack[len(n.stack)-1]
+}
+
+// closed reports whether the markup so far is well-formed and complete.
+func (n *nesting) closed() bool { return !n.bad && len(n.stack) == 0 }
+
+// inTable reports whether the innermost open element holds only table
+// structure, where text matters (see text).
+func (n *nesting) inTable() bool { return tableParents[n.top()] != "" }
+
+// text takes text as written (raw).
+func (n *nesting) text(raw string) {
+	if n.inTable() && strings.Trim(raw, " \t\n\f\r") != "" {
+		n.bad = true // text in a table moves out of it
+	}
+}
+
+// selfClosing takes a tag written <name/>.
+func (n *nesting) selfClosing(name string) {
+	if !voidElements[name] {
+		n.bad = true
+	}
+}
+
+// start takes the start tag of name.
+func (n *nesting) start(name string) {
+	if parent, ok := tableChildren[name]; ok != (tableParents[n.top()] != "") || ok && !strings.Contains(parent, " "+n.top()+" ") {
+		n.bad = true // table content out of place, or other content in a table
+		return
+	}
+	switch {
+	case voidElements[name]:
+		if name == "hr" && n.open("p") {
+			n.bad = true
+		}
+		return
+	case closesP[name] && n.open("p"), (name == "li" || name == "a" || name == "dt" || name == "dd") && n.open(name):
+		n.bad = true
+		return
+	case headings[name] && headings[n.top()]:
+		n.bad = true
+		return
+	}
+	n.stack = append(n.stack, name)
+}
+
+// end takes the end tag of name.
+func (n *nesting) end(name string) {
+	if len(n.stack) == 0 || n.stack[len(n.stack)-1] != name {
+		n.bad = true
+		return
+	}
+	n.stack = n.stack[:len(n.stack)-1]
 }
 
 // tableChildren gives, for each element of a table's structure, the
@@ -322,10 +370,13 @@ var bodyContext = &html.Node{Type: html.ElementNode, Data: "body", DataAtom: ato
 //
 // The parser refuses markup nested deeper than 512 elements; such a body
 // keeps its text, as text.
-func parseAsBrowser(s string, base *url.URL) string {
+//
+// nested reports whether what it wrote is plainly well-formed, as
+// wellNested would tell by reading it.
+func parseAsBrowser(s string, base *url.URL) (out string, nested bool) {
 	nodes, err := html.ParseFragment(strings.NewReader(s), bodyContext)
 	if err != nil {
-		return html.EscapeString(cleanHTMLText(HTMLText(s)))
+		return html.EscapeString(cleanHTMLText(HTMLText(s))), true
 	}
 	w := htmlWriter{base: base}
 	w.b.Grow(len(s) + len(s)/16)
@@ -333,7 +384,7 @@ func parseAsBrowser(s string, base *url.URL) string {
 		w.node(n, false)
 	}
 	w.flush()
-	return w.b.String()
+	return w.b.String(), w.nest.closed()
 }
 
 // htmlDropTree lists the HTML elements dropped with everything inside them.
@@ -357,7 +408,8 @@ type htmlWriter struct {
 	b        strings.Builder
 	text     strings.Builder
 	base     *url.URL
-	afterPre bool // a <pre> start tag was just written
+	afterPre bool    // a <pre> start tag was just written
+	nest     nesting // the tags and text written
 }
 
 func (w *htmlWriter) node(n *html.Node, inSVG bool) {
@@ -419,6 +471,7 @@ func (w *htmlWriter) node(n *html.Node, inSVG bool) {
 		return
 	}
 	w.flush()
+	w.nest.start(name)
 	w.b.WriteByte('<')
 	w.b.WriteString(name)
 	for _, a := range uniqueAttrs(n) {
@@ -445,6 +498,7 @@ func (w *htmlWriter) children(n *html.Node, inSVG bool) {
 
 func (w *htmlWriter) endTag(name string) {
 	w.flush()
+	w.nest.end(name)
 	w.b.WriteString("</")
 	w.b.WriteString(name)
 	w.b.WriteByte('>')
@@ -463,7 +517,9 @@ func (w *htmlWriter) flush() {
 		w.b.WriteByte('\n')
 	}
 	w.afterPre = false
-	w.b.WriteString(html.EscapeString(t))
+	t = html.EscapeString(t)
+	w.nest.text(t)
+	w.b.WriteString(t)
 }
 
 // uniqueAttrs returns n's attributes without namespace (those of foreign
@@ -483,6 +539,7 @@ func uniqueAttrs(n *html.Node) []html.Attribute {
 // rel and target values are dropped.
 func (w *htmlWriter) link(n *html.Node) {
 	w.flush()
+	w.nest.start("a")
 	w.b.WriteString("<a")
 	hasHref := false
 	for _, a := range uniqueAttrs(n) {
@@ -526,6 +583,7 @@ func (w *htmlWriter) image(n *html.Node) {
 		return
 	}
 	w.flush()
+	w.nest.start("img")
 	w.b.WriteString("<img")
 	for _, a := range attrs {
 		switch {

@@ -27,6 +27,9 @@ func FuzzSanitizeHTML(f *testing.F) {
 		if !withBase {
 			base = nil
 		}
+		if written, nested := parseAsBrowser(in, base); nested != wellNested(written) {
+			t.Fatalf("the writer says nested=%v of what it wrote, wellNested the opposite:\nin:      %q\nwritten: %q", nested, in, written)
+		}
 		out := HTML(in, base)
 		requireSafeHTML(t, out)
 		if again := HTML(out, base); again != out {

@@ -715,3 +715,37 @@ func BenchmarkCleanText(b *testing.B) {
 		})
 	}
 }
+
+// TestWriterNesting requires the HTML writer's verdict on the nesting of
+// what it wrote to be wellNested's on reading it back: HTML skips the read
+// when the writer says the markup is plainly well-formed.
+func TestWriterNesting(t *testing.T) {
+	cases := []struct {
+		in     string
+		nested bool
+	}{
+		{`<p>one</p><ul><li>two</li></ul>`, true},
+		{`<table><tr><td>cell</td></tr></table>`, true},
+		{`plain &amp; text`, true},
+		// Unwrapping the button leaves a paragraph in a paragraph.
+		{`<p>a<button><p>b</p></button>c</p>`, false},
+		// Text the parser moves out of a table.
+		{`<table><tr><td>1</td>text</tr></table>`, true},
+		// A link inside a link, once the object between them is gone.
+		{`<a href="https://a.example/">x<object><a href="https://b.example/">y</a></object></a>`, false},
+		{`<h1>t<span><h2>u</h2></span></h1>`, true},
+		// A heading in a heading, once the form between them is gone.
+		{`<h1>t<form><h2>u</h2></form></h1>`, false},
+	}
+	for _, c := range cases {
+		written, nested := parseAsBrowser(c.in, sanitizeBase)
+		assert.Equal(t, wellNested(written), nested, "%q → %q", c.in, written)
+		assert.Equal(t, c.nested, nested, "%q → %q", c.in, written)
+		// Either way, HTML's result is the balanced one.
+		assert.Equal(t, HTML(written, sanitizeBase), HTML(c.in, sanitizeBase))
+	}
+	for _, s := range sanitizeSeeds(t) {
+		written, nested := parseAsBrowser(s, sanitizeBase)
+		require.Equal(t, wellNested(written), nested, "%q → %q", s, written)
+	}
+}
