@@ -86,10 +86,18 @@ func escapeURL(s string) string {
 	return string(b)
 }
 
-func isURIByte(c byte) bool {
-	switch {
-	case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
-		return true
+func isURIByte(c byte) bool { return uriBytes[c] }
+
+// uriBytes marks the bytes a URI may hold literally: unreserved and
+// reserved characters, and "%" of an escape.
+var uriBytes = func() (t [256]bool) {
+	for c := range 256 {
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+			t[c] = true
+		default:
+			t[c] = strings.IndexByte("-._~:/?#[]@!$&'()*+,;=%", byte(c)) >= 0
+		}
 	}
-	return strings.IndexByte("-._~:/?#[]@!$&'()*+,;=%", c) >= 0
-}
+	return t
+}()
