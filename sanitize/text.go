@@ -82,7 +82,7 @@ func sanitizedText(h string) string {
 // (XML allows them, and StripInvalidXML has removed the C0 controls), and a
 // U+0085 becomes a space.
 func dropInvisibleMarkup(s string) string {
-	if !strings.ContainsFunc(s, isInvisibleMarkup) {
+	if !containsInvisible(s, isInvisibleMarkup, &asciiInvisibleMarkup) {
 		return s
 	}
 	return strings.Map(func(r rune) rune {
@@ -370,7 +370,7 @@ func isCollapsed(s string) bool {
 // bidirectional embedding, override and isolate controls, noncharacters and
 // U+FEFF; see IsInvisible.
 func dropInvisible(s string) string {
-	if !strings.ContainsFunc(s, IsInvisible) {
+	if !containsInvisible(s, IsInvisible, &asciiInvisible) {
 		return s
 	}
 	return strings.Map(func(r rune) rune {
@@ -380,6 +380,36 @@ func dropInvisible(s string) string {
 		return r
 	}, s)
 }
+
+// containsInvisible reports whether s holds a rune invisible reports,
+// ascii being invisible's answers for the ASCII runes: most text is ASCII,
+// which then costs a table lookup a byte.
+func containsInvisible(s string, invisible func(rune) bool, ascii *[utf8.RuneSelf]bool) bool {
+	for i := 0; i < len(s); {
+		if c := s[i]; c < utf8.RuneSelf {
+			if ascii[c] {
+				return true
+			}
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if invisible(r) {
+			return true
+		}
+		i += n
+	}
+	return false
+}
+
+// asciiInvisible and asciiInvisibleMarkup are IsInvisible's and
+// isInvisibleMarkup's answers for the ASCII runes.
+var asciiInvisible, asciiInvisibleMarkup = func() (t, m [utf8.RuneSelf]bool) {
+	for c := range rune(utf8.RuneSelf) {
+		t[c], m[c] = IsInvisible(c), isInvisibleMarkup(c)
+	}
+	return t, m
+}()
 
 // IsInvisible reports whether r is a character that [Text] removes because
 // text never needs it: a C0 or C1 control character other than white space

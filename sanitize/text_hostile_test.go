@@ -3,6 +3,7 @@ package sanitize
 import (
 	"strings"
 	"testing"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
@@ -271,5 +272,26 @@ func TestPlain(t *testing.T) {
 	} {
 		assert.Equal(t, want, Plain(in), "%q", in)
 		assert.Equal(t, Plain(want), want, "idempotent on %q", want)
+	}
+}
+
+// TestContainsInvisible requires the byte-wise scan to find exactly the
+// runes IsInvisible and isInvisibleMarkup report, for every code point and
+// for invalid UTF-8.
+func TestContainsInvisible(t *testing.T) {
+	check := func(s string) {
+		t.Helper()
+		if got, want := containsInvisible(s, IsInvisible, &asciiInvisible), strings.ContainsFunc(s, IsInvisible); got != want {
+			t.Fatalf("IsInvisible in %q: %v, want %v", s, got, want)
+		}
+		if got, want := containsInvisible(s, isInvisibleMarkup, &asciiInvisibleMarkup), strings.ContainsFunc(s, isInvisibleMarkup); got != want {
+			t.Fatalf("isInvisibleMarkup in %q: %v, want %v", s, got, want)
+		}
+	}
+	for r := rune(0); r <= unicode.MaxRune; r++ {
+		check("a" + string(r) + "é")
+	}
+	for _, s := range []string{"", "\xff", "a\xc2", "\xe2\x80", "\xed\xa0\x80", "tab\there", "\x7f", "\u0085", "\u202e"} {
+		check(s)
 	}
 }
