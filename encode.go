@@ -12,6 +12,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/curafeed/curafeed/sanitize"
 	"github.com/gorilla/feeds"
@@ -220,21 +221,46 @@ func (c *Catalog) encodeItem(it *Item, format Format, short bool) ([]byte, error
 // body or, when short, what readMore makes.
 func (c *Catalog) encodeContent(it *Item, format Format, content string, short bool) ([]byte, error) {
 	var b bytes.Buffer
-	b.Grow(len(content) + len(content)/8 + 2048) // the content, escaped, and the other fields: grown once
+	encode := func(v any, indent string, size int) error {
+		b.Reset()
+		b.Grow(size)
+		enc := xml.NewEncoder(&b)
+		enc.Indent(indent, "  ")
+		return enc.Encode(v)
+	}
+	// The content, escaped, and the other fields: grown once.
+	whole := len(content) + len(content)/8 + 2048
 	var err error
 	switch format {
 	case RSS:
-		enc := xml.NewEncoder(&b)
-		enc.Indent("    ", "  ")
-		err = enc.Encode(c.rssItem(it, content))
+		err = encode(c.rssItem(it, content), "    ", whole)
 	case Atom:
-		enc := xml.NewEncoder(&b)
-		enc.Indent("  ", "  ")
 		e := c.atomEntry(it, content)
 		if short {
 			e.Summary = nil // the content is the summary now
 		}
-		err = enc.Encode(e)
+		if e.Content == nil {
+			err = encode(e, "  ", whole)
+			break
+		}
+		// The content, most of the bytes, is escaped on its own and put
+		// in place of atomContentMark.
+		e.Content.Content = atomContentMark
+		if err = encode(e, "  ", 2048); err != nil {
+			break
+		}
+		r := bytes.TrimSuffix(b.Bytes(), []byte("\n"))
+		at := bytes.Index(r, markedAtomContent)
+		if at < 0 { // not as this encoder writes it: the entry is encoded whole
+			e.Content.Content = content
+			err = encode(e, "  ", whole)
+			break
+		}
+		at += len(markedAtomContent) - len(atomContentMark) - len("</content>")
+		out := make([]byte, 0, len(r)+len(content)+len(content)/8)
+		out = append(out, r[:at]...)
+		out = appendXMLText(out, content)
+		return append(out, r[at+len(atomContentMark):]...), nil
 	default:
 		return c.encodeJSONItem(it, content)
 	}
@@ -242,6 +268,61 @@ func (c *Catalog) encodeContent(it *Item, format Format, content string, short b
 		return nil, fmt.Errorf("curafeed: encoding %s item %s: %w", format, it.Path, err)
 	}
 	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
+}
+
+// atomContentMark stands for an Atom entry's content while the rest of the
+// entry is encoded; markedAtomContent is its element as encoded. Every
+// other text of the entry is escaped, so '<' starts only markup, and an
+// entry has one content element.
+const atomContentMark = "curafeed-content"
+
+var markedAtomContent = []byte(`<content type="html">` + atomContentMark + `</content>`)
+
+// appendXMLText appends s escaped as encoding/xml's EscapeText escapes it
+// (the five markup characters, tab, newline and carriage return as
+// references; invalid UTF-8 and characters XML does not allow as U+FFFD),
+// byte for byte, copying the runs of bytes that need nothing at once.
+func appendXMLText(dst []byte, s string) []byte {
+	last := 0
+	for i := 0; i < len(s); {
+		at, c := i, s[i]
+		var esc string
+		if c < utf8.RuneSelf {
+			i++
+			if esc = xmlEscapes[c]; esc == "" {
+				continue
+			}
+		} else {
+			r, n := utf8.DecodeRuneInString(s[i:])
+			i += n
+			if r != utf8.RuneError && isXMLRune(r) || r == utf8.RuneError && n > 1 {
+				continue
+			}
+			esc = "\uFFFD"
+		}
+		dst = append(dst, s[last:at]...)
+		dst = append(dst, esc...)
+		last = i
+	}
+	return append(dst, s[last:]...)
+}
+
+// xmlEscapes are the references EscapeText writes for ASCII characters:
+// markup, tab, newline and carriage return, and U+FFFD for the other
+// control characters, which XML does not allow.
+var xmlEscapes = func() (t [utf8.RuneSelf]string) {
+	for c := range 0x20 {
+		t[c] = "\uFFFD"
+	}
+	t['"'], t['\''], t['&'], t['<'], t['>'] = "&#34;", "&#39;", "&amp;", "&lt;", "&gt;"
+	t['\t'], t['\n'], t['\r'] = "&#x9;", "&#xA;", "&#xD;"
+	return t
+}()
+
+// isXMLRune reports whether r is a character XML 1.0 allows beyond ASCII
+// (the Char production).
+func isXMLRune(r rune) bool {
+	return r <= 0xd7ff || 0xe000 <= r && r <= 0xfffd || 0x10000 <= r && r <= utf8.MaxRune
 }
 
 // contentMark stands for an item's content while the rest of its JSON is
