@@ -75,6 +75,34 @@ func (s *spillFile) add(b []byte) (spillSpan, error) {
 	return spillSpan{off, int64(len(b))}, s.failed()
 }
 
+// addAll appends the byte slices of bs one after the other, in one write,
+// and returns where each went (an empty one has an empty span).
+func (s *spillFile) addAll(bs [3][]byte) (spans [3]spillSpan, err error) {
+	n := 0
+	for _, b := range bs {
+		n += len(b)
+	}
+	if n == 0 {
+		return spans, nil
+	}
+	all := make([]byte, 0, n)
+	for _, b := range bs {
+		all = append(all, b...)
+	}
+	sp, err := s.add(all)
+	if err != nil {
+		return spans, err
+	}
+	off := sp.off
+	for i, b := range bs {
+		if len(b) > 0 {
+			spans[i] = spillSpan{off, int64(len(b))}
+			off += int64(len(b))
+		}
+	}
+	return spans, nil
+}
+
 // failed returns the first write error, or nil.
 func (s *spillFile) failed() error {
 	if p := s.err.Load(); p != nil {
@@ -279,16 +307,21 @@ func (st *fragmentStore) encode(c *Catalog, it *Item, e *storedItem) (enc [3][]b
 		if e.formats&(1<<f) == 0 {
 			continue
 		}
-		b, err := c.encodeContent(it, f, body, false)
-		if err == nil && e.kept {
-			e.full[f], err = st.spill.add(b)
-		}
-		if err != nil {
+		if enc[f], err = c.encodeContent(it, f, body, false); err != nil {
 			return enc, err
 		}
-		enc[f] = b
 	}
-	return enc, nil
+	if e.kept {
+		// One write for the formats: each is a system call otherwise.
+		var spans [3]spillSpan
+		spans, err = st.spill.addAll(enc)
+		for f, sp := range spans {
+			if e.formats&(1<<f) != 0 {
+				e.full[f] = sp
+			}
+		}
+	}
+	return enc, err
 }
 
 // full returns it with the fields it holds in the spill file, if any, or,

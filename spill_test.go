@@ -217,6 +217,36 @@ func TestSpillFile(t *testing.T) {
 	require.Error(t, err)
 }
 
+// TestSpillFileAddAll requires addAll to put each slice where its span
+// says, in a spill file and in memory, an empty slice at an empty span.
+func TestSpillFileAddAll(t *testing.T) {
+	file, err := newSpillFile(t.TempDir())
+	require.NoError(t, err)
+	defer file.close()
+	for _, s := range []*spillFile{file, memorySpill()} {
+		_, err := s.add([]byte("before"))
+		require.NoError(t, err)
+		for _, bs := range [][3][]byte{
+			{[]byte("rss"), []byte("atom entry"), []byte("{json}")},
+			{nil, []byte("atom only"), nil},
+			{[]byte("rss"), nil, []byte("json")},
+			{},
+		} {
+			spans, err := s.addAll(bs)
+			require.NoError(t, err)
+			for i, b := range bs {
+				if len(b) == 0 {
+					assert.Equal(t, spillSpan{}, spans[i])
+					continue
+				}
+				got, err := s.read(spans[i])
+				require.NoError(t, err)
+				assert.Equal(t, string(b), string(got))
+			}
+		}
+	}
+}
+
 // TestLazyHTMLSpilled requires a spilled body, rendered or not yet, to
 // render as the body kept in memory does.
 func TestLazyHTMLSpilled(t *testing.T) {
