@@ -20,16 +20,25 @@ func wholeJSONItem(t testing.TB, c *Catalog, it *Item, content string) []byte {
 	return bytes.TrimSuffix(b.Bytes(), []byte("\n"))
 }
 
-// checkJSONItem requires encodeJSONItem to give the bytes of the whole
-// encoding for the item with the given title, summary and content, set
-// as they are (not cleaned), so that a field may even hold the mark.
-func checkJSONItem(t testing.TB, title, summary, content string) {
+// encodeCatalog returns a catalog of one item, with the title and summary
+// then set as they are (not cleaned), so that a field may even hold a mark
+// the encoders use.
+func encodeCatalog(t testing.TB, title, summary string) (*Catalog, *Item) {
 	t.Helper()
 	it := codeItem("urn:uuid:00000000-0000-4000-8000-000000000001", "Title")
 	it.Authors, it.Tags = []string{"A. Curator"}, []string{"news"}
 	cat, err := Build([]*Item{it}, Config{SiteURL: "https://community.example.org", Title: "Site"})
 	require.NoError(t, err)
 	it.Title, it.Summary = title, summary
+	return cat, it
+}
+
+// checkJSONItem requires encodeJSONItem to give the bytes of the whole
+// encoding for the item with the given title, summary and content, set
+// as they are (not cleaned), so that a field may even hold the mark.
+func checkJSONItem(t testing.TB, title, summary, content string) {
+	t.Helper()
+	cat, it := encodeCatalog(t, title, summary)
 	got, err := cat.encodeJSONItem(it, content)
 	require.NoError(t, err)
 	require.Equal(t, string(wholeJSONItem(t, cat, it, content)), string(got))

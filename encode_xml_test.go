@@ -43,11 +43,7 @@ func FuzzAppendXMLText(f *testing.F) {
 // the mark or its element.
 func checkAtomEntry(t testing.TB, title, summary, content string, short bool) {
 	t.Helper()
-	it := codeItem("urn:uuid:00000000-0000-4000-8000-000000000001", "Title")
-	it.Authors, it.Tags = []string{"A. Curator"}, []string{"news"}
-	cat, err := Build([]*Item{it}, Config{SiteURL: "https://community.example.org", Title: "Site"})
-	require.NoError(t, err)
-	it.Title, it.Summary = title, summary
+	cat, it := encodeCatalog(t, title, summary)
 	got, err := cat.encodeContent(it, Atom, content, short)
 	require.NoError(t, err)
 	e := cat.atomEntry(it, content)
