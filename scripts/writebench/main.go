@@ -1,3 +1,5 @@
+//go:build unix
+
 // Command writebench compares ways of writing a feed tree: 21,000 files of
 // 23,000 bytes (what curafeed build -no-archives writes for 10,000 records)
 // in 40×300 folders, on 2 goroutines, 5 rounds each, in alternation:
