@@ -229,3 +229,65 @@ func BenchmarkBuildDirCached(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkReloaderRestart is a server's restart from the feeds it saved
+// (Reloader.Save, Config.CacheDir) on the records folder named by
+// CURAFEED_BENCH_DIR (skipped without it), nothing changed since: each
+// round is NewReloader's first load. The first Reloader, untimed, loads
+// and saves. After each restart, untimed, a line is appended to the body
+// of the first record file and the Reloader reloads it: the mean time of
+// that first reload after a restart is reported as first-reload-ms. The
+// file is put back before the next round.
+func BenchmarkReloaderRestart(b *testing.B) {
+	dir := os.Getenv("CURAFEED_BENCH_DIR")
+	if dir == "" {
+		b.Skip("CURAFEED_BENCH_DIR names no records folder")
+	}
+	cfg := Config{SiteURL: "https://www.medigy.com", Now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), CacheDir: b.TempDir()}
+	r, err := NewReloader(DirFS(dir), cfg, ReloadOptions{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := r.Save(); err != nil {
+		b.Fatal(err)
+	}
+	r.Close()
+	names, _, _, err := recordNames(DirFS(dir), false)
+	if err != nil || len(names) == 0 {
+		b.Fatal("no records", err)
+	}
+	path := names[0]
+	file := filepath.Join(dir, filepath.FromSlash(path))
+	orig, err := os.ReadFile(file)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { os.WriteFile(file, orig, 0o644) })
+	var reloads time.Duration
+	b.ReportAllocs()
+	for b.Loop() {
+		var rep ReloadReport
+		r, err := NewReloader(DirFS(dir), cfg, ReloadOptions{OnReload: func(rr ReloadReport) { rep = rr }})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if rep.Err != nil || rep.Rendered > 3 {
+			b.Fatalf("restart: %v, %d files rendered", rep.Err, rep.Rendered)
+		}
+		b.StopTimer()
+		if err := os.WriteFile(file, append(bytes.Clone(orig), "\nEdited.\n"...), 0o644); err != nil {
+			b.Fatal(err)
+		}
+		start := time.Now()
+		if rep := r.reload([]string{path}); rep.Err != nil || rep.Rendered == 0 {
+			b.Fatalf("reload: %v, %d files rendered", rep.Err, rep.Rendered)
+		}
+		reloads += time.Since(start)
+		r.Close()
+		if err := os.WriteFile(file, orig, 0o644); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(reloads.Milliseconds())/float64(b.N), "first-reload-ms")
+}

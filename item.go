@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -108,6 +109,13 @@ type lazyHTML struct {
 	// back (see Item.held).
 	onPage bool
 	page   string
+	// keepClean: a body spilled as written is added to the spill file
+	// again, sanitized, the first time it is rendered, and cleaned then
+	// locates it; later renders read it. The Reloader's bodies are so:
+	// they are rendered load after load, but only those of the documents
+	// a load renders, which after a restart from saved feeds are few.
+	keepClean bool
+	cleaned   atomic.Pointer[spillSpan]
 }
 
 // getter returns l.get, or nil for a nil l: an item without a body.
@@ -147,6 +155,10 @@ func (l *lazyHTML) render() (string, error) {
 	if l.spill == nil {
 		return l.get(), nil
 	}
+	if sp := l.cleaned.Load(); sp != nil {
+		src, err := l.spill.read(*sp)
+		return string(src), err
+	}
 	src, err := l.spill.read(l.span)
 	if err != nil {
 		return "", err
@@ -163,7 +175,24 @@ func (l *lazyHTML) render() (string, error) {
 			return "", err
 		}
 	}
-	return bodyHTML(src, l.markdown, base), nil
+	h := bodyHTML(src, l.markdown, base)
+	if l.keepClean {
+		// Another render may have done the same meanwhile: either copy
+		// serves.
+		if sp, err := l.spill.add(unsafeBytes(h)); err == nil {
+			l.cleaned.CompareAndSwap(nil, &sp)
+		}
+	}
+	return h, nil
+}
+
+// spilled returns where the body is in its spill file, and whether it is
+// sanitized there.
+func (l *lazyHTML) spilled() (spillSpan, bool) {
+	if sp := l.cleaned.Load(); sp != nil {
+		return *sp, true
+	}
+	return l.span, l.clean
 }
 
 // spillTo returns the body moved into s: as sanitized HTML when it was

@@ -133,7 +133,8 @@ var errNoFS = errors.New("curafeed: no records: the fs.FS is nil")
 // load is Load with what an earlier load knew: was, when not nil, reports
 // the paths that held a record then (see damaged), and the result's
 // records then lists the paths that hold one now. With bodies, each body
-// parsed is sanitized at once and kept there, out of memory.
+// parsed is kept there, out of memory, as written, and sanitized the first
+// time it is rendered (see lazyHTML.keepClean).
 func load(fsys fs.FS, cfg Config, was func(path string) bool, prev memo, bodies *spillFile) (*Records, error) {
 	if fsys == nil {
 		return nil, errNoFS
@@ -150,8 +151,8 @@ func load(fsys fs.FS, cfg Config, was func(path string) bool, prev memo, bodies 
 	if bodies != nil {
 		keep = func(it *Item, _ []byte) *Item {
 			if it.content != nil {
-				it.content.get()
 				if c, err := it.content.spillTo(bodies, ""); err == nil {
+					c.keepClean = true
 					it.content = c
 				}
 			}

@@ -684,7 +684,8 @@ func (s *snapshot) bodyBytes(sp *spillFile) int64 {
 	var n int64
 	for _, e := range s.memo {
 		if it := e.res.item; it != nil && it.content != nil && it.content.spill == sp {
-			n += it.content.span.n
+			span, _ := it.content.spilled()
+			n += span.n
 		}
 	}
 	return n
@@ -731,11 +732,12 @@ func (s *snapshot) moveBodies(sp *spillFile) (moved *snapshot, to *spillFile, ok
 		}
 		n, ok := done[l]
 		if !ok {
+			span, clean := l.spilled()
 			var b []byte
-			if b, err = sp.read(l.span); err != nil {
+			if b, err = sp.read(span); err != nil {
 				return it
 			}
-			n = &lazyHTML{spill: to, markdown: l.markdown, base: l.base, clean: l.clean, onPage: l.onPage, page: l.page}
+			n = &lazyHTML{spill: to, markdown: l.markdown, base: l.base, clean: clean, onPage: l.onPage, page: l.page, keepClean: l.keepClean}
 			if n.span, err = to.add(b); err != nil {
 				return it
 			}

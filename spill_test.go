@@ -217,6 +217,57 @@ func TestSpillFile(t *testing.T) {
 	require.Error(t, err)
 }
 
+// TestLazyHTMLKeepClean requires a body the Reloader spills as written
+// (keepClean) to be sanitized on its first render only: that render adds
+// the sanitized HTML to the spill file, later ones read it, and moving the
+// bodies to a fresh file (moveBodies) takes the sanitized copy.
+func TestLazyHTMLKeepClean(t *testing.T) {
+	s, err := newSpillFile(t.TempDir())
+	require.NoError(t, err)
+	defer s.close()
+	base, _ := url.Parse("https://community.example.org/news/a/")
+	body := "<p>Hello <a href=\"../b/\">there</a><script>x()</script></p>"
+	want := bodyHTML([]byte(body), false, base)
+	l := &lazyHTML{body: []byte(body), base: base}
+	sl, err := l.spillTo(s, "")
+	require.NoError(t, err)
+	sl.keepClean = true
+	span, clean := sl.spilled()
+	require.False(t, clean, "spilled as written")
+	before := s.end.Load()
+
+	got, err := sl.render()
+	require.NoError(t, err)
+	assert.Equal(t, want, got)
+	span2, clean := sl.spilled()
+	assert.True(t, clean)
+	assert.NotEqual(t, span, span2)
+	raw, err := s.read(span2)
+	require.NoError(t, err)
+	assert.Equal(t, want, string(raw), "the sanitized copy is in the file")
+	grown := s.end.Load()
+	assert.Equal(t, before+int64(len(want)), grown)
+
+	for range 3 {
+		got, err := sl.render()
+		require.NoError(t, err)
+		assert.Equal(t, want, got)
+	}
+	assert.Equal(t, grown, s.end.Load(), "later renders add nothing")
+
+	snap := &snapshot{memo: memo{"a.md": memoEntry{res: parsed{item: &Item{content: sl}}}}}
+	assert.Equal(t, int64(len(want)), snap.bodyBytes(s), "the live bytes are the sanitized copy")
+	moved, to, ok := snap.moveBodies(s)
+	require.True(t, ok)
+	defer to.close()
+	ml := moved.memo["a.md"].res.item.content
+	assert.True(t, ml.clean)
+	got, err = ml.render()
+	require.NoError(t, err)
+	assert.Equal(t, want, got)
+	assert.Equal(t, int64(len(want)), to.end.Load(), "only the sanitized copy moved")
+}
+
 // TestSpillFileAddAll requires addAll to put each slice where its span
 // says, in a spill file and in memory, an empty slice at an empty span.
 func TestSpillFileAddAll(t *testing.T) {
