@@ -120,7 +120,7 @@ func (e memoEntry) result() parsed {
 // than os.DirFS(dir): it also refuses links out of the folder. The error is non-nil only when fsys itself
 // cannot be walked or cfg is unusable.
 func Load(fsys fs.FS, cfg Config) (*Records, error) {
-	recs, err := load(fsys, cfg, nil, nil, nil)
+	recs, err := load(fsys, cfg, nil, nil, nil, false)
 	if recs != nil {
 		recs.memo = nil
 	}
@@ -133,9 +133,10 @@ var errNoFS = errors.New("curafeed: no records: the fs.FS is nil")
 // load is Load with what an earlier load knew: was, when not nil, reports
 // the paths that held a record then (see damaged), and the result's
 // records then lists the paths that hold one now. With bodies, each body
-// parsed is kept there, out of memory, as written, and sanitized the first
-// time it is rendered (see lazyHTML.keepClean).
-func load(fsys fs.FS, cfg Config, was func(path string) bool, prev memo, bodies *spillFile) (*Records, error) {
+// parsed is sanitized at once and kept there, out of memory; when lazy, it
+// is kept as written and sanitized the first time it is rendered (see
+// lazyHTML.keepClean).
+func load(fsys fs.FS, cfg Config, was func(path string) bool, prev memo, bodies *spillFile, lazy bool) (*Records, error) {
 	if fsys == nil {
 		return nil, errNoFS
 	}
@@ -151,8 +152,11 @@ func load(fsys fs.FS, cfg Config, was func(path string) bool, prev memo, bodies 
 	if bodies != nil {
 		keep = func(it *Item, _ []byte) *Item {
 			if it.content != nil {
+				if !lazy {
+					it.content.get()
+				}
 				if c, err := it.content.spillTo(bodies, ""); err == nil {
-					c.keepClean = true
+					c.keepClean = lazy
 					it.content = c
 				}
 			}

@@ -283,7 +283,10 @@ func (r *Reloader) load() (rep ReloadReport) {
 	if prev != nil {
 		prevMemo = prev.memo
 	}
-	recs, err := load(r.fsys, cfg, was, prevMemo, r.bodies)
+	// Bodies are sanitized as they are parsed, since the documents that
+	// hold them are rendered next, except on a first load from saved
+	// feeds, which renders only what changed since they were saved.
+	recs, err := load(r.fsys, cfg, was, prevMemo, r.bodies, prev == nil && r.restored != nil)
 	if err != nil {
 		rep.Err = err
 		return rep
