@@ -146,17 +146,7 @@ func BenchmarkReloadDir(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	names, _, _, err := recordNames(DirFS(dir), false)
-	if err != nil || len(names) == 0 {
-		b.Fatal("no records", err)
-	}
-	path := names[0]
-	file := filepath.Join(dir, filepath.FromSlash(path))
-	orig, err := os.ReadFile(file)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { os.WriteFile(file, orig, 0o644) })
+	path, file, orig := firstRecord(b, dir)
 	round := 0
 	b.ReportAllocs()
 	for b.Loop() {
@@ -252,17 +242,7 @@ func BenchmarkReloaderRestart(b *testing.B) {
 		b.Fatal(err)
 	}
 	r.Close()
-	names, _, _, err := recordNames(DirFS(dir), false)
-	if err != nil || len(names) == 0 {
-		b.Fatal("no records", err)
-	}
-	path := names[0]
-	file := filepath.Join(dir, filepath.FromSlash(path))
-	orig, err := os.ReadFile(file)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { os.WriteFile(file, orig, 0o644) })
+	path, file, orig := firstRecord(b, dir)
 	var reloads time.Duration
 	b.ReportAllocs()
 	for b.Loop() {
@@ -290,4 +270,22 @@ func BenchmarkReloaderRestart(b *testing.B) {
 		b.StartTimer()
 	}
 	b.ReportMetric(float64(reloads.Milliseconds())/float64(b.N), "first-reload-ms")
+}
+
+// firstRecord returns the first record file of the folder dir, by its path
+// in the folder and on disk, with its bytes, which it puts back when the
+// benchmark ends.
+func firstRecord(b *testing.B, dir string) (path, file string, orig []byte) {
+	b.Helper()
+	names, _, _, err := recordNames(DirFS(dir), false)
+	if err != nil || len(names) == 0 {
+		b.Fatal("no records", err)
+	}
+	path = names[0]
+	file = filepath.Join(dir, filepath.FromSlash(path))
+	if orig, err = os.ReadFile(file); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { os.WriteFile(file, orig, 0o644) })
+	return path, file, orig
 }
