@@ -356,8 +356,8 @@ func (tw *treeWriter) listed(rel string) (manifestEntry, bool) {
 // intact returns the manifest's entry of the file rel when the file there
 // is owned (see owned) and its bytes are still those curafeed wrote: a
 // file a cached build may keep after reading it, for the few files where
-// an edit that keeps the size must be found. The entry returned is made
-// from the bytes read.
+// an edit that keeps the size must be found. The entry of a list of the
+// first version is made anew from the bytes read.
 func (tw *treeWriter) intact(rel string) (manifestEntry, bool) {
 	e, ok := tw.listed(rel)
 	if !ok {
@@ -371,7 +371,10 @@ func (tw *treeWriter) intact(rel string) (manifestEntry, bool) {
 	if err != nil || !e.holds(data) {
 		return manifestEntry{}, false
 	}
-	return entryOf(data), true
+	if e.legacy {
+		e = entryOf(data) // listed anew
+	}
+	return e, true
 }
 
 // log appends rel, to hold data (whose entry is e), to the journal before
