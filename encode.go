@@ -13,7 +13,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-	"unicode/utf8"
 
 	"github.com/curafeed/curafeed/sanitize"
 	"github.com/gorilla/feeds"
@@ -189,24 +188,42 @@ func (f *Feed) write(dst []byte, format Format, fr *fragments) ([]byte, docStats
 
 // frame encodes the feed without items and splits it where they go.
 func (f *Feed) frame(format Format) (head, tail []byte, err error) {
-	var b bytes.Buffer
+	var b []byte
+	var ok bool
 	var mark string
 	switch format {
 	case RSS:
-		err, mark = writeStyledXML(&b, f.rssDoc(), f.stylesheetHref()), "\n  </channel>"
+		doc := f.rssDoc()
+		if b, ok = appendRSSDoc(nil, doc, f.stylesheetHref()); !ok {
+			b, err = reflectDoc(doc, f.stylesheetHref())
+		}
+		mark = "\n  </channel>"
 	case Atom:
-		err, mark = writeStyledXML(&b, f.atomDoc(), f.stylesheetHref()), "\n</feed>"
+		doc := f.atomDoc()
+		if b, ok = appendAtomDoc(nil, doc, f.stylesheetHref()); !ok {
+			b, err = reflectDoc(doc, f.stylesheetHref())
+		}
+		mark = "\n</feed>"
 	default:
-		err, mark = f.writeJSONFrame(&b), "]\n}"
+		b, err = f.jsonFrame()
+		mark = "]\n}"
 	}
 	if err != nil {
 		return nil, nil, err
 	}
-	i := bytes.LastIndex(b.Bytes(), []byte(mark))
+	i := bytes.LastIndex(b, []byte(mark))
 	if i < 0 {
 		return nil, nil, fmt.Errorf("curafeed: encoding %s of %s: no place for items", format, f.Path)
 	}
-	return b.Bytes()[:i], b.Bytes()[i:], nil
+	return b[:i], b[i:], nil
+}
+
+// reflectDoc is writeStyledXML's bytes, for a document the writers of
+// marshal.go refuse.
+func reflectDoc(v any, stylesheet string) ([]byte, error) {
+	var b bytes.Buffer
+	err := writeStyledXML(&b, v, stylesheet)
+	return b.Bytes(), err
 }
 
 // encodeItem encodes one item as it appears inside a feed of the catalog;
@@ -219,171 +236,52 @@ func (c *Catalog) encodeItem(it *Item, format Format, short bool) ([]byte, error
 }
 
 // encodeContent encodes one item with the given content: its sanitized
-// body or, when short, what readMore makes.
+// body or, when short, what readMore makes. The bytes are those of
+// encoding/xml and encoding/json, written without reflection (marshal.go).
 func (c *Catalog) encodeContent(it *Item, format Format, content string, short bool) ([]byte, error) {
-	var b bytes.Buffer
-	encode := func(v any, indent string, size int) error {
-		b.Reset()
-		b.Grow(size)
-		return encodeXML(&b, v, indent)
-	}
-	// The content, escaped, and the other fields: grown once.
-	whole := len(content) + len(content)/8 + 2048
-	var err error
+	size := len(content) + len(content)/8 + 2048 // the content, escaped, and the other fields
 	switch format {
 	case RSS:
-		err = encode(c.rssItem(it, content), "    ", whole)
+		w := xmlWriter{b: make([]byte, 0, size), prefix: "    "}
+		w.rssItem(c.rssItem(it, content))
+		return w.b, nil
 	case Atom:
 		e := c.atomEntry(it, content)
 		if short {
 			e.Summary = nil // the content is the summary now
 		}
-		if e.Content == nil {
-			err = encode(e, "  ", whole)
-			break
+		w := xmlWriter{b: make([]byte, 0, size), prefix: "  "}
+		if w.atomEntry(e) {
+			return w.b, nil
 		}
-		// The content, most of the bytes, is escaped on its own and put
-		// in place of atomContentMark.
-		e.Content.Content = atomContentMark
-		if err = encode(e, "  ", 2048); err != nil {
-			break
-		}
-		r := bytes.TrimSuffix(b.Bytes(), []byte("\n"))
-		at := bytes.Index(r, markedAtomContent)
-		if at < 0 { // not as this encoder writes it: the entry is encoded whole
-			e.Content.Content = content
-			err = encode(e, "  ", whole)
-			break
-		}
-		at += len(markedAtomContent) - len(atomContentMark) - len("</content>")
-		out := make([]byte, 0, len(r)+len(content)+len(content)/8)
-		out = append(out, r[:at]...)
-		out = appendXMLText(out, content)
-		return append(out, r[at+len(atomContentMark):]...), nil
+		return c.reflectItem(it, format, e, "  ")
 	default:
-		return c.encodeJSONItem(it, content)
+		ji := c.jsonItem(it, content)
+		if b, ok := appendJSONItem(make([]byte, 0, size), ji); ok {
+			return b, nil
+		}
+		return c.reflectItem(it, format, ji, "    ")
+	}
+}
+
+// reflectItem encodes an item's struct with encoding/xml or encoding/json,
+// for what the writers of marshal.go refuse (such as a date encoding/json
+// refuses, whose error it then gives).
+func (c *Catalog) reflectItem(it *Item, format Format, v any, indent string) ([]byte, error) {
+	var b bytes.Buffer
+	var err error
+	if format == JSON {
+		enc := json.NewEncoder(&b)
+		enc.SetEscapeHTML(false)
+		enc.SetIndent(indent, "  ")
+		err = enc.Encode(v)
+	} else {
+		err = encodeXML(&b, v, indent)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("curafeed: encoding %s item %s: %w", format, it.Path, err)
 	}
 	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
-}
-
-// atomContentMark stands for an Atom entry's content while the rest of the
-// entry is encoded; markedAtomContent is its element as encoded. Every
-// other text of the entry is escaped, so '<' starts only markup, and an
-// entry has one content element.
-const atomContentMark = "curafeed-content"
-
-var markedAtomContent = []byte(`<content type="html">` + atomContentMark + `</content>`)
-
-// appendXMLText appends s escaped as encoding/xml's EscapeText escapes it
-// (the five markup characters, tab, newline and carriage return as
-// references; invalid UTF-8 and characters XML does not allow as U+FFFD),
-// byte for byte, copying the runs of bytes that need nothing at once.
-func appendXMLText(dst []byte, s string) []byte {
-	last := 0
-	for i := 0; i < len(s); {
-		at, c := i, s[i]
-		var esc string
-		if c < utf8.RuneSelf {
-			i++
-			if esc = xmlEscapes[c]; esc == "" {
-				continue
-			}
-		} else {
-			r, n := utf8.DecodeRuneInString(s[i:])
-			i += n
-			if r != utf8.RuneError && isXMLRune(r) || r == utf8.RuneError && n > 1 {
-				continue
-			}
-			esc = "\uFFFD"
-		}
-		dst = append(dst, s[last:at]...)
-		dst = append(dst, esc...)
-		last = i
-	}
-	return append(dst, s[last:]...)
-}
-
-// xmlEscapes are the references EscapeText writes for ASCII characters:
-// markup, tab, newline and carriage return, and U+FFFD for the other
-// control characters, which XML does not allow.
-var xmlEscapes = func() (t [utf8.RuneSelf]string) {
-	for c := range 0x20 {
-		t[c] = "\uFFFD"
-	}
-	t['"'], t['\''], t['&'], t['<'], t['>'] = "&#34;", "&#39;", "&amp;", "&lt;", "&gt;"
-	t['\t'], t['\n'], t['\r'] = "&#x9;", "&#xA;", "&#xD;"
-	return t
-}()
-
-// isXMLRune reports whether r is a character XML 1.0 allows beyond ASCII
-// (the Char production).
-func isXMLRune(r rune) bool {
-	return r <= 0xd7ff || 0xe000 <= r && r <= 0xfffd || 0x10000 <= r && r <= utf8.MaxRune
-}
-
-// contentMark stands for an item's content while the rest of its JSON is
-// encoded and indented. markedContent, its key and value as encoded, is
-// found only at the content's place: a quote inside a JSON string is always
-// escaped, so no other field's value holds `"content_html": "`.
-const contentMark = "\x00curafeed-content\x00"
-
-// markedContent is contentMark's place in an indented JSON item.
-var markedContent = []byte(`"content_html": "\u0000curafeed-content\u0000"`)
-
-// encodeJSONItem encodes one item as JSON Feed, indented as in its feed. The
-// content, most of the bytes, is encoded once on its own and put in place
-// of contentMark: indenting leaves strings as they are, so this gives the
-// bytes of indenting the whole item, without reading the content twice.
-func (c *Catalog) encodeJSONItem(it *Item, content string) ([]byte, error) {
-	encode := func(b *bytes.Buffer, v any, indent bool) error {
-		enc := json.NewEncoder(b)
-		enc.SetEscapeHTML(false)
-		if indent { // a string alone needs none, and indenting reads it again
-			enc.SetIndent("    ", "  ")
-		}
-		return enc.Encode(v)
-	}
-	fail := func(err error) ([]byte, error) {
-		return nil, fmt.Errorf("curafeed: encoding %s item %s: %w", JSON, it.Path, err)
-	}
-	whole := func(ji *jsonItem) ([]byte, error) {
-		var b bytes.Buffer
-		b.Grow(len(content) + len(content)/8 + 2048)
-		if err := encode(&b, ji, true); err != nil {
-			return fail(err)
-		}
-		return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
-	}
-	ji := c.jsonItem(it, content)
-	if content == "" {
-		return whole(ji)
-	}
-	ji.ContentHTML = contentMark
-	var rest, str bytes.Buffer
-	rest.Grow(2048)
-	str.Grow(len(content) + len(content)/8 + 8)
-	if err := encode(&rest, ji, true); err != nil {
-		return fail(err)
-	}
-	r := bytes.TrimSuffix(rest.Bytes(), []byte("\n"))
-	at := bytes.Index(r, markedContent)
-	if at < 0 { // not as this encoder writes it: the item is encoded whole
-		ji.ContentHTML = content
-		return whole(ji)
-	}
-	if err := encode(&str, content, false); err != nil {
-		return fail(err)
-	}
-	s := bytes.TrimSuffix(str.Bytes(), []byte("\n"))
-	key := markedContent[:len(`"content_html": `)]
-	out := make([]byte, 0, len(r)-len(markedContent)+len(key)+len(s))
-	out = append(out, r[:at]...)
-	out = append(out, key...)
-	out = append(out, s...)
-	return append(out, r[at+len(markedContent):]...), nil
 }
 
 // readMoreChars bounds the text of a cut item whose record has no summary.
@@ -814,8 +712,8 @@ type jsonItem struct {
 	Language string `json:"language,omitempty"`
 }
 
-// writeJSONFrame writes the feed as JSON Feed 1.1 with an empty items list.
-func (f *Feed) writeJSONFrame(w io.Writer) error {
+// jsonFrame is the feed as JSON Feed 1.1 with an empty items list.
+func (f *Feed) jsonFrame() ([]byte, error) {
 	c := f.cat
 	jf := &jsonFeed{
 		JSONFeed: feeds.JSONFeed{
@@ -837,13 +735,17 @@ func (f *Feed) writeJSONFrame(w io.Writer) error {
 			jf.NextUrl = l.Href
 		}
 	}
-	enc := json.NewEncoder(w)
+	if b, ok := appendJSONFrame(nil, jf); ok {
+		return b, nil
+	}
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
 	if err := enc.Encode(jf); err != nil {
-		return fmt.Errorf("curafeed: encoding JSON feed %s: %w", f.Path, err)
+		return nil, fmt.Errorf("curafeed: encoding JSON feed %s: %w", f.Path, err)
 	}
-	return nil
+	return b.Bytes(), nil
 }
 
 // jsonItem is it as a JSON Feed 1.1 item with the given content.
