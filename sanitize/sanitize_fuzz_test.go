@@ -195,3 +195,30 @@ func FuzzAbsoluteURL(f *testing.F) {
 		}
 	})
 }
+
+// checkPlainURL requires a URL plainURL takes as it is to be one that
+// net/url's cleaning gives back unchanged, whatever the base and mode.
+func checkPlainURL(t *testing.T, raw string) {
+	t.Helper()
+	if !plainURL(raw) {
+		return
+	}
+	for _, base := range []*url.URL{nil, sanitizeBase} {
+		for _, mailto := range []bool{false, true} {
+			if got, ok := cleanURLParsed(raw, base, mailto); !ok || got != raw {
+				t.Fatalf("plainURL took %q, which cleaning makes %q (%v)", raw, got, ok)
+			}
+		}
+	}
+}
+
+// FuzzPlainURL: what plainURL passes as it is, net/url's cleaning also does.
+func FuzzPlainURL(f *testing.F) {
+	for _, tt := range absoluteURLTests {
+		f.Add(tt.raw)
+	}
+	for _, raw := range plainURLTests {
+		f.Add(raw.raw)
+	}
+	f.Fuzz(checkPlainURL)
+}

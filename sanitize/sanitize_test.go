@@ -749,3 +749,40 @@ func TestWriterNesting(t *testing.T) {
 		require.Equal(t, wellNested(written), nested, "%q → %q", s, written)
 	}
 }
+
+// plainURLTests are URLs near the edges of what plainURL passes untouched.
+var plainURLTests = []struct {
+	raw   string
+	plain bool
+}{
+	{"https://hhs.gov/article/a-practical-guide/", true},
+	{"http://a.example.org", true},
+	{"https://a.example.org?x=1&y=a,b;c:d@e/f+g", true},
+	{"https://cdn.example.org/img/A_b~c.d-e.JPEG", true},
+	{"https://a.example.org/", true},
+	{"HTTPS://a.example.org/", false},
+	{"https://A.example.org/", false},
+	{"https://a.example.org:443/", false},
+	{"https://user@a.example.org/", false},
+	{"https://a.example.org/./x", false},
+	{"https://a.example.org/x/..", false},
+	{"https://a.example.org//x", false},
+	{"https://a.example.org/x?", false},
+	{"https://a.example.org/x#top", false},
+	{"https://a.example.org/%41", false},
+	{"https://a.example.org/a b", false},
+	{"https://a.example.org/x?q=%20", false},
+	{"https://a.example.org/x?a?b", false},
+	{"https:///x", false},
+	{"https://", false},
+	{"https:a.example.org", false},
+	{"https://a.example.org/\u00e9", false},
+	{" https://a.example.org/", false},
+}
+
+func TestPlainURL(t *testing.T) {
+	for _, tt := range plainURLTests {
+		assert.Equal(t, tt.plain, plainURL(tt.raw), tt.raw)
+		checkPlainURL(t, tt.raw)
+	}
+}

@@ -19,6 +19,15 @@ func URL(raw string, base *url.URL) (string, bool) {
 // It returns a URL only when that URL is a fixed point: cleaning it again, or
 // letting net/url parse and print it (as the policy does), gives it back.
 func cleanURL(raw string, base *url.URL, mailto bool) (string, bool) {
+	if plainURL(raw) {
+		return raw, true
+	}
+	return cleanURLParsed(raw, base, mailto)
+}
+
+// cleanURLParsed is cleanURL by net/url: parsed, resolved and printed,
+// and again to check the result is a fixed point.
+func cleanURLParsed(raw string, base *url.URL, mailto bool) (string, bool) {
 	u, ok := cleanURLOnce(raw, base, mailto)
 	if !ok {
 		return "", false
@@ -59,6 +68,68 @@ func cleanURLOnce(raw string, base *url.URL, mailto bool) (string, bool) {
 	u.Host = strings.ToLower(u.Host)
 	return escapeURL(u.String()), true
 }
+
+// plainURL reports whether raw is an absolute http(s) URL that
+// cleanURLParsed gives back unchanged whatever the base: a lower-case
+// scheme; a host of lower-case letters, digits, dots and hyphens; a path of
+// unreserved characters and slashes, without dot segments or empty ones;
+// and a query, if any, of unreserved characters and "=&+,:;@/". Most URLs in
+// records and bodies are such, and they skip net/url's three parses.
+func plainURL(raw string) bool {
+	rest, ok := strings.CutPrefix(raw, "https://")
+	if !ok {
+		if rest, ok = strings.CutPrefix(raw, "http://"); !ok {
+			return false
+		}
+	}
+	i := 0
+	for i < len(rest) && plainHostBytes[rest[i]] {
+		i++
+	}
+	if i == 0 {
+		return false
+	}
+	path, query, hasQuery := strings.Cut(rest[i:], "?")
+	if path != "" && path[0] != '/' {
+		return false
+	}
+	for j := 0; j < len(path); j++ {
+		if !plainPathBytes[path[j]] {
+			return false
+		}
+		if path[j] == '/' && j+1 < len(path) {
+			// the next segment: not empty, not "." nor ".."
+			seg := path[j+1:]
+			if k := strings.IndexByte(seg, '/'); k >= 0 {
+				seg = seg[:k]
+			}
+			if seg == "" || seg == "." || seg == ".." {
+				return false
+			}
+		}
+	}
+	if hasQuery {
+		if query == "" {
+			return false
+		}
+		for j := 0; j < len(query); j++ {
+			if !plainQueryBytes[query[j]] {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+var plainHostBytes, plainPathBytes, plainQueryBytes = func() (h, p, q [256]bool) {
+	for c := range 256 {
+		alnum := 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
+		h[c] = alnum && !('A' <= c && c <= 'Z') || c == '.' || c == '-'
+		p[c] = alnum || strings.IndexByte("-._~/", byte(c)) >= 0
+		q[c] = alnum || strings.IndexByte("-._~=&+,:;@/", byte(c)) >= 0
+	}
+	return h, p, q
+}()
 
 func isControl(r rune) bool { return r < 0x20 || r == 0x7f }
 
