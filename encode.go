@@ -57,6 +57,7 @@ type fragments struct {
 	m     sync.Map              // fragmentKey → *fragment
 	uses  map[fragmentKey]int32 // the window's files that hold the item in the format (short: false)
 	store *fragmentStore
+	arena *readArena // the memory of what the window reads back from store
 }
 
 type fragmentKey struct {
@@ -73,8 +74,8 @@ type fragment struct {
 }
 
 // newFragments returns the fragments of a window of the render stage.
-func newFragments(window []renderTask, store *fragmentStore) *fragments {
-	fr := &fragments{uses: map[fragmentKey]int32{}, store: store}
+func newFragments(window []renderTask, store *fragmentStore, arena *readArena) *fragments {
+	fr := &fragments{uses: map[fragmentKey]int32{}, store: store, arena: arena}
 	for _, t := range window {
 		for _, it := range t.f.Items {
 			fr.uses[fragmentKey{it.ID, t.format, false}]++
@@ -111,7 +112,7 @@ func (fr *fragments) item(c *Catalog, it *Item, format Format, short bool) ([]by
 	}
 	k := fragmentKey{it.ID, format, short}
 	e := fr.entry(k)
-	e.once.Do(func() { e.b, e.err = fr.store.item(c, it, format, short) })
+	e.once.Do(func() { e.b, e.err = fr.store.item(c, it, format, short, fr.arena) })
 	if e.left.Add(-1) <= 0 {
 		fr.m.Delete(k)
 	}

@@ -63,9 +63,11 @@ func (c *Catalog) render(tasks []renderTask, store *fragmentStore, ordered bool,
 	}
 	store.plan(tasks, ends)
 	start := 0
+	arena := &readArena{}
 	for w, end := range ends {
 		window := tasks[start:end]
-		fr := newFragments(window, store)
+		arena.reset() // the window before is done with it
+		fr := newFragments(window, store, arena)
 		if err := fr.prime(c, window, w, workers); err != nil {
 			return err
 		}

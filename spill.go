@@ -113,10 +113,15 @@ func (s *spillFile) failed() error {
 
 // read returns a copy of the bytes at sp.
 func (s *spillFile) read(sp spillSpan) ([]byte, error) {
+	return s.readIn(sp, nil)
+}
+
+// readIn is read into memory from a (a new slice when a is nil).
+func (s *spillFile) readIn(sp spillSpan, a *readArena) ([]byte, error) {
 	if sp.n == 0 {
 		return nil, nil
 	}
-	b := make([]byte, sp.n)
+	b := a.alloc(sp.n)
 	if s.f == nil {
 		s.mu.Lock()
 		defer s.mu.Unlock()
@@ -130,6 +135,49 @@ func (s *spillFile) read(sp spillSpan) ([]byte, error) {
 		return nil, fmt.Errorf("curafeed: reading a temporary file: %w", err)
 	}
 	return b, nil
+}
+
+// readArena hands out the memory of one window's reads from the spill
+// file (see Catalog.render) in chunks, and takes all of it back at once when
+// the window is done, for the next one: the encodings a window reads are
+// a good share of what a build allocates, and none outlives its window
+// (documents copy them). It is safe for concurrent use.
+type readArena struct {
+	mu     sync.Mutex
+	chunks [][]byte
+	cur    int // the chunk being cut
+	off    int // how much of it is cut
+}
+
+// readArenaChunk is the size of an arena's chunks; larger reads get memory
+// of their own.
+const readArenaChunk = 1 << 20
+
+// alloc returns n bytes of the arena, or of the heap when a is nil or n is
+// large. They are not cleared.
+func (a *readArena) alloc(n int64) []byte {
+	if a == nil || n > readArenaChunk/8 {
+		return make([]byte, n)
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.cur < len(a.chunks) && a.off+int(n) > len(a.chunks[a.cur]) {
+		a.cur, a.off = a.cur+1, 0
+	}
+	if a.cur == len(a.chunks) {
+		a.chunks = append(a.chunks, make([]byte, readArenaChunk))
+	}
+	b := a.chunks[a.cur][a.off : a.off+int(n) : a.off+int(n)]
+	a.off += int(n)
+	return b
+}
+
+// reset takes back all the arena's memory: what alloc returned must no
+// longer be used.
+func (a *readArena) reset() {
+	if a != nil {
+		a.cur, a.off = 0, 0
+	}
 }
 
 // wasteful reports whether most of the file is garbage: live bytes of it
@@ -256,8 +304,9 @@ func (st *fragmentStore) encodeAll(c *Catalog, it *Item, w int) (enc [3][]byte, 
 	return enc, e.err
 }
 
-// item returns the encoding of it in format, as encodeItem does.
-func (st *fragmentStore) item(c *Catalog, it *Item, format Format, short bool) ([]byte, error) {
+// item returns the encoding of it in format, as encodeItem does; what it
+// reads back from the spill file it reads into a (see readArena).
+func (st *fragmentStore) item(c *Catalog, it *Item, format Format, short bool, a *readArena) ([]byte, error) {
 	e := st.items[it.ID]
 	if e == nil || e.formats&(1<<format) == 0 {
 		return nil, fmt.Errorf("curafeed: item %s was not planned in %s", it.Path, format)
@@ -277,7 +326,7 @@ func (st *fragmentStore) item(c *Catalog, it *Item, format Format, short bool) (
 		if made || sh.err != nil {
 			return fresh, sh.err
 		}
-		return st.spill.read(sh.span)
+		return st.spill.readIn(sh.span, a)
 	}
 	enc, err := st.encodeAll(c, it, math.MaxInt) // made by prime, unless the render was not planned
 	if err != nil || enc[format] != nil {
@@ -286,7 +335,7 @@ func (st *fragmentStore) item(c *Catalog, it *Item, format Format, short bool) (
 	if !e.kept {
 		return nil, fmt.Errorf("curafeed: item %s is wanted in %s after the last window planned for it", it.Path, format)
 	}
-	return st.spill.read(e.full[format])
+	return st.spill.readIn(e.full[format], a)
 }
 
 // encode reads the item's held fields back, renders its body, encodes the

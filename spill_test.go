@@ -398,3 +398,40 @@ func TestHeldFields(t *testing.T) {
 	var got Item
 	assert.Error(t, readHeld(&got, []byte{1, 'x', 1, 'y', 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0x0f}), "a list longer than the bytes")
 }
+
+// TestReadArena: the slices alloc hands out do not overlap, stay within
+// their length when appended to, come from chunks reset takes back and
+// reuses, and large ones are their own.
+func TestReadArena(t *testing.T) {
+	a := &readArena{}
+	var got [][]byte
+	for i := range 100 {
+		b := a.alloc(int64(1000 + i*300))
+		require.Len(t, b, 1000+i*300)
+		require.Equal(t, len(b), cap(b), "an append must not run into the next slice")
+		for j := range b {
+			b[j] = byte(i)
+		}
+		got = append(got, b)
+	}
+	for i, b := range got {
+		for _, c := range b {
+			require.Equal(t, byte(i), c, "slice %d was overwritten", i)
+		}
+	}
+	chunks := len(a.chunks)
+	require.Greater(t, chunks, 1)
+	first := &a.chunks[0][0]
+	a.reset()
+	b := a.alloc(10)
+	require.Same(t, first, &b[0], "reset hands the first chunk out again")
+	for range 100 {
+		a.alloc(2000)
+	}
+	require.LessOrEqual(t, len(a.chunks), chunks, "reused, not grown")
+	big := a.alloc(readArenaChunk)
+	require.Len(t, big, readArenaChunk)
+	require.LessOrEqual(t, len(a.chunks), chunks)
+	var none *readArena
+	require.Len(t, none.alloc(5), 5)
+}
