@@ -105,6 +105,7 @@ func BuildDir(fsys fs.FS, cfg Config, dir string) (*Records, WriteStats, error) 
 	}
 	defer tw.closeJournal(false)
 	b.cat, b.tw = cat, tw
+	defer b.indexWritten() // before the journal is closed, on every return
 	for _, stage := range []func() error{b.plan, b.render, b.commit} {
 		if err := stage(); err != nil {
 			return nil, tw.stats(), err
@@ -141,6 +142,7 @@ type dirBuild struct {
 	outputs map[string]cachedOutput // with Config.CacheDir: the next cache's outputs of feed files
 	// indexOutputs are the next cache's outputs of the index files.
 	indexOutputs map[string]cachedOutput
+	index        chan error // writeIndex's result, while it runs (see plan)
 }
 
 // read parses every record once (with a cache, only those whose file
@@ -181,8 +183,8 @@ func (b *dirBuild) read() error {
 	return nil
 }
 
-// plan writes index.opml, index.html and feed.xsl, and lists the feed
-// files to render: all of them, or with a cache those whose fingerprint
+// plan starts writing index.opml, index.html and feed.xsl (commit waits
+// for them), and lists the feed files to render: all of them, or with a cache those whose fingerprint
 // changed or whose file is not as the last build left it; the others are
 // kept as they are.
 func (b *dirBuild) plan() error {
@@ -191,11 +193,24 @@ func (b *dirBuild) plan() error {
 			return err
 		}
 	}
-	// The index files are written while the feed files are planned.
+	// The index files are written while the feed files are planned and
+	// rendered: alone, they would keep one core busy and the other idle.
 	index := make(chan error, 1)
+	b.index = index
 	go func() { index <- b.writeIndex() }()
 	b.planFeeds()
-	return <-index
+	return nil
+}
+
+// indexWritten waits for the index files plan started writing, and returns
+// writeIndex's error; nil when they were not started or were waited for.
+func (b *dirBuild) indexWritten() error {
+	if b.index == nil {
+		return nil
+	}
+	err := <-b.index
+	b.index = nil
+	return err
 }
 
 // writeIndex writes index.opml, index.html and feed.xsl; with a cache, a
@@ -291,6 +306,9 @@ func (b *dirBuild) render() error {
 // written) and, with a cache, writes what the next build needs.
 func (b *dirBuild) commit() error {
 	tw, prev := b.tw, b.prev
+	if err := b.indexWritten(); err != nil {
+		return err
+	}
 	if prev == nil {
 		return tw.finish()
 	}
