@@ -354,6 +354,7 @@ func (p *parser) parse(data []byte) (*Item, error) {
 	if err != nil {
 		return nil, err
 	}
+	defer doc.Release() // the item holds strings read from the tree, never its nodes
 	f, err := p.fields(doc)
 	if err != nil {
 		return nil, err

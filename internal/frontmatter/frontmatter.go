@@ -17,12 +17,12 @@ import (
 // block-style subset that curation exports produce itself and hands anything
 // else to yaml.v3, so the result is always what yaml.Unmarshal would give.
 // fast reports whether the fast reader read it.
-func parseFrontMatter(front []byte) (doc *yaml.Node, fast bool, err error) {
-	if doc, ok := fastFrontMatter(front); ok {
-		return doc, true, nil
+func parseFrontMatter(front []byte) (doc *yaml.Node, slab *fmSlab, fast bool, err error) {
+	if doc, slab, why, _ := fastFrontMatterSlab(front); why == "" {
+		return doc, slab, true, nil
 	}
 	doc, err = slowFrontMatter(front)
-	return doc, false, err
+	return doc, nil, false, err
 }
 
 // slowFrontMatter is yaml.Unmarshal into a node, with any panic of the general
@@ -68,19 +68,27 @@ func fastFrontMatterWhy(front []byte) (*yaml.Node, string) {
 // fastFrontMatterAt is fastFrontMatterWhy that also says on which line of
 // front it gave up (0 when it did not look at lines).
 func fastFrontMatterAt(front []byte) (doc *yaml.Node, why string, line int) {
+	doc, _, why, line = fastFrontMatterSlab(front)
+	return doc, why, line
+}
+
+// fastFrontMatterSlab is fastFrontMatterAt that also returns the slab the
+// nodes were carved from, for Doc.Release.
+func fastFrontMatterSlab(front []byte) (doc *yaml.Node, slab *fmSlab, why string, line int) {
 	nodes, why := fmCheck(front)
 	if why != "" {
-		return nil, why, 0
+		return nil, nil, why, 0
 	}
 	p := fmParsers.Get().(*fmParser)
 	doc = p.parse(string(front), nodes)
-	why, line = p.why, p.line
+	why, line, slab = p.why, p.line, p.slab
 	p.reset()
 	fmParsers.Put(p)
 	if why != "" {
-		return nil, why, line
+		slab.release()
+		return nil, nil, why, line
 	}
-	return doc, "", 0
+	return doc, slab, "", 0
 }
 
 // Reasons fastFrontMatter gives for refusing front matter.
@@ -214,6 +222,7 @@ type fmParser struct {
 	depth     int  // collections being read
 	why       string
 
+	slab  *fmSlab       // the first slab of nodes and Content slices
 	nodes []yaml.Node   // slab the nodes are carved from
 	ptrs  []*yaml.Node  // slab the Content slices are carved from
 	chunk int           // size of a new slab
@@ -239,8 +248,41 @@ func (p *fmParser) reset() {
 	if cap(p.buf) > 64<<10 || cap(p.stack) > 4<<10 || cap(p.built) > 4<<10 {
 		p.stack, p.built, p.buf = nil, nil, nil
 	}
-	p.nodes, p.ptrs = nil, nil
+	p.slab, p.nodes, p.ptrs = nil, nil, nil
 	p.src, p.why = "", ""
+}
+
+// fmSlab is the memory a parse first carves its nodes and their Content
+// slices from. Doc.Release hands it back, cleared, for the next parse: a
+// record's tree is most of what reading its front matter allocates, and
+// is garbage once the record's fields are read.
+type fmSlab struct {
+	nodes []yaml.Node
+	ptrs  []*yaml.Node
+}
+
+var fmSlabs sync.Pool // of *fmSlab
+
+// fmSlabMax bounds the slabs kept for reuse, in nodes.
+const fmSlabMax = 4096
+
+// newSlab returns a slab of at least n nodes and Content entries.
+func newSlab(n int) *fmSlab {
+	if s, ok := fmSlabs.Get().(*fmSlab); ok && cap(s.nodes) >= n && cap(s.ptrs) >= n {
+		return s
+	}
+	return &fmSlab{nodes: make([]yaml.Node, 0, n), ptrs: make([]*yaml.Node, 0, n)}
+}
+
+// release clears s and keeps it for the next parse; s must not be used
+// after it.
+func (s *fmSlab) release() {
+	if s == nil || cap(s.nodes) > fmSlabMax || cap(s.ptrs) > fmSlabMax {
+		return
+	}
+	clear(s.nodes[:cap(s.nodes)])
+	clear(s.ptrs[:cap(s.ptrs)])
+	fmSlabs.Put(s)
 }
 
 // fail records why the parse gave up (the first reason counts) and returns
@@ -256,8 +298,8 @@ func (p *fmParser) fail(why string) *yaml.Node {
 // or returns nil and sets p.why.
 func (p *fmParser) parse(src string, nodes int) *yaml.Node {
 	p.src, p.line, p.eof, p.depth, p.why = src, 1, false, 0, ""
-	p.nodes = make([]yaml.Node, 0, nodes)
-	p.ptrs = make([]*yaml.Node, 0, nodes)
+	p.slab = newSlab(nodes)
+	p.nodes, p.ptrs = p.slab.nodes[:0], p.slab.ptrs[:0]
 	p.chunk = nodes/4 + 16 // for more nodes than estimated
 	p.seek(0)
 	if p.eof {

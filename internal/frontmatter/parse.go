@@ -37,6 +37,17 @@ type Doc struct {
 	// Cleaned reports that the front matter held characters YAML refuses,
 	// which were removed before it was read.
 	Cleaned bool
+
+	slab *fmSlab // the memory of Node's tree, for Release
+}
+
+// Release hands the memory of the node tree back for the next Parse, and
+// sets Node to nil: neither Node nor any node under it may be used after
+// it (the strings read from them may). A Doc never released leaves its
+// memory to the garbage collector.
+func (d *Doc) Release() {
+	d.slab.release()
+	d.slab, d.Node = nil, nil
 }
 
 // Kind sorts the problems Parse reports.
@@ -102,11 +113,11 @@ func Parse(data []byte) (Doc, error) {
 	if !yamlSafe(front) {
 		d.Front, d.Cleaned = cleanFrontMatter(front), true
 	}
-	node, fast, err := parseFrontMatter(d.Front)
+	node, slab, fast, err := parseFrontMatter(d.Front)
 	if err != nil {
 		return d, syntaxError(err, line-1)
 	}
-	d.Node, d.Fast = node, fast
+	d.Node, d.slab, d.Fast = node, slab, fast
 	return d, nil
 }
 
