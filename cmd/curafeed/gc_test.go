@@ -27,8 +27,9 @@ func TestBuildGC(t *testing.T) {
 	defer func(live uint64) { buildGCLive = live }(buildGCLive)
 	buildGCLive = 1 << 40
 	stop = buildGC(func(string) string { return "" })
+	runtime.GC()
 	time.Sleep(5 * buildGCPeriod)
-	assert.Equal(t, uint64(200), gcPercent(), "while the heap is small")
+	assert.Greater(t, gcPercent(), uint64(150), "while the heap is far under buildGCFloor")
 	stop()
 	assert.Equal(t, uint64(100), gcPercent(), "after the build")
 
@@ -56,4 +57,24 @@ func gcPercent() uint64 {
 	s := []metrics.Sample{{Name: "/gc/gogc:percent"}}
 	metrics.Read(s)
 	return s[0].Value.Uint64()
+}
+
+// TestBuildGCPercent: the target keeps the heap at buildGCFloor while that
+// is more than 2.5 times the live heap, at 150 beyond, and goes back to the
+// default past buildGCLive.
+func TestBuildGCPercent(t *testing.T) {
+	const mb = 1 << 20
+	for _, c := range []struct {
+		live uint64
+		want int
+	}{
+		{0, 150}, {1, 2000}, {4 * mb, 2000}, {8 * mb, 1100}, {32 * mb, 200}, {38 * mb, 152},
+		{39 * mb, 150}, {100 * mb, 150}, {buildGCLive, 150}, {buildGCLive + 1, 100},
+	} {
+		assert.Equal(t, c.want, buildGCPercent(c.live), "live %d", c.live)
+		if c.live > 0 && c.want > 150 && c.want < 2000 {
+			goal := c.live + c.live*uint64(c.want)/100
+			assert.InDelta(t, float64(buildGCFloor), float64(goal), float64(mb), "the heap goal is the floor")
+		}
+	}
 }
