@@ -240,10 +240,18 @@ func (c *Catalog) encodeItem(it *Item, format Format, short bool) ([]byte, error
 // body or, when short, what readMore makes. The bytes are those of
 // encoding/xml and encoding/json, written without reflection (marshal.go).
 func (c *Catalog) encodeContent(it *Item, format Format, content string, short bool) ([]byte, error) {
-	size := len(content) + len(content)/8 + 2048 // the content, escaped, and the other fields
+	return c.appendContent(make([]byte, 0, contentSize(content)), it, format, content, short)
+}
+
+// contentSize is about the size of an item's encoding with the given
+// content: the content, escaped, and the other fields.
+func contentSize(content string) int { return len(content) + len(content)/8 + 2048 }
+
+// appendContent is encodeContent appending to dst.
+func (c *Catalog) appendContent(dst []byte, it *Item, format Format, content string, short bool) ([]byte, error) {
 	switch format {
 	case RSS:
-		w := xmlWriter{b: make([]byte, 0, size), prefix: "    "}
+		w := xmlWriter{b: dst, prefix: "    "}
 		w.rssItem(c.rssItem(it, content))
 		return w.b, nil
 	case Atom:
@@ -251,17 +259,19 @@ func (c *Catalog) encodeContent(it *Item, format Format, content string, short b
 		if short {
 			e.Summary = nil // the content is the summary now
 		}
-		w := xmlWriter{b: make([]byte, 0, size), prefix: "  "}
+		w := xmlWriter{b: dst, prefix: "  "}
 		if w.atomEntry(e) {
 			return w.b, nil
 		}
-		return c.reflectItem(it, format, e, "  ")
+		b, err := c.reflectItem(it, format, e, "  ")
+		return append(dst, b...), err
 	default:
 		ji := c.jsonItem(it, content)
-		if b, ok := appendJSONItem(make([]byte, 0, size), ji); ok {
+		if b, ok := appendJSONItem(dst, ji); ok {
 			return b, nil
 		}
-		return c.reflectItem(it, format, ji, "    ")
+		b, err := c.reflectItem(it, format, ji, "    ")
+		return append(dst, b...), err
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/bits"
 	"os"
 	"sync"
 	"sync/atomic"
@@ -75,30 +76,23 @@ func (s *spillFile) add(b []byte) (spillSpan, error) {
 	return spillSpan{off, int64(len(b))}, s.failed()
 }
 
-// addAll appends the byte slices of bs one after the other, in one write,
-// and returns where each went (an empty one has an empty span).
-func (s *spillFile) addAll(bs [3][]byte) (spans [3]spillSpan, err error) {
-	n := 0
-	for _, b := range bs {
-		n += len(b)
-	}
-	if n == 0 {
+// addParts appends all in one write and returns where each of its parts
+// went: part i is all[ends[i-1]:ends[i]] (the first from 0); an empty
+// part has an empty span.
+func (s *spillFile) addParts(all []byte, ends [3]int) (spans [3]spillSpan, err error) {
+	if len(all) == 0 {
 		return spans, nil
-	}
-	all := make([]byte, 0, n)
-	for _, b := range bs {
-		all = append(all, b...)
 	}
 	sp, err := s.add(all)
 	if err != nil {
 		return spans, err
 	}
-	off := sp.off
-	for i, b := range bs {
-		if len(b) > 0 {
-			spans[i] = spillSpan{off, int64(len(b))}
-			off += int64(len(b))
+	start := 0
+	for i, end := range ends {
+		if end > start {
+			spans[i] = spillSpan{sp.off + int64(start), int64(end - start)}
 		}
+		start = end
 	}
 	return spans, nil
 }
@@ -352,18 +346,28 @@ func (st *fragmentStore) encode(c *Catalog, it *Item, e *storedItem) (enc [3][]b
 			return enc, err
 		}
 	}
+	// The formats one after the other in one buffer: one allocation, and
+	// one write to the spill file, without a copy.
+	all := make([]byte, 0, bits.OnesCount8(e.formats)*contentSize(body))
+	var ends [3]int
 	for _, f := range Formats() {
-		if e.formats&(1<<f) == 0 {
-			continue
+		if e.formats&(1<<f) != 0 {
+			if all, err = c.appendContent(all, it, f, body, false); err != nil {
+				return enc, err
+			}
 		}
-		if enc[f], err = c.encodeContent(it, f, body, false); err != nil {
-			return enc, err
+		ends[f] = len(all)
+	}
+	start := 0
+	for f, end := range ends {
+		if end > start {
+			enc[f] = all[start:end:end]
 		}
+		start = end
 	}
 	if e.kept {
-		// One write for the formats: each is a system call otherwise.
 		var spans [3]spillSpan
-		spans, err = st.spill.addAll(enc)
+		spans, err = st.spill.addParts(all, ends)
 		for f, sp := range spans {
 			if e.formats&(1<<f) != 0 {
 				e.full[f] = sp

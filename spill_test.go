@@ -268,9 +268,9 @@ func TestLazyHTMLKeepClean(t *testing.T) {
 	assert.Equal(t, int64(len(want)), to.end.Load(), "only the sanitized copy moved")
 }
 
-// TestSpillFileAddAll requires addAll to put each slice where its span
+// TestSpillFileAddParts requires addParts to put each slice where its span
 // says, in a spill file and in memory, an empty slice at an empty span.
-func TestSpillFileAddAll(t *testing.T) {
+func TestSpillFileAddParts(t *testing.T) {
 	file, err := newSpillFile(t.TempDir())
 	require.NoError(t, err)
 	defer file.close()
@@ -283,7 +283,13 @@ func TestSpillFileAddAll(t *testing.T) {
 			{[]byte("rss"), nil, []byte("json")},
 			{},
 		} {
-			spans, err := s.addAll(bs)
+			var all []byte
+			var ends [3]int
+			for i, b := range bs {
+				all = append(all, b...)
+				ends[i] = len(all)
+			}
+			spans, err := s.addParts(all, ends)
 			require.NoError(t, err)
 			for i, b := range bs {
 				if len(b) == 0 {
