@@ -257,13 +257,17 @@ func (w *xmlWriter) atomPerson(name string, p feeds.AtomPerson) {
 func appendXMLText(dst []byte, s string) []byte {
 	last := 0
 	for i := 0; i < len(s); {
+		for i < len(s) && xmlPlain[s[i]] {
+			i++
+		}
+		if i == len(s) {
+			break
+		}
 		at, c := i, s[i]
 		var esc string
 		if c < utf8.RuneSelf {
 			i++
-			if esc = xmlEscapes[c]; esc == "" {
-				continue
-			}
+			esc = xmlEscapes[c]
 		} else {
 			r, n := utf8.DecodeRuneInString(s[i:])
 			i += n
@@ -288,6 +292,14 @@ var xmlEscapes = func() (t [utf8.RuneSelf]string) {
 	}
 	t['"'], t['\''], t['&'], t['<'], t['>'] = "&#34;", "&#39;", "&amp;", "&lt;", "&gt;"
 	t['\t'], t['\n'], t['\r'] = "&#x9;", "&#xA;", "&#xD;"
+	return t
+}()
+
+// xmlPlain marks the ASCII bytes EscapeText writes as they are.
+var xmlPlain = func() (t [256]bool) {
+	for c := range utf8.RuneSelf {
+		t[c] = xmlEscapes[c] == ""
+	}
 	return t
 }()
 
