@@ -51,11 +51,13 @@ func (f *Feed) Write(w io.Writer, format Format) error {
 }
 
 // fragments holds the encodings of the items of one window of the render
-// stage (see Catalog.render), taken from its store, per format, and drops
-// each after its last use in the window. It is safe for concurrent use.
+// stage (see Catalog.render), taken from its store, per format, until the
+// window is done. It is safe for concurrent use.
 type fragments struct {
-	m     sync.Map              // fragmentKey → *fragment
-	uses  map[fragmentKey]int32 // the window's files that hold the item in the format (short: false)
+	// m holds an entry for each item of the window in each format its
+	// files hold it in: made with the window, only read after.
+	m     map[fragmentKey]*fragment
+	short sync.Map // fragmentKey → *fragment: items cut to their summary, made on need
 	store *fragmentStore
 	arena *readArena // the memory of what the window reads back from store
 }
@@ -70,53 +72,70 @@ type fragment struct {
 	once sync.Once
 	b    []byte
 	err  error
-	left atomic.Int32
+	uses int32        // the window's files that hold the item in the format
+	left atomic.Int32 // of a cut encoding: the uses it may still have
 }
 
 // newFragments returns the fragments of a window of the render stage.
 func newFragments(window []renderTask, store *fragmentStore, arena *readArena) *fragments {
-	fr := &fragments{uses: map[fragmentKey]int32{}, store: store, arena: arena}
+	fr := &fragments{m: map[fragmentKey]*fragment{}, store: store, arena: arena}
 	for _, t := range window {
 		for _, it := range t.f.Items {
-			fr.uses[fragmentKey{it.ID, t.format, false}]++
+			k := fragmentKey{it.ID, t.format, false}
+			e := fr.m[k]
+			if e == nil {
+				e = &fragment{}
+				fr.m[k] = e
+			}
+			e.uses++
 		}
 	}
 	return fr
 }
 
-// entry returns the fragment of k, made if missing.
-func (fr *fragments) entry(k fragmentKey) *fragment {
-	if v, ok := fr.m.Load(k); ok {
-		return v.(*fragment)
-	}
-	nf := &fragment{}
-	nf.left.Store(fr.uses[fragmentKey{k.id, k.format, false}])
-	v, _ := fr.m.LoadOrStore(k, nf)
-	return v.(*fragment)
-}
-
 // put keeps b as the encoding of k, when the window uses it.
 func (fr *fragments) put(k fragmentKey, b []byte) {
-	if fr.uses[k] > 0 {
-		e := fr.entry(k)
+	if e := fr.m[k]; e != nil {
 		e.once.Do(func() { e.b = b })
 	}
 }
 
 // item returns the encoding of it in format; short asks for the item cut
 // to its summary. Without fragments (a single feed written on its own), it
-// is encoded there and then.
+// is encoded there and then. A cut encoding is dropped after its last use
+// in the window; few are made.
 func (fr *fragments) item(c *Catalog, it *Item, format Format, short bool) ([]byte, error) {
 	if fr == nil {
 		return c.encodeItem(it, format, short)
 	}
 	k := fragmentKey{it.ID, format, short}
-	e := fr.entry(k)
-	e.once.Do(func() { e.b, e.err = fr.store.item(c, it, format, short, fr.arena) })
+	if !short {
+		e := fr.m[k]
+		if e == nil { // not planned for the window's files: not kept
+			return fr.store.item(c, it, format, false, fr.arena)
+		}
+		e.once.Do(func() { e.b, e.err = fr.store.item(c, it, format, false, fr.arena) })
+		return e.b, e.err
+	}
+	e := fr.shortEntry(k)
+	e.once.Do(func() { e.b, e.err = fr.store.item(c, it, format, true, fr.arena) })
 	if e.left.Add(-1) <= 0 {
-		fr.m.Delete(k)
+		fr.short.Delete(k)
 	}
 	return e.b, e.err
+}
+
+// shortEntry returns the fragment of the cut encoding k, made if missing.
+func (fr *fragments) shortEntry(k fragmentKey) *fragment {
+	if v, ok := fr.short.Load(k); ok {
+		return v.(*fragment)
+	}
+	nf := &fragment{}
+	if full := fr.m[fragmentKey{k.id, k.format, false}]; full != nil {
+		nf.left.Store(full.uses)
+	}
+	v, _ := fr.short.LoadOrStore(k, nf)
+	return v.(*fragment)
 }
 
 // docStats says what meeting the size budget took for one document.
