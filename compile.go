@@ -184,9 +184,9 @@ func (b *dirBuild) read() error {
 }
 
 // plan starts writing index.opml, index.html and feed.xsl (commit waits
-// for them), and lists the feed files to render: all of them, or with a cache those whose fingerprint
-// changed or whose file is not as the last build left it; the others are
-// kept as they are.
+// for them), and lists the feed files to render: all of them, or with a
+// cache those whose fingerprint changed or whose file is not as the last
+// build left it; the others are kept as they are.
 func (b *dirBuild) plan() error {
 	if b.prev != nil {
 		if err := markDirty(b.cfg.CacheDir); err != nil {

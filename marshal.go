@@ -3,6 +3,7 @@ package curafeed
 import (
 	"encoding/xml"
 	"strconv"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -111,7 +112,7 @@ func (w *xmlWriter) cdata(s string) {
 	}
 	w.b = append(w.b, "<![CDATA["...)
 	for {
-		i := indexCDATAEnd(s)
+		i := strings.Index(s, "]]>")
 		if i < 0 {
 			break
 		}
@@ -121,15 +122,6 @@ func (w *xmlWriter) cdata(s string) {
 	}
 	w.b = append(w.b, s...)
 	w.b = append(w.b, "]]>"...)
-}
-
-func indexCDATAEnd(s string) int {
-	for i := 0; i+2 < len(s); i++ {
-		if s[i] == ']' && s[i+1] == ']' && s[i+2] == '>' {
-			return i
-		}
-	}
-	return -1
 }
 
 // rssItem writes an RSS item: gorilla's fields in their order, the
