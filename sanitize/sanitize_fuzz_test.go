@@ -196,6 +196,29 @@ func FuzzAbsoluteURL(f *testing.F) {
 	})
 }
 
+// FuzzResolvePlain: what resolvePlain makes of a relative URL against a
+// base, net/url's cleaning also makes.
+func FuzzResolvePlain(f *testing.F) {
+	for _, b := range resolvePlainBases {
+		for _, raw := range resolvePlainRefs {
+			f.Add(b, raw)
+		}
+	}
+	f.Fuzz(func(t *testing.T, b, raw string) {
+		base, err := url.Parse(b)
+		if err != nil {
+			return
+		}
+		checkResolvePlain(t, raw, base)
+		// A base made in code need not be what url.Parse makes.
+		for _, p := range []string{"", "/", "x", "x/", "/x/" + raw} {
+			c := *base
+			c.Path = p
+			checkResolvePlain(t, raw, &c)
+		}
+	})
+}
+
 // checkPlainURL requires a URL plainURL takes as it is to be one that
 // net/url's cleaning gives back unchanged, whatever the base and mode.
 func checkPlainURL(t *testing.T, raw string) {

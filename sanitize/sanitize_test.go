@@ -780,6 +780,61 @@ var plainURLTests = []struct {
 	{" https://a.example.org/", false},
 }
 
+// resolvePlainBases and resolvePlainRefs are bases and relative URLs near
+// the edges of what resolvePlain resolves on its own.
+var resolvePlainBases = []string{
+	"https://www.example.org/news/a-story/", "https://www.example.org/news/a-story",
+	"https://www.example.org", "https://www.example.org/", "http://a.example.org/x/y/z.html?q=1#top",
+	"https://WWW.example.org/news/", "https://www.example.org:8443/news/", "https://u@www.example.org/news/",
+	"https://www.example.org/a/../b/", "https://www.example.org//b/", "https://www.example.org/%7Euser/",
+	"https://www.example.org/caf%C3%A9/", "ftp://www.example.org/pub/", "mailto:a@example.org",
+}
+
+var resolvePlainRefs = []string{
+	"7f30085f-featuredImage.jpeg", "img/a_b~c.d-e.JPEG", "a/", "a", "...", "a/.../b",
+	"./a", "../a", "a/..", "a/.", ".", "..", "a//b", "/a", "//host/a", "a:b", "a?x=1", "a#top",
+	"a%20b", "a b", " a", "é.png", "", "a\\b", "a;b",
+}
+
+func TestResolvePlain(t *testing.T) {
+	took := 0
+	for _, b := range resolvePlainBases {
+		base, err := url.Parse(b)
+		require.NoError(t, err, b)
+		for _, raw := range resolvePlainRefs {
+			if checkResolvePlain(t, raw, base) {
+				took++
+			}
+		}
+	}
+	// The common case takes the short way.
+	base, _ := url.Parse("https://www.example.org/news/a-story/")
+	got, ok := resolvePlain("7f30085f-featuredImage.jpeg", base)
+	assert.True(t, ok)
+	assert.Equal(t, "https://www.example.org/news/a-story/7f30085f-featuredImage.jpeg", got)
+	assert.Greater(t, took, 20)
+	// A base made in code whose path is not rooted is left to net/url.
+	_, ok = resolvePlain("a", &url.URL{Scheme: "https", Host: "h.example.org", Path: "x/"})
+	assert.False(t, ok)
+}
+
+// checkResolvePlain requires what resolvePlain makes of raw against base
+// to be what net/url's cleaning makes of it, in either mode, and reports
+// whether resolvePlain took it.
+func checkResolvePlain(t *testing.T, raw string, base *url.URL) bool {
+	t.Helper()
+	got, ok := resolvePlain(raw, base)
+	if !ok {
+		return false
+	}
+	for _, mailto := range []bool{false, true} {
+		if want, wok := cleanURLParsed(raw, base, mailto); !wok || want != got {
+			t.Fatalf("resolvePlain(%q, %q) = %q, cleaning gives %q (%v)", raw, base, got, want, wok)
+		}
+	}
+	return true
+}
+
 func TestPlainURL(t *testing.T) {
 	for _, tt := range plainURLTests {
 		assert.Equal(t, tt.plain, plainURL(tt.raw), tt.raw)

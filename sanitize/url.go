@@ -22,7 +22,52 @@ func cleanURL(raw string, base *url.URL, mailto bool) (string, bool) {
 	if plainURL(raw) {
 		return raw, true
 	}
+	if u, ok := resolvePlain(raw, base); ok {
+		return u, true
+	}
 	return cleanURLParsed(raw, base, mailto)
+}
+
+// resolvePlain is the cleaning of a relative URL that is a plain path
+// (unreserved characters and slashes, not starting with one, without dot
+// segments or empty ones) against a base that has no user information or
+// escaped path of its own: such a path only replaces the last segment of
+// the base's path, so the result is the base's scheme, host and directory
+// followed by raw, and cleanURLParsed gives exactly that whenever it is a
+// plain URL. Relative image and link paths in records are such; they skip
+// net/url's parses. ok is false for anything else.
+func resolvePlain(raw string, base *url.URL) (string, bool) {
+	if base == nil || raw == "" || raw[0] == '/' || base.Opaque != "" || base.User != nil ||
+		base.RawPath != "" || base.Scheme != "http" && base.Scheme != "https" ||
+		base.Path != "" && base.Path[0] != '/' {
+		return "", false
+	}
+	for seg := range strings.SplitSeq(raw, "/") {
+		if seg == "." || seg == ".." {
+			return "", false
+		}
+	}
+	for i := 0; i < len(raw); i++ {
+		if !plainPathBytes[raw[i]] {
+			return "", false
+		}
+	}
+	dir := base.Path[:strings.LastIndexByte(base.Path, '/')+1]
+	var b strings.Builder
+	b.Grow(len(base.Scheme) + 3 + len(base.Host) + len(dir) + len(raw) + 1)
+	b.WriteString(base.Scheme)
+	b.WriteString("://")
+	b.WriteString(base.Host)
+	if dir == "" {
+		b.WriteByte('/')
+	}
+	b.WriteString(dir)
+	b.WriteString(raw)
+	u := b.String()
+	if !plainURL(u) {
+		return "", false
+	}
+	return u, true
 }
 
 // cleanURLParsed is cleanURL by net/url: parsed, resolved and printed,
