@@ -717,6 +717,43 @@ var hashRE = regexp.MustCompile(`(?i)-hash-`)
 // not matter, while different vocabularies stay different topics. ok is
 // false when nothing is left of the term.
 func ParseTopic(s string) (t Topic, ok bool) {
+	if v, found := topicMemo.m.Load(s); found {
+		r := v.(parsedTopic)
+		return r.t, r.ok
+	}
+	if len(s) > topicMemoLen || topicMemo.n.Load() >= topicMemoMax {
+		return parseTopic(s)
+	}
+	s = strings.Clone(s) // the memo must not hold on to the record it came from
+	t, ok = parseTopic(s)
+	if _, loaded := topicMemo.m.LoadOrStore(s, parsedTopic{t, ok}); !loaded {
+		topicMemo.n.Add(1)
+	}
+	return t, ok
+}
+
+// topicMemo keeps what ParseTopic made of the topic strings it has seen, up
+// to topicMemoMax strings of at most topicMemoLen bytes: records spell a few
+// hundred topics between them, thousands of times over, and parsing one
+// takes a regular expression, cleaning and case folding. Items then also
+// share the topics' strings. Past the cap topics are parsed each time; the
+// result is the same either way.
+var topicMemo struct {
+	m sync.Map // topic string → parsedTopic
+	n atomic.Int32
+}
+
+const (
+	topicMemoMax = 1 << 14
+	topicMemoLen = 256
+)
+
+type parsedTopic struct {
+	t  Topic
+	ok bool
+}
+
+func parseTopic(s string) (t Topic, ok bool) {
 	s = sanitize.Text(hashRE.ReplaceAllString(s, "#"))
 	vocab, term, found := strings.Cut(s, ":")
 	if !found {

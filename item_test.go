@@ -2,6 +2,7 @@ package curafeed
 
 import (
 	"errors"
+	"fmt"
 	"net/url"
 	"os"
 	"strconv"
@@ -124,6 +125,40 @@ func TestParseTopicFolding(t *testing.T) {
 		_, ok := ParseTopic(empty)
 		assert.False(t, ok, "%q", empty)
 	}
+}
+
+// TestParseTopicMemo: a topic parsed again, from the memo, is what parsing
+// it gives; long strings and strings past the memo's cap are parsed each
+// time, to the same result.
+func TestParseTopicMemo(t *testing.T) {
+	topics := []string{
+		"Gartner: Cybersecurity", "gartner:  cybersecurity", "Symplur: -hash-COVID19", "",
+		"Gartner:", "<b>KLAS</b>: Tele&amp;health", "Beckerâ€™s: Health IT", "a\u202eb: c",
+		"Medigy:\u00a0Barriers", strings.Repeat("Long topic ", 40),
+	}
+	for round := range 3 {
+		for _, s := range topics {
+			want, wantOK := parseTopic(s)
+			got, ok := ParseTopic(s)
+			require.Equal(t, wantOK, ok, "round %d: %q", round, s)
+			require.Equal(t, want, got, "round %d: %q", round, s)
+		}
+	}
+	_, memoized := topicMemo.m.Load(topics[0])
+	assert.True(t, memoized)
+	_, memoized = topicMemo.m.Load(topics[len(topics)-1])
+	assert.False(t, memoized, "a string over topicMemoLen is not kept")
+	for i := 0; topicMemo.n.Load() < topicMemoMax; i++ {
+		ParseTopic(fmt.Sprintf("Filler: %d", i))
+	}
+	past := "Past the cap: Cybersecurity"
+	got, ok := ParseTopic(past)
+	want, wantOK := parseTopic(past)
+	assert.Equal(t, wantOK, ok)
+	assert.Equal(t, want, got)
+	_, memoized = topicMemo.m.Load(past)
+	assert.False(t, memoized)
+	assert.Equal(t, int32(topicMemoMax), topicMemo.n.Load())
 }
 
 func TestParseSeedRecord(t *testing.T) {
