@@ -14,13 +14,13 @@ import (
 // live. So the heap may grow to buildGCFloor before a collection, or to
 // 2.5 times the live heap when that is more (GOGC=150), while the live
 // heap is under buildGCLive: at 10,000 records, 20 to 23 collections and
-// a heap that stays under about 100 MB throughout. Past buildGCLive the
-// collector goes back to its default, where the memory matters more than
-// its time: at 100,000 records, where the live heap passes it, the build
-// peaks at about 510 MB (720 MB with 256 MiB, for 4% less wall time).
-// buildGCPeriod is how often the live heap is looked at.
+// a heap that stays under about 100 MB throughout; at 100,000 records,
+// whose live heap reaches 150 to 230 MB, a peak of 620 to 650 MB, where the
+// default would give about 500 MB for 6% more CPU time. Past buildGCLive
+// the collector goes back to its default, where the memory matters more
+// than its time. buildGCPeriod is how often the live heap is looked at.
 var (
-	buildGCLive   uint64 = 160 << 20
+	buildGCLive   uint64 = 320 << 20
 	buildGCFloor  uint64 = 96 << 20
 	buildGCPeriod        = 20 * time.Millisecond
 )

@@ -69,7 +69,7 @@ func TestBuildGCPercent(t *testing.T) {
 		want int
 	}{
 		{0, 150}, {1, 2000}, {4 * mb, 2000}, {8 * mb, 1100}, {32 * mb, 200}, {38 * mb, 152},
-		{39 * mb, 150}, {100 * mb, 150}, {buildGCLive, 150}, {buildGCLive + 1, 100},
+		{39 * mb, 150}, {100 * mb, 150}, {250 * mb, 150}, {buildGCLive, 150}, {buildGCLive + 1, 100},
 	} {
 		assert.Equal(t, c.want, buildGCPercent(c.live), "live %d", c.live)
 		if c.live > 0 && c.want > 150 && c.want < 2000 {
