@@ -451,7 +451,6 @@ func TestFieldsExactSpelling(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "profile", it.Archetype, "the spelling of offering exports")
 	assert.Equal(t, []string{"Cybersecurity"}, it.Tags, "the spelling of older exports")
-	assert.Equal(t, []string{"c"}, it.extra.ContentCategories)
 }
 
 // TestFastFieldMaps checks that the fast path knows every field of the

@@ -255,22 +255,16 @@ type Image struct {
 	Height int    // pixels, 0 when unknown
 }
 
-// siteFields holds the plumbing fields of a record that feeds do not use.
+// siteFields holds what an item keeps of a record's site plumbing: where
+// it lives on the site, which an edit that moves it changes (see sameShape)
+// and community aliases read. The other plumbing fields (aliases,
+// breadcrumbs, contentCategories, owlType, searchCategory, sub,
+// openProjectWorkPackageType) are read and checked with the front matter,
+// and mdName, slug, type and source give the item its id, page, community
+// and body format; nothing else needs them, so items do not keep them.
 type siteFields struct {
-	Aliases           []string
-	Breadcrumbs       []string
-	BreadcrumbLinks   []string
-	ContentCategories []string
-	WorkPackageType   string
-	OwlType           string
-	SearchCategory    string
-	Source            string
-	Sub               string
-	MDName            string
-	Slug              string
-	BasePath          string
-	Type              string
-	OGURL             string // ogUrl: the item's page as a site path, in older exports
+	BasePath string
+	OGURL    string // ogUrl: the item's page as a site path, in older exports
 }
 
 // parseOptions control how one record is parsed.
@@ -444,18 +438,15 @@ func (p *parser) item(f *recordFields, body []byte) (*Item, error) {
 		recordID: f.ID.s, fileID: true, body: body,
 	}
 	x := &r.extra
-	x.MDName = sanitize.Text(f.MDName.s)
-	x.Slug = f.Slug.s
 	x.BasePath = f.BasePath.s
-	x.Type = sanitize.Text(f.Type.s)
 	x.OGURL = f.OGURL.s
 	r.ID = sanitize.Text(r.recordID)
-	if isUUID(x.MDName) {
-		r.ID = x.MDName
+	if mdName := sanitize.Text(f.MDName.s); isUUID(mdName) {
+		r.ID = mdName
 	}
 
 	// Where the item lives on the site, and what it is about.
-	r.URL = pageURL(site, x.BasePath, x.Slug)
+	r.URL = pageURL(site, x.BasePath, f.Slug.s)
 	if r.URL == "" {
 		if og := cleanBasePath(x.OGURL); og != "" && strings.HasPrefix(strings.TrimSpace(x.OGURL), "/") && og != "/" {
 			r.URL = pageURL(site, path.Dir(strings.TrimSuffix(og, "/")), path.Base(og))
@@ -489,7 +480,7 @@ func (p *parser) item(f *recordFields, body []byte) (*Item, error) {
 		r.Brand = f.Brand.s
 	}
 
-	r.community = communityOf(x.sitePath(), x.Type, f.Identifier.s, f.MastHead.s)
+	r.community = communityOf(x.sitePath(), sanitize.Text(f.Type.s), f.Identifier.s, f.MastHead.s)
 	r.Topics = p.topics(&f.Topics, &opf.MedigyTopics)
 	r.Tags = slices.Concat(f.Tags.list, f.Categories.list, f.CategoriesCap.list)
 	r.Authors = f.Author.list
@@ -509,20 +500,10 @@ func (p *parser) item(f *recordFields, body []byte) (*Item, error) {
 		r.Archetype = f.ArcheType.s
 	}
 
-	x.Aliases = cleanList(f.Aliases.list)
-	x.Breadcrumbs = cleanList(f.Breadcrumbs.list)
-	x.BreadcrumbLinks = cleanList(f.BreadcrumbLinks.list)
-	x.ContentCategories = cleanList(slices.Concat(f.ContentCategories.list, f.ContentCategoriesLower.list))
-	x.WorkPackageType = sanitize.Text(f.WorkPackageType.s)
-	x.OwlType = sanitize.Text(f.OwlType.s)
-	x.SearchCategory = sanitize.Text(f.SearchCategory.s)
-	x.Source = sanitize.Text(f.Source.s)
-	x.Sub = sanitize.Text(f.Sub.s)
-
 	// The body is Markdown unless it starts with markup; Dropmark exports
 	// are always Markdown.
 	b := bytes.TrimSpace(body)
-	r.Markdown = strings.Contains(strings.ToLower(x.Source), "dropmark") || (len(b) > 0 && b[0] != '<')
+	r.Markdown = strings.Contains(strings.ToLower(sanitize.Text(f.Source.s)), "dropmark") || (len(b) > 0 && b[0] != '<')
 
 	m := &f.FeaturedImage.f
 	r.at = func(key string) (string, int) {

@@ -194,8 +194,6 @@ func TestParseSeedRecord(t *testing.T) {
 	assert.Contains(t, html, "Becker’s Hospital Review")
 	assert.NotContains(t, html, "â€")
 	assert.True(t, strings.HasPrefix(html, "<p>"), html)
-	assert.Equal(t, "open-project-curations", it.extra.Source)
-	assert.Equal(t, []string{"/news/improving-cybersecurity-in-the-medical-industry"}, it.extra.Aliases)
 }
 
 const minimal = "---\ntitle: A title\ndate: 2021-02-03\n---\nBody text.\n"

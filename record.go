@@ -256,11 +256,9 @@ func newItem(r *Record, site *url.URL, warnings *ErrorList) (*Item, error) {
 func detach(it *Item) {
 	ptrs := []*string{&it.ID, &it.RecordID, &it.Path, &it.Title, &it.Summary, &it.URL,
 		&it.ExternalURL, &it.Brand, &it.Status, &it.Archetype, &it.Community.Slug, &it.Community.Name,
-		&it.extra.MDName, &it.extra.Slug, &it.extra.BasePath, &it.extra.Type, &it.extra.OGURL,
-		&it.extra.WorkPackageType, &it.extra.OwlType, &it.extra.SearchCategory, &it.extra.Source, &it.extra.Sub}
+		&it.extra.BasePath, &it.extra.OGURL}
 	// The lists share one backing array too.
-	lists := []*[]string{&it.Tags, &it.Authors, &it.extra.Aliases, &it.extra.Breadcrumbs,
-		&it.extra.BreadcrumbLinks, &it.extra.ContentCategories}
+	lists := []*[]string{&it.Tags, &it.Authors}
 	total := 0
 	for _, l := range lists {
 		total += len(*l)
@@ -475,7 +473,7 @@ func checkItem(it *Item, site *url.URL, warnings *ErrorList) (*Item, error) {
 	c.Tags = plainList(c.Tags)
 	c.Authors = plainList(c.Authors)
 	x := &c.extra
-	x.Slug, x.BasePath, x.OGURL = sanitize.Plain(x.Slug), sanitize.Plain(x.BasePath), sanitize.Plain(x.OGURL)
+	x.BasePath, x.OGURL = sanitize.Plain(x.BasePath), sanitize.Plain(x.OGURL)
 	return &c, nil
 }
 
