@@ -824,8 +824,7 @@ func escapeMarksAfterTags(s string) string {
 // feed readers that decode content once too often would otherwise show the
 // character.
 func cleanHTMLText(s string) string {
-	if !strings.Contains(s, "&#") && invalidXMLIndex(s) < 0 && (isASCII(s) ||
-		!strings.ContainsFunc(s, isHiddenRune) && !hasMojibakeLead(s) && norm.NFC.IsNormalString(s)) {
+	if settledText(s, true) {
 		return s
 	}
 	for {
@@ -847,6 +846,41 @@ func cleanHTMLText(s string) string {
 		}
 		s = t
 	}
+}
+
+// settledText reports, in one pass over s and a normalization check
+// beyond ASCII, whether s is text the cleaning passes leave as it is: no
+// invalid UTF-8 or character XML forbids, and, beyond ASCII, no hidden rune
+// (isHiddenRune, which beyond ASCII is what dropInvisibleMarkup removes), no
+// character that may lead mojibake (U+00C2 to U+00F4, see hasMojibakeLead)
+// and nothing normalization form C would change; with refs, no "&#" either.
+// It is cleanHTMLText's test for text with nothing to do (refs), and
+// sanitizedText's for a body it would return unchanged. Most text of most
+// bodies is such.
+func settledText(s string, refs bool) bool {
+	ascii := true
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			switch {
+			case c == '&':
+				if refs && i+1 < len(s) && s[i+1] == '#' {
+					return false
+				}
+			case c < 0x20 && c != '\t' && c != '\n' && c != '\r':
+				return false
+			}
+			i++
+			continue
+		}
+		ascii = false
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if n == 1 || !isXMLChar(r) || isHiddenRune(r) || 0xc2 <= r && r <= 0xf4 {
+			return false
+		}
+		i += n
+	}
+	return ascii || norm.NFC.IsNormalString(s)
 }
 
 // dropHiddenReferences removes from the text s every numeric character

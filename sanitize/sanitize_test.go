@@ -18,6 +18,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/net/html"
+	"golang.org/x/text/unicode/norm"
 )
 
 var updateSanitize = flag.Bool("update-sanitize", false, "rewrite the golden files in testdata/sanitize")
@@ -748,6 +749,52 @@ func TestWriterNesting(t *testing.T) {
 		written, nested := parseAsBrowser(s, sanitizeBase)
 		require.Equal(t, wellNested(written), nested, "%q → %q", s, written)
 	}
+}
+
+// checkSettledText requires settledText's one pass to answer as the
+// separate checks it replaces do: cleanHTMLText's (with refs) and
+// sanitizedText's, whose result is then s itself.
+func checkSettledText(t *testing.T, s string) {
+	t.Helper()
+	want := !strings.Contains(s, "&#") && invalidXMLIndex(s) < 0 && (isASCII(s) ||
+		!strings.ContainsFunc(s, isHiddenRune) && !hasMojibakeLead(s) && norm.NFC.IsNormalString(s))
+	if got := settledText(s, true); got != want {
+		t.Fatalf("settledText(%q, true) = %v, the separate checks say %v", s, got, want)
+	}
+	want = invalidXMLIndex(s) < 0 && !hasMojibakeLead(s) &&
+		!containsInvisible(s, isInvisibleMarkup, &asciiInvisibleMarkup) && norm.NFC.IsNormalString(s)
+	if got := settledText(s, false); got != want {
+		t.Fatalf("settledText(%q, false) = %v, the separate checks say %v", s, got, want)
+	}
+	if want {
+		slow := settleText(RepairMojibake(StripInvalidXML(s)), dropInvisibleMarkup, nfcMarkup)
+		if slow != s {
+			t.Fatalf("settledText(%q, false), but the passes make it %q", s, slow)
+		}
+	}
+}
+
+func TestSettledText(t *testing.T) {
+	edges := []string{
+		"", "plain text", "a & b", "a &amp; b", "&#", "a&#x41;", "&", "x&", "tab\tnew\nline\r",
+		"\x00", "\x1f", "\x7f", "caf\u00e9", "cafe\u0301", "\u00c1", "\u00c2", "\u00f4", "\u00f5",
+		"\u0085", "\u009f", "\u00a0", "\u202e", "\u2066", "\ufeff", "\ufdd0", "\uffff", "\ufffd",
+		"\xff", "a\xc3", "\xc3\xa9", "\U0001F600", "\U0001FFFE", "\ud7ff\ue000", "Beck\u00e2\u20ac\u2122s",
+		"\u1e9b\u0323", "\uac00\u11a8", "\u212b",
+	}
+	for _, s := range edges {
+		checkSettledText(t, s)
+	}
+	for _, s := range sanitizeSeeds(t) {
+		checkSettledText(t, s)
+	}
+	for _, tt := range cleanTextTests {
+		checkSettledText(t, tt.in)
+	}
+	assert.True(t, settledText("Plain words, 日本語 and Ωmega.", true))
+	assert.False(t, settledText("café", true), "a character that may lead mojibake takes the long way")
+	assert.False(t, settledText("a&#8238;b", true))
+	assert.True(t, settledText("a&#38;b", false), "a reference is markup to sanitizedText")
 }
 
 // plainURLTests are URLs near the edges of what plainURL passes untouched.

@@ -75,6 +75,9 @@ func settleText(s string, drop, normalize func(string) string) string {
 // combining character right after '<', '>' or '=' is kept apart from it, so
 // that "<" and U+0338 never become "≮".
 func sanitizedText(h string) string {
+	if settledText(h, false) {
+		return h
+	}
 	return settleText(RepairMojibake(StripInvalidXML(h)), dropInvisibleMarkup, nfcMarkup)
 }
 
