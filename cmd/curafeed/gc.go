@@ -15,8 +15,8 @@ import (
 // 2.5 times the live heap when that is more (GOGC=150), while the live
 // heap is under buildGCLive: at 10,000 records, 20 to 23 collections and
 // a heap that stays under about 100 MB throughout; at 100,000 records,
-// whose live heap reaches 150 to 230 MB, a peak of 620 to 650 MB, where the
-// default would give about 500 MB for 6% more CPU time. Past buildGCLive
+// whose live heap reaches about 200 MB while rendering, a peak of about
+// 510 MB, where the default target took 6% more CPU time. Past buildGCLive
 // the collector goes back to its default, where the memory matters more
 // than its time. buildGCPeriod is how often the live heap is looked at.
 var (
