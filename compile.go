@@ -80,7 +80,7 @@ func BuildDir(fsys fs.FS, cfg Config, dir string) (*Records, WriteStats, error) 
 	if err != nil {
 		return nil, WriteStats{}, err
 	}
-	sp, err := newSpillFile(ncfg.CacheDir)
+	sp, err := newBufferedSpill(ncfg.CacheDir)
 	if err != nil {
 		return nil, WriteStats{}, err
 	}

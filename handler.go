@@ -291,7 +291,7 @@ func newHandler(c *Catalog, opts HandlerOptions, now time.Time, prev *handler) (
 	// in a temporary file while it renders, not in memory.
 	var frags *spillFile
 	if prev != nil && prev.store != nil {
-		if s, err := newSpillFile(""); err == nil {
+		if s, err := newBufferedSpill(""); err == nil {
 			frags = s
 			defer frags.close()
 		}
@@ -384,7 +384,7 @@ func (v *variant) has() bool { return v != nil && (v.body != nil || v.stored != 
 // reader reads v's bytes.
 func (v *variant) reader() io.Reader {
 	if v.stored != nil {
-		return io.NewSectionReader(v.stored.f, v.span.off, v.span.n)
+		return v.stored.reader(v.span)
 	}
 	return bytes.NewReader(v.body)
 }

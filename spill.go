@@ -1,9 +1,11 @@
 package curafeed
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"math/bits"
 	"os"
@@ -14,9 +16,18 @@ import (
 // spillFile is an append-only temporary file for the bytes a build needs
 // again later but need not hold in memory meanwhile: BuildDir keeps there
 // the body of every record it reads, and each item's encodings once made.
-// Appends from many goroutines take disjoint ranges of the file and write
-// them at once (WriteAt); reads are ReadAt. The file loses its name as soon
-// as it is made where an open file can, and is removed by close otherwise.
+// Appends from many goroutines take disjoint ranges of the file; reads are
+// ReadAt. The file loses its name as soon as it is made where an open file
+// can, and is removed by close otherwise.
+//
+// A buffered spill file (see newBufferedSpill) gathers its appends in
+// memory and writes them spillFlush bytes at a time: a build adds a few
+// hundred thousand small pieces, and a system call each costs more than
+// copying them. Reads of bytes not written yet are served from memory. A
+// failed write loses bytes that earlier adds were told were kept, so it
+// fails every later add and read: only a user that gives up on the first
+// error (a build) may use one. Otherwise each add is written at once
+// (WriteAt), and a failed add fails alone.
 type spillFile struct {
 	f    *os.File // nil: the bytes are in mem (see memorySpill)
 	mu   sync.Mutex
@@ -24,7 +35,25 @@ type spillFile struct {
 	name string // "" once the file has no name
 	end  atomic.Int64
 	err  atomic.Pointer[error] // the first write error
+
+	// Buffered, under mu: the bytes from offset bufOff on, not written yet,
+	// and the buffers being written (see writeBuffer).
+	buffered bool
+	buf      []byte
+	bufOff   int64
+	writing  []pendingWrite
+	free     [][]byte // written buffers, to be filled again
 }
+
+// pendingWrite is a buffer of a spill file being written at off.
+type pendingWrite struct {
+	off int64
+	b   []byte
+}
+
+// spillFlush is how many bytes a buffered spill file gathers before it
+// writes them.
+const spillFlush = 1 << 20
 
 // spillSpan locates bytes in a spill file.
 type spillSpan struct {
@@ -50,12 +79,23 @@ func newSpillFile(dir string) (*spillFile, error) {
 	return s, nil
 }
 
+// newBufferedSpill is newSpillFile for a buffered spill file (see
+// spillFile).
+func newBufferedSpill(dir string) (*spillFile, error) {
+	s, err := newSpillFile(dir)
+	if s != nil {
+		s.buffered = true
+	}
+	return s, err
+}
+
 // memorySpill returns a spill file that keeps its bytes in memory, for a
 // render that cannot make a temporary file.
 func memorySpill() *spillFile { return &spillFile{} }
 
 // add appends b and returns where it went. After a write error every add
-// fails with that error, and so does failed.
+// fails with that error, and so does failed; in a buffered file the error
+// of a write shows at the add that filled the buffer.
 func (s *spillFile) add(b []byte) (spillSpan, error) {
 	if len(b) == 0 {
 		return spillSpan{}, nil
@@ -67,13 +107,76 @@ func (s *spillFile) add(b []byte) (spillSpan, error) {
 		s.end.Store(int64(len(s.mem)))
 		return spillSpan{int64(len(s.mem) - len(b)), int64(len(b))}, nil
 	}
-	off := s.end.Add(int64(len(b))) - int64(len(b))
-	if _, err := s.f.WriteAt(b, off); err != nil {
-		err = fmt.Errorf("curafeed: writing a temporary file: %w", err)
-		s.err.CompareAndSwap(nil, &err)
-		return spillSpan{}, s.failed()
+	if !s.buffered {
+		off := s.end.Add(int64(len(b))) - int64(len(b))
+		if _, err := s.f.WriteAt(b, off); err != nil {
+			s.fail(err)
+			return spillSpan{}, s.failed()
+		}
+		return spillSpan{off, int64(len(b))}, s.failed()
 	}
-	return spillSpan{off, int64(len(b))}, s.failed()
+	return s.addBuffered(b, nil)
+}
+
+// addBuffered appends a and then b to a buffered spill file and returns
+// where the two went, as one span.
+func (s *spillFile) addBuffered(a, b []byte) (spillSpan, error) {
+	if err := s.failed(); err != nil {
+		return spillSpan{}, err
+	}
+	s.mu.Lock()
+	if s.buf == nil {
+		s.buf = s.freeBuffer()
+	}
+	sp := spillSpan{s.bufOff + int64(len(s.buf)), int64(len(a) + len(b))}
+	s.buf = append(append(s.buf, a...), b...)
+	s.end.Store(sp.off + sp.n)
+	if len(s.buf) >= spillFlush {
+		s.writeBuffer()
+	}
+	s.mu.Unlock()
+	return sp, s.failed()
+}
+
+// fail keeps err, a write's error, unless one is kept already.
+func (s *spillFile) fail(err error) {
+	err = fmt.Errorf("curafeed: writing a temporary file: %w", err)
+	s.err.CompareAndSwap(nil, &err)
+}
+
+// writeBuffer writes s.buf to the file and starts a new one. s.mu is held,
+// and released while the bytes are written, so that other adds and reads
+// go on; reads of these bytes find them in s.writing meanwhile.
+func (s *spillFile) writeBuffer() {
+	w := pendingWrite{s.bufOff, s.buf}
+	s.writing = append(s.writing, w)
+	s.bufOff += int64(len(s.buf))
+	s.buf = nil
+	s.mu.Unlock()
+	_, err := s.f.WriteAt(w.b, w.off)
+	s.mu.Lock()
+	if err != nil {
+		s.fail(err) // before the bytes leave s.writing: no read finds them missing
+	}
+	for i := range s.writing {
+		if s.writing[i].off == w.off {
+			s.writing = append(s.writing[:i], s.writing[i+1:]...)
+			break
+		}
+	}
+	if len(s.free) < 2 && cap(w.b) <= 2*spillFlush {
+		s.free = append(s.free, w.b[:0])
+	}
+}
+
+// freeBuffer returns a buffer to gather bytes in; s.mu is held.
+func (s *spillFile) freeBuffer() []byte {
+	if n := len(s.free); n > 0 {
+		b := s.free[n-1]
+		s.free = s.free[:n-1]
+		return b
+	}
+	return make([]byte, 0, spillFlush+spillFlush/4)
 }
 
 // addParts appends all in one write and returns where each of its parts
@@ -125,10 +228,61 @@ func (s *spillFile) readIn(sp spillSpan, a *readArena) ([]byte, error) {
 		copy(b, s.mem[sp.off:])
 		return b, nil
 	}
+	if s.buffered {
+		s.mu.Lock()
+		if err := s.failed(); err != nil {
+			s.mu.Unlock()
+			return nil, err // the bytes may be among those a write lost
+		}
+		src := s.unwritten(sp)
+		if src != nil {
+			copy(b, src)
+		}
+		s.mu.Unlock()
+		if src != nil {
+			return b, nil
+		}
+	}
 	if _, err := s.f.ReadAt(b, sp.off); err != nil {
 		return nil, fmt.Errorf("curafeed: reading a temporary file: %w", err)
 	}
 	return b, nil
+}
+
+// reader reads the bytes at sp, from the file without a copy when they
+// are there.
+func (s *spillFile) reader(sp spillSpan) io.Reader {
+	if s.f == nil || s.buffered {
+		b, err := s.readIn(sp, nil)
+		if err != nil {
+			return errorReader{err}
+		}
+		return bytes.NewReader(b)
+	}
+	return io.NewSectionReader(s.f, sp.off, sp.n)
+}
+
+// errorReader is a reader whose every read fails with err.
+type errorReader struct{ err error }
+
+func (r errorReader) Read([]byte) (int, error) { return 0, r.err }
+
+// unwritten returns the bytes at sp when they are not in the file yet (in
+// the buffer, or being written), or nil; s.mu is held. A span lies in one
+// buffer: add puts each piece in one.
+func (s *spillFile) unwritten(sp spillSpan) []byte {
+	if sp.off >= s.bufOff {
+		if sp.off+sp.n > s.bufOff+int64(len(s.buf)) {
+			return nil // past the end: ReadAt says so
+		}
+		return s.buf[sp.off-s.bufOff:][:sp.n]
+	}
+	for _, w := range s.writing {
+		if w.off <= sp.off && sp.off+sp.n <= w.off+int64(len(w.b)) {
+			return w.b[sp.off-w.off:][:sp.n]
+		}
+	}
+	return nil
 }
 
 // readArena hands out the memory of one window's reads from the spill
@@ -192,6 +346,9 @@ func (s *spillFile) close() error {
 		s.mu.Unlock()
 		return nil
 	}
+	s.mu.Lock()
+	s.buf, s.free = nil, nil
+	s.mu.Unlock()
 	err := s.f.Close()
 	if s.name != "" {
 		if rerr := os.Remove(s.name); rerr != nil && !errors.Is(rerr, os.ErrNotExist) && err == nil {

@@ -3,6 +3,7 @@ package curafeed
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"io/fs"
 	"net/url"
 	"os"
@@ -215,6 +216,100 @@ func TestSpillFile(t *testing.T) {
 	require.Error(t, s.failed())
 	_, err = s.read(spans[5])
 	require.Error(t, err)
+}
+
+// TestSpillFileBuffered: pieces added from many goroutines read back as
+// they were, at once (from the buffer or a buffer being written) and after
+// many writes (from the file), small and large ones, and the file gets
+// them in writes of about spillFlush bytes, not one each.
+func TestSpillFileBuffered(t *testing.T) {
+	s, err := newBufferedSpill(t.TempDir())
+	require.NoError(t, err)
+	piece := func(g, i int) []byte {
+		n := (g*7919 + i*104729) % 9000
+		if i%97 == 0 {
+			n = spillFlush + i // larger than a buffer
+		}
+		return bytes.Repeat([]byte{byte('a' + (g+i)%26)}, n)
+	}
+	const goroutines, pieces = 4, 600
+	spans := make([][]spillSpan, goroutines)
+	var wg sync.WaitGroup
+	for g := range goroutines {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range pieces {
+				sp, err := s.add(piece(g, i))
+				if !assert.NoError(t, err) {
+					return
+				}
+				spans[g] = append(spans[g], sp)
+				// read back at once, and one added a while ago
+				for _, j := range []int{i, i / 2} {
+					got, err := s.read(spans[g][j])
+					if !assert.NoError(t, err) || !assert.Equal(t, piece(g, j), got, "piece %d of %d", j, g) {
+						return
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	var total int64
+	for g := range goroutines {
+		for i, sp := range spans[g] {
+			got, err := s.read(sp)
+			require.NoError(t, err)
+			require.Equal(t, piece(g, i), got, "piece %d of %d", i, g)
+			total += sp.n
+		}
+	}
+	require.Equal(t, total, s.end.Load())
+
+	// A small piece waits in the buffer; filling it writes it.
+	small, err := newBufferedSpill(t.TempDir())
+	require.NoError(t, err)
+	sp, err := small.add([]byte("abc"))
+	require.NoError(t, err)
+	st, err := small.f.Stat()
+	require.NoError(t, err)
+	assert.Zero(t, st.Size(), "not written yet")
+	got, err := io.ReadAll(small.reader(sp))
+	require.NoError(t, err)
+	assert.Equal(t, "abc", string(got), "read from the buffer")
+	_, err = small.add(make([]byte, spillFlush))
+	require.NoError(t, err)
+	st, err = small.f.Stat()
+	require.NoError(t, err)
+	assert.Equal(t, int64(spillFlush+3), st.Size(), "written in one piece")
+	got, err = small.read(sp)
+	require.NoError(t, err)
+	assert.Equal(t, "abc", string(got))
+	require.NoError(t, small.close())
+
+	st, err = s.f.Stat()
+	require.NoError(t, err)
+	assert.Greater(t, st.Size(), total-spillFlush-spillFlush/4, "all but the last buffer is in the file")
+	assert.LessOrEqual(t, st.Size(), total)
+	require.NoError(t, s.failed())
+
+	// A failed write loses bytes earlier adds were told were kept: every
+	// later add and read fails.
+	kept, err := s.add([]byte("kept"))
+	require.NoError(t, err)
+	require.NoError(t, s.f.Close())
+	_, err = s.add(make([]byte, spillFlush)) // fills the buffer: written now
+	require.Error(t, err)
+	_, err = s.add([]byte("again"))
+	require.Error(t, err)
+	_, err = s.read(kept)
+	require.Error(t, err, "its bytes were in the write that failed")
+	_, err = s.read(spans[0][0])
+	require.Error(t, err)
+	_, err = io.ReadAll(s.reader(kept))
+	require.Error(t, err)
+	require.Error(t, s.failed())
 }
 
 // TestLazyHTMLKeepClean requires a body the Reloader spills as written

@@ -55,7 +55,7 @@ func (c *Catalog) files(fn func(File) error, docs []*Feed, index bool, spill *sp
 // file of their own when spill is nil (in memory when none can be made).
 func (c *Catalog) renderDocs(docs []*Feed, spill *spillFile, ordered bool, fn func(File) error) error {
 	if spill == nil {
-		s, err := newSpillFile("")
+		s, err := newBufferedSpill("")
 		if err != nil {
 			s = memorySpill()
 		}
