@@ -476,10 +476,17 @@ func joinedCommunities(results []parsed, entries []*cachedRecord) {
 // statuses) are kept once, by in, and of its site fields those that joining
 // communities reads. A write error is kept by s (see failed).
 func holdItem(it *Item, s *spillFile, in *interner) *Item {
+	// The body and the held fields go side by side, for the render to
+	// read at once (see fragmentStore.full).
+	var body []byte
 	if it.content != nil {
-		it.content, _ = it.content.spillTo(s, it.URL)
+		it.content, body = it.content.toSpill(s, it.URL)
 	}
-	it.held, _ = s.add(appendHeld(nil, it))
+	span, held, _ := s.addPair(body, appendHeld(nil, it))
+	if body != nil {
+		it.content.span = span
+	}
+	it.held = held
 	it.Title, it.Summary, it.URL, it.ExternalURL, it.Brand = "", "", "", "", ""
 	it.Tags, it.Authors, it.Image = nil, nil, nil
 	it.Community = Community{Slug: in.str(it.Community.Slug), Name: in.str(it.Community.Name)}

@@ -17,6 +17,7 @@ import (
 	"sync/atomic"
 	"time"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/curafeed/curafeed/internal/frontmatter"
 	"github.com/curafeed/curafeed/sanitize"
@@ -163,9 +164,18 @@ func (l *lazyHTML) render() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if l.clean {
-		return string(src), nil
+	return l.renderFrom(src)
+}
+
+// renderFrom is render, given the bytes at l.span, which it may keep.
+func (l *lazyHTML) renderFrom(src []byte) (string, error) {
+	if sp := l.cleaned.Load(); sp != nil {
+		return l.render() // src is the body as written, no longer needed
 	}
+	if l.clean {
+		return unsafe.String(unsafe.SliceData(src), len(src)), nil
+	}
+	var err error
 	base := l.base
 	if l.onPage {
 		if l.page == "" {
@@ -200,19 +210,33 @@ func (l *lazyHTML) spilled() (spillSpan, bool) {
 // otherwise. When base is the URL page parses to, the body does not keep
 // it: onPage says that withPage must give it page back before it renders.
 func (l *lazyHTML) spillTo(s *spillFile, page string) (*lazyHTML, error) {
+	out, src := l.toSpill(s, page)
+	if src == nil {
+		return out, nil
+	}
+	var err error
+	out.span, err = s.add(src)
+	return out, err
+}
+
+// toSpill is spillTo without the add: the body that goes to s, and the
+// bytes to add there, whose span the caller sets; nil bytes when l is
+// spilled already (then out is l).
+func (l *lazyHTML) toSpill(s *spillFile, page string) (out *lazyHTML, src []byte) {
 	if l.spill != nil {
 		return l, nil
 	}
-	out := &lazyHTML{spill: s, markdown: l.markdown, base: l.base}
-	src := l.body
+	out = &lazyHTML{spill: s, markdown: l.markdown, base: l.base}
+	src = l.body
 	if src == nil { // rendered
 		src, out.clean, out.markdown, out.base = unsafeBytes(l.html), true, false, nil
 	} else if page != "" && l.base != nil && l.base.String() == page {
 		out.base, out.onPage = nil, true
 	}
-	var err error
-	out.span, err = s.add(src)
-	return out, err
+	if src == nil {
+		src = []byte{}
+	}
+	return out, src
 }
 
 // withPage returns the spilled body l with the page its base is parsed

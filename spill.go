@@ -138,6 +138,33 @@ func (s *spillFile) addBuffered(a, b []byte) (spillSpan, error) {
 	return sp, s.failed()
 }
 
+// addPair appends a and then b, next to each other, in one write, and
+// returns where each went; an empty one has an empty span. A reader that
+// wants both reads them at once (see fragmentStore.full).
+func (s *spillFile) addPair(a, b []byte) (sa, sb spillSpan, err error) {
+	var sp spillSpan
+	switch {
+	case len(a) == 0:
+		sp, err = s.add(b)
+	case len(b) == 0:
+		sp, err = s.add(a)
+	case s.f != nil && s.buffered:
+		sp, err = s.addBuffered(a, b)
+	default:
+		sp, err = s.add(append(a[:len(a):len(a)], b...))
+	}
+	if err != nil || sp.n == 0 {
+		return sa, sb, err
+	}
+	if len(a) > 0 {
+		sa = spillSpan{sp.off, int64(len(a))}
+	}
+	if len(b) > 0 {
+		sb = spillSpan{sp.off + int64(len(a)), int64(len(b))}
+	}
+	return sa, sb, nil
+}
+
 // fail keeps err, a write's error, unless one is kept already.
 func (s *spillFile) fail(err error) {
 	err = fmt.Errorf("curafeed: writing a temporary file: %w", err)
@@ -493,15 +520,13 @@ func (st *fragmentStore) item(c *Catalog, it *Item, format Format, short bool, a
 // item in every format planned for it and keeps the encodings in the spill
 // file.
 func (st *fragmentStore) encode(c *Catalog, it *Item, e *storedItem) (enc [3][]byte, err error) {
-	it, err = st.full(it)
+	it, src, err := st.full(it)
 	if err != nil {
 		return enc, err
 	}
-	body := ""
-	if it.content != nil {
-		if body, err = it.content.render(); err != nil {
-			return enc, err
-		}
+	body, err := renderBody(it, src)
+	if err != nil {
+		return enc, err
 	}
 	// The formats one after the other in one buffer: one allocation, and
 	// one write to the spill file, without a copy.
@@ -535,49 +560,72 @@ func (st *fragmentStore) encode(c *Catalog, it *Item, e *storedItem) (enc [3][]b
 }
 
 // full returns it with the fields it holds in the spill file, if any, or,
-// for a partial item, as its record gives it (resolved once).
-func (st *fragmentStore) full(it *Item) (*Item, error) {
+// for a partial item, as its record gives it (resolved once). When the
+// body was spilled next to the fields (see holdItem), both are read at
+// once, and src is the body's bytes, for renderBody.
+func (st *fragmentStore) full(it *Item) (_ *Item, src []byte, err error) {
 	if it.partial {
 		if st.resolve == nil {
-			return nil, fmt.Errorf("curafeed: item %s is partial", it.Path)
+			return nil, nil, fmt.Errorf("curafeed: item %s is partial", it.Path)
 		}
 		e := st.items[it.ID]
 		if e == nil {
-			return nil, fmt.Errorf("curafeed: item %s was not planned", it.Path)
+			return nil, nil, fmt.Errorf("curafeed: item %s was not planned", it.Path)
 		}
 		e.wholeOnce.Do(func() { e.whole, e.wholeErr = st.resolve(it) })
 		if e.wholeErr != nil {
-			return nil, e.wholeErr
+			return nil, nil, e.wholeErr
 		}
 		it = e.whole
 	}
 	if it.held.n == 0 {
-		return it, nil
+		return it, nil, nil
 	}
-	b, err := st.spill.read(it.held)
+	at := it.held
+	c := it.content
+	beside := c != nil && c.spill == st.spill && c.span.n > 0 && c.span.off+c.span.n == at.off
+	if beside {
+		at = spillSpan{c.span.off, c.span.n + at.n}
+	}
+	b, err := st.spill.read(at)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
+	}
+	if beside {
+		src, b = b[:c.span.n:c.span.n], b[c.span.n:]
 	}
 	f := *it
 	if err := readHeld(&f, b); err != nil {
-		return nil, fmt.Errorf("%w (item %s)", err, it.Path)
+		return nil, nil, fmt.Errorf("%w (item %s)", err, it.Path)
 	}
 	f.held = spillSpan{}
 	if f.content != nil {
 		f.content = f.content.withPage(f.URL)
 	}
-	return &f, nil
+	return &f, src, nil
+}
+
+// renderBody returns the item's sanitized body, rendered from src when
+// that holds its bytes (see full).
+func renderBody(it *Item, src []byte) (string, error) {
+	switch {
+	case it.content == nil:
+		return "", nil
+	case src != nil:
+		return it.content.renderFrom(src)
+	}
+	return it.content.render()
 }
 
 // encodeShort encodes the item cut to its summary, as encodeItem does.
 func (st *fragmentStore) encodeShort(c *Catalog, it *Item, format Format) ([]byte, error) {
-	it, err := st.full(it)
+	it, src, err := st.full(it)
 	if err != nil {
 		return nil, err
 	}
 	body := ""
-	if it.Summary == "" && it.content != nil {
-		if body, err = it.content.render(); err != nil {
+	if it.Summary == "" {
+		if body, err = renderBody(it, src); err != nil {
 			return nil, err
 		}
 	}

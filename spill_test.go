@@ -536,3 +536,74 @@ func TestReadArena(t *testing.T) {
 	var none *readArena
 	require.Len(t, none.alloc(5), 5)
 }
+
+// TestHoldItemBodyBeside requires holdItem to spill an item's body and its
+// held fields side by side, and fragmentStore.full to read both at once and
+// give back the item and its body as they were, in a buffered spill file,
+// a written-through one and one in memory; a body spilled before (not
+// beside the fields) is read on its own.
+func TestHoldItemBodyBeside(t *testing.T) {
+	described := reloadRecord(1, "security", "Described", "2024-01-01")
+	described = strings.Replace(described, "title: Described", "title: Described\ndescription: A summary of its own.", 1)
+	records := map[string]string{
+		"body as written (a description)": described,
+		"body sanitized (summary from it)": strings.Replace(reloadRecord(2, "security", "Undescribed", "2024-01-02"),
+			"<p>Body of Undescribed.</p>", "# Heading\n\nBody *of* [Undescribed](../x/) <script>x()</script>", 1),
+		"no body": strings.Replace(reloadRecord(3, "security", "Empty", "2024-01-03"), "<p>Body of Empty.</p>\n", "", 1),
+	}
+	spills := map[string]func() *spillFile{
+		"buffered": func() *spillFile { s, err := newBufferedSpill(t.TempDir()); require.NoError(t, err); return s },
+		"written":  func() *spillFile { s, err := newSpillFile(t.TempDir()); require.NoError(t, err); return s },
+		"memory":   memorySpill,
+	}
+	for name, src := range records {
+		for kind, mk := range spills {
+			for _, before := range []bool{false, true} {
+				t.Run(fmt.Sprintf("%s/%s/spilled before %v", name, kind, before), func(t *testing.T) {
+					want, _, err := parseTest(t, "communities/security/curated-content/x.md", src)
+					require.NoError(t, err)
+					it, _, err := parseTest(t, "communities/security/curated-content/x.md", src)
+					require.NoError(t, err)
+					s := mk()
+					defer s.close()
+					if before && it.content != nil {
+						_, err = s.add([]byte("something else first"))
+						require.NoError(t, err)
+						it.content, err = it.content.spillTo(s, it.URL)
+						require.NoError(t, err)
+						_, err = s.add([]byte("and between"))
+						require.NoError(t, err)
+					}
+					var in interner
+					held := holdItem(it, s, &in)
+					require.NoError(t, s.failed())
+					require.NotZero(t, held.held.n)
+					assert.Empty(t, held.Title, "held in the spill file")
+					beside := held.content != nil && held.content.span.n > 0 && !before
+					if beside {
+						assert.Equal(t, held.held.off, held.content.span.off+held.content.span.n, "the body just before the fields")
+					}
+					st := &fragmentStore{spill: s}
+					got, body, err := st.full(held)
+					require.NoError(t, err)
+					assert.Equal(t, beside, body != nil, "the body's bytes come with the fields only when beside them")
+					for _, f := range []func(*Item) any{
+						func(i *Item) any { return i.Title }, func(i *Item) any { return i.Summary },
+						func(i *Item) any { return i.URL }, func(i *Item) any { return i.Tags },
+						func(i *Item) any { return i.Authors }, func(i *Item) any { return i.Image },
+					} {
+						assert.Equal(t, f(want), f(got))
+					}
+					h, err := renderBody(got, body)
+					require.NoError(t, err)
+					assert.Equal(t, want.ContentHTML(), h)
+					if body != nil {
+						again, err := renderBody(got, nil) // read on its own
+						require.NoError(t, err)
+						assert.Equal(t, h, again)
+					}
+				})
+			}
+		}
+	}
+}
