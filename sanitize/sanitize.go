@@ -880,7 +880,9 @@ func settledText(s string, refs bool) bool {
 		}
 		i += n
 	}
-	return ascii || norm.NFC.IsNormalString(s)
+	// QuickSpanString answers most text without allocating; the rest
+	// needs the whole check.
+	return ascii || norm.NFC.QuickSpanString(s) == len(s) || norm.NFC.IsNormalString(s)
 }
 
 // dropHiddenReferences removes from the text s every numeric character

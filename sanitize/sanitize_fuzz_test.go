@@ -99,6 +99,7 @@ func FuzzCleanText(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, in string) {
 		checkSettledText(t, in)
+		checkTextReference(t, in)
 		out := Text(in)
 		if !utf8.ValidString(out) || invalidXMLIndex(out) >= 0 {
 			t.Fatalf("invalid characters in %q", out)

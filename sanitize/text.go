@@ -21,22 +21,82 @@ import (
 // which &nbsp; decodes to) collapsed to one space, with none at either end.
 // Text that is already clean is returned as is, without allocating.
 func Text(s string) string {
+	return text(s, -1)
+}
+
+// text is Text, or with limit >= 0 Truncate(Text(s), limit) without
+// collapsing the white space of the text past the limit.
+func text(s string, limit int) string {
 	if isCleanASCII(s) {
-		return s
+		return truncated(s, limit)
 	}
-	s = RepairMojibake(StripInvalidXML(s))
+	// Text that every cleaning pass would leave as it is (textSettled, the
+	// text of most bodies) skips them: one pass over it instead of five.
+	if !textSettled(s) {
+		s = RepairMojibake(StripInvalidXML(s))
+	}
 	if strings.ContainsAny(s, "<&") {
 		// Characters are removed before tags are found, so that removing
 		// them cannot join a '<' to a letter; decoded entities can bring
 		// back what needs removing or repairing.
 		s = HTMLText(dropInvisible(s))
+		if textSettled(s) {
+			return collapsed(s, limit)
+		}
 		s = RepairMojibake(StripInvalidXML(s))
+	} else if textSettled(s) {
+		return collapsed(s, limit)
 	}
 	// Repair ran before control characters were dropped, so that Latin-1
 	// mojibake ("â\u0080\u0099") could use them; dropping them (or a U+FEFF
 	// that repair restored) can join new neighbours, and composition can
 	// make a new lead character, so repeat until stable.
-	return collapseSpace(settleText(s, dropInvisible, norm.NFC.String))
+	return collapsed(settleText(s, dropInvisible, norm.NFC.String), limit)
+}
+
+// textSettled reports whether s is text that StripInvalidXML,
+// RepairMojibake, dropInvisible and normalization form C all return as it
+// is: settledText, and no DEL, which dropInvisible removes but markup
+// keeps.
+func textSettled(s string) bool {
+	return strings.IndexByte(s, 0x7f) < 0 && settledText(s, false)
+}
+
+// truncated is Truncate(s, limit), or s when limit < 0.
+func truncated(s string, limit int) string {
+	if limit < 0 {
+		return s
+	}
+	return Truncate(s, limit)
+}
+
+// collapsed is truncated(collapseSpace(s), limit), which needs only the
+// first limit+1 characters of collapseSpace(s): Truncate looks no further.
+func collapsed(s string, limit int) string {
+	if limit < 0 {
+		return collapseSpace(s)
+	}
+	var b strings.Builder
+	b.Grow(min(len(s), 4*limit+8))
+	space, n := false, 0
+	for _, r := range s {
+		if unicode.IsSpace(r) {
+			space = b.Len() > 0
+			continue
+		}
+		if space {
+			b.WriteByte(' ')
+			space = false
+			if n++; n > limit {
+				break
+			}
+		}
+		b.WriteRune(r)
+		if n++; n > limit {
+			break
+		}
+	}
+	return Truncate(b.String(), limit)
 }
 
 // Plain cleans text that is known to be plain, such as the fields of an
@@ -139,7 +199,7 @@ func Summary(description string, body func() string) string {
 	case body == nil:
 		return d
 	case d == "":
-		return Truncate(Text(body()), 300)
+		return text(body(), 300)
 	case lostBoundary(d):
 		return respace(d, Text(body()))
 	}
@@ -340,29 +400,61 @@ func collapseSpace(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
 	space := false
-	for _, r := range s {
-		if unicode.IsSpace(r) {
+	for i := 0; i < len(s); {
+		c, n := s[i], 1
+		isSpace := asciiSpace[c]
+		if c >= utf8.RuneSelf {
+			var r rune
+			r, n = utf8.DecodeRuneInString(s[i:])
+			isSpace = unicode.IsSpace(r)
+			if r == utf8.RuneError && n == 1 {
+				if space {
+					b.WriteByte(' ')
+					space = false
+				}
+				b.WriteRune(r) // as ranging over s reads it
+				i++
+				continue
+			}
+		}
+		if isSpace {
 			space = b.Len() > 0
+			i += n
 			continue
 		}
 		if space {
 			b.WriteByte(' ')
 			space = false
 		}
-		b.WriteRune(r)
+		b.WriteString(s[i : i+n])
+		i += n
 	}
 	return b.String()
 }
 
+// asciiSpace marks the ASCII characters unicode.IsSpace reports.
+var asciiSpace = [256]bool{'\t': true, '\n': true, '\v': true, '\f': true, '\r': true, ' ': true}
+
 func isCollapsed(s string) bool {
 	prevSpace := true // no space at the start
-	for _, r := range s {
-		if unicode.IsSpace(r) {
-			if r != ' ' || prevSpace {
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			i++
+			if !asciiSpace[c] {
+				prevSpace = false
+				continue
+			}
+			if c != ' ' || prevSpace {
 				return false
 			}
 			prevSpace = true
 			continue
+		}
+		r, n := utf8.DecodeRuneInString(s[i:])
+		i += n
+		if unicode.IsSpace(r) {
+			return false // a space, but not ' '
 		}
 		prevSpace = false
 	}

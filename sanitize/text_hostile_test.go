@@ -295,3 +295,103 @@ func TestContainsInvisible(t *testing.T) {
 		check(s)
 	}
 }
+
+// textReference is Text as it was written before its fast paths (text,
+// textSettled, collapsed): every cleaning pass on every input, white space
+// collapsed rune by rune. Text must give the same for every input.
+func textReference(s string) string {
+	if isCleanASCII(s) {
+		return s
+	}
+	s = RepairMojibake(StripInvalidXML(s))
+	if strings.ContainsAny(s, "<&") {
+		s = HTMLText(dropInvisible(s))
+		s = RepairMojibake(StripInvalidXML(s))
+	}
+	return collapseReference(settleText(s, dropInvisible, norm.NFC.String))
+}
+
+// collapseReference is collapseSpace rune by rune.
+func collapseReference(s string) string {
+	if isCollapsedReference(s) {
+		return s
+	}
+	var b strings.Builder
+	space := false
+	for _, r := range s {
+		if unicode.IsSpace(r) {
+			space = b.Len() > 0
+			continue
+		}
+		if space {
+			b.WriteByte(' ')
+			space = false
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+func isCollapsedReference(s string) bool {
+	prevSpace := true
+	for _, r := range s {
+		if unicode.IsSpace(r) {
+			if r != ' ' || prevSpace {
+				return false
+			}
+			prevSpace = true
+			continue
+		}
+		prevSpace = false
+	}
+	return !prevSpace || s == ""
+}
+
+// checkTextReference requires Text, the summary's cut text and
+// collapseSpace to give what the reference passes give for s.
+func checkTextReference(t *testing.T, s string) {
+	t.Helper()
+	want := textReference(s)
+	if got := Text(s); got != want {
+		t.Fatalf("Text(%q) = %q, the reference gives %q", s, got, want)
+	}
+	for _, limit := range []int{0, 1, 2, 5, 300} {
+		if got, want := text(s, limit), Truncate(want, limit); got != want {
+			t.Fatalf("text(%q, %d) = %q, Truncate(Text) gives %q", s, limit, got, want)
+		}
+	}
+	if got, want := collapseSpace(s), collapseReference(s); got != want {
+		t.Fatalf("collapseSpace(%q) = %q, the reference gives %q", s, got, want)
+	}
+	if got, want := isCollapsed(s), isCollapsedReference(s); got != want {
+		t.Fatalf("isCollapsed(%q) = %v, want %v", s, got, want)
+	}
+}
+
+func TestTextFastPaths(t *testing.T) {
+	edges := []string{
+		"", " ", "a", " a ", "a  b", "a\tb", "a\u0085b", "a\u00a0b", "a\u3000b", "a\u2028b", "a\x7fb",
+		"a\vb\fc", "\xff", "a \xff b", "\xff ", "<p>a</p><p>b</p>", "<b>B</b>old", "a &amp; b", "a&#x202E;b",
+		"caf\u00e9 <i>au</i> lait", "Beck\u00e2\u20ac\u2122s <b>x</b>", "e<b>\u0301</b>", "\u00c3<b>\u00a9</b>",
+		"x\u00c3&#xA9;y", "<p>" + strings.Repeat("word ", 200) + "</p>", strings.Repeat("\u00e9t\u00e9 ", 120),
+		strings.Repeat("a", 299) + " " + strings.Repeat("b", 10), strings.Repeat("ab ", 100) + "c",
+		strings.Repeat(" ", 400) + "x", "\ufeffa<br>b\ufeff", "a<script>x</script>b", "&lt;b&gt;",
+		"a\u0300\u0301", "\u1e9b\u0323 <i>x</i>", "\uac00\u11a8", "\u212b <p>\u212b</p>",
+	}
+	for _, s := range edges {
+		checkTextReference(t, s)
+	}
+	for _, tt := range cleanTextTests {
+		checkTextReference(t, tt.in)
+	}
+	for _, tt := range mojibakeRepairTests {
+		checkTextReference(t, tt.in)
+	}
+	for _, s := range mojibakeUntouched {
+		checkTextReference(t, s)
+	}
+	for _, s := range sanitizeSeeds(t) {
+		checkTextReference(t, s)
+		checkTextReference(t, HTML(s, nil)) // a sanitized body, as summaries read it
+	}
+}
