@@ -888,3 +888,24 @@ func TestPlainURL(t *testing.T) {
 		checkPlainURL(t, tt.raw)
 	}
 }
+
+// BenchmarkSummary is a summary taken from a sanitized body: without a
+// description (the body's text cut), and with one that lost the spaces of
+// the body's text (see Summary).
+func BenchmarkSummary(b *testing.B) {
+	for path, in := range sanitizeFixtures(b) {
+		body := HTML(in, sanitizeBase)
+		get := func() string { return body }
+		lost := []rune(Text(body))
+		lost = lost[:min(len(lost), 200)]
+		described := strings.ReplaceAll(string(lost), " ", "")
+		for name, d := range map[string]string{"none": "", "lost spaces": described} {
+			b.Run(filepath.Base(path)+"/"+name, func(b *testing.B) {
+				b.ReportAllocs()
+				for b.Loop() {
+					Summary(d, get)
+				}
+			})
+		}
+	}
+}

@@ -21,14 +21,16 @@ import (
 // which &nbsp; decodes to) collapsed to one space, with none at either end.
 // Text that is already clean is returned as is, without allocating.
 func Text(s string) string {
-	return text(s, -1)
+	return textStart(s, -1)
 }
 
-// text is Text, or with limit >= 0 Truncate(Text(s), limit) without
-// collapsing the white space of the text past the limit.
-func text(s string, limit int) string {
+// textStart is Text(s), or with limit >= 0 its start: at least its first
+// limit+1 characters, or all of it when it has fewer. The white space of the text
+// past them is not collapsed; the rest of the cleaning looks at the whole
+// text, as Text does (mojibake repair judges the text as a whole).
+func textStart(s string, limit int) string {
 	if isCleanASCII(s) {
-		return truncated(s, limit)
+		return s
 	}
 	// Text that every cleaning pass would leave as it is (textSettled, the
 	// text of most bodies) skips them: one pass over it instead of five.
@@ -62,16 +64,8 @@ func textSettled(s string) bool {
 	return strings.IndexByte(s, 0x7f) < 0 && settledText(s, false)
 }
 
-// truncated is Truncate(s, limit), or s when limit < 0.
-func truncated(s string, limit int) string {
-	if limit < 0 {
-		return s
-	}
-	return Truncate(s, limit)
-}
-
-// collapsed is truncated(collapseSpace(s), limit), which needs only the
-// first limit+1 characters of collapseSpace(s): Truncate looks no further.
+// collapsed is collapseSpace(s), or with limit >= 0 its first limit+1
+// characters (all of it when it has fewer); s past them is not read.
 func collapsed(s string, limit int) string {
 	if limit < 0 {
 		return collapseSpace(s)
@@ -96,7 +90,7 @@ func collapsed(s string, limit int) string {
 			break
 		}
 	}
-	return Truncate(b.String(), limit)
+	return b.String()
 }
 
 // Plain cleans text that is known to be plain, such as the fields of an
@@ -199,9 +193,11 @@ func Summary(description string, body func() string) string {
 	case body == nil:
 		return d
 	case d == "":
-		return text(body(), 300)
+		return Truncate(textStart(body(), 300), 300) // Truncate looks no further
 	case lostBoundary(d):
-		return respace(d, Text(body()))
+		// respace reads the text no further than a space before each
+		// character of d, and one more.
+		return respace(d, textStart(body(), 2*utf8.RuneCountInString(d)+2))
 	}
 	return d
 }

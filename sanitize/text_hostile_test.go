@@ -356,8 +356,27 @@ func checkTextReference(t *testing.T, s string) {
 		t.Fatalf("Text(%q) = %q, the reference gives %q", s, got, want)
 	}
 	for _, limit := range []int{0, 1, 2, 5, 300} {
-		if got, want := text(s, limit), Truncate(want, limit); got != want {
-			t.Fatalf("text(%q, %d) = %q, Truncate(Text) gives %q", s, limit, got, want)
+		start := textStart(s, limit)
+		if !strings.HasPrefix(want, start) || utf8.RuneCountInString(start) < min(limit+1, utf8.RuneCountInString(want)) {
+			t.Fatalf("textStart(%q, %d) = %q, not a start of %q with at least %d characters", s, limit, start, want, limit+1)
+		}
+		if got, want := Truncate(start, limit), Truncate(want, limit); got != want {
+			t.Fatalf("Truncate(textStart(%q, %d)) = %q, Truncate(Text) gives %q", s, limit, got, want)
+		}
+	}
+	// A description that lost the text's spaces, whole or its start,
+	// takes them back from the text's start as from the whole text.
+	runes := []rune(want)
+	for _, n := range []int{1, 3, len(runes) / 2, len(runes)} {
+		if n > len(runes) {
+			continue
+		}
+		for _, end := range []string{"", "…", " ..."} {
+			d := strings.ReplaceAll(string(runes[:n]), " ", "") + end
+			limit := 2*utf8.RuneCountInString(d) + 2
+			if got, want := respace(d, textStart(s, limit)), respace(d, want); got != want {
+				t.Fatalf("respace(%q, textStart(%q, %d)) = %q, with the whole text %q", d, s, limit, got, want)
+			}
 		}
 	}
 	if got, want := collapseSpace(s), collapseReference(s); got != want {
