@@ -60,6 +60,16 @@ type fragments struct {
 	short sync.Map // fragmentKey → *fragment: items cut to their summary, made on need
 	store *fragmentStore
 	arena *readArena // the memory of what the window reads back from store
+	// stored holds, for each item of the window, its encodings read back
+	// from store, every format at once (see fragmentStore.itemAll).
+	stored map[string]*storedRead
+}
+
+// storedRead is an item's encodings read back from a fragment store.
+type storedRead struct {
+	once sync.Once
+	enc  [3][]byte
+	err  error
 }
 
 type fragmentKey struct {
@@ -78,7 +88,7 @@ type fragment struct {
 
 // newFragments returns the fragments of a window of the render stage.
 func newFragments(window []renderTask, store *fragmentStore, arena *readArena) *fragments {
-	fr := &fragments{m: map[fragmentKey]*fragment{}, store: store, arena: arena}
+	fr := &fragments{m: map[fragmentKey]*fragment{}, store: store, arena: arena, stored: map[string]*storedRead{}}
 	for _, t := range window {
 		for _, it := range t.f.Items {
 			k := fragmentKey{it.ID, t.format, false}
@@ -88,9 +98,27 @@ func newFragments(window []renderTask, store *fragmentStore, arena *readArena) *
 				fr.m[k] = e
 			}
 			e.uses++
+			if fr.stored[it.ID] == nil {
+				fr.stored[it.ID] = &storedRead{}
+			}
 		}
 	}
 	return fr
+}
+
+// read returns the encoding of it in format from the store: an item an
+// earlier window encoded is read back in every format at once, for the
+// window's files in each.
+func (fr *fragments) read(c *Catalog, it *Item, format Format) ([]byte, error) {
+	r := fr.stored[it.ID]
+	if r == nil {
+		return fr.store.item(c, it, format, false, fr.arena)
+	}
+	r.once.Do(func() { r.enc, r.err = fr.store.itemAll(c, it, fr.arena) })
+	if r.err == nil && r.enc[format] == nil {
+		return fr.store.item(c, it, format, false, fr.arena) // its error says why
+	}
+	return r.enc[format], r.err
 }
 
 // put keeps b as the encoding of k, when the window uses it.
@@ -114,7 +142,7 @@ func (fr *fragments) item(c *Catalog, it *Item, format Format, short bool) ([]by
 		if e == nil { // not planned for the window's files: not kept
 			return fr.store.item(c, it, format, false, fr.arena)
 		}
-		e.once.Do(func() { e.b, e.err = fr.store.item(c, it, format, false, fr.arena) })
+		e.once.Do(func() { e.b, e.err = fr.read(c, it, format) })
 		return e.b, e.err
 	}
 	e := fr.shortEntry(k)

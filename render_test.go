@@ -39,24 +39,30 @@ func smallWindows(t *testing.T, tasks, items int) {
 // item once in each format, however many windows hold it, and to keep in
 // the spill file the encodings of the items a later window holds, and
 // only those: the spill file then holds exactly one encoding per format of
-// each of those items.
+// each of those items. A later window reads an item's encodings back once,
+// every format at once.
 func TestRenderEncodesEachItemOnce(t *testing.T) {
 	cat := renderCatalog(t, "community-topic")
 	smallWindows(t, 24, 100)
 	tasks := renderPlan(cat.documents(), nil)
 	first, last := map[*Item]int{}, map[*Item]int{}
 	windows := 0
+	var reads int64 // an item of an earlier window, once in each window that holds it
 	for start := 0; start < len(tasks); windows++ {
 		end := renderWindow(tasks, start)
 		require.Greater(t, end, start)
+		again := map[*Item]bool{}
 		for _, tk := range tasks[start:end] {
 			for _, it := range tk.f.Items {
-				if _, ok := first[it]; !ok {
+				if w, ok := first[it]; !ok {
 					first[it] = windows
+				} else if w < windows {
+					again[it] = true
 				}
 				last[it] = windows
 			}
 		}
+		reads += int64(len(again))
 		start = end
 	}
 	require.Greater(t, windows, 3, "many windows")
@@ -80,6 +86,8 @@ func TestRenderEncodesEachItemOnce(t *testing.T) {
 	require.NoError(t, cat.render(tasks, newFragmentStore(sp, tasks), true, func(File) error { files++; return nil }))
 	assert.Equal(t, len(tasks), files)
 	assert.Equal(t, want, sp.end.Load(), "bytes spilled: one encoding per format of each item a later window holds")
+	require.Positive(t, reads)
+	assert.Equal(t, reads, sp.reads.Load(), "reads: once for each later window that holds an item")
 }
 
 // TestRenderWindows requires the same files whatever the windows, in the

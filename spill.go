@@ -35,6 +35,8 @@ type spillFile struct {
 	name string // "" once the file has no name
 	end  atomic.Int64
 	err  atomic.Pointer[error] // the first write error
+	// reads counts the reads of bytes (readIn), for tests.
+	reads atomic.Int64
 
 	// Buffered, under mu: the bytes from offset bufOff on, not written yet,
 	// and the buffers being written (see writeBuffer).
@@ -245,6 +247,7 @@ func (s *spillFile) readIn(sp spillSpan, a *readArena) ([]byte, error) {
 	if sp.n == 0 {
 		return nil, nil
 	}
+	s.reads.Add(1)
 	b := a.alloc(sp.n)
 	if s.f == nil {
 		s.mu.Lock()
@@ -514,6 +517,46 @@ func (st *fragmentStore) item(c *Catalog, it *Item, format Format, short bool, a
 		return nil, fmt.Errorf("curafeed: item %s is wanted in %s after the last window planned for it", it.Path, format)
 	}
 	return st.spill.readIn(e.full[format], a)
+}
+
+// itemAll returns the encodings of it in every format planned for it, as
+// item does, made now or read back from the spill file in one read (see
+// encode: they are side by side there).
+func (st *fragmentStore) itemAll(c *Catalog, it *Item, a *readArena) (enc [3][]byte, err error) {
+	e := st.items[it.ID]
+	if e == nil {
+		return enc, fmt.Errorf("curafeed: item %s was not planned", it.Path)
+	}
+	enc, err = st.encodeAll(c, it, math.MaxInt) // made by prime, unless the render was not planned
+	if err != nil || enc[0] != nil || enc[1] != nil || enc[2] != nil {
+		return enc, err
+	}
+	if !e.kept {
+		return enc, fmt.Errorf("curafeed: item %s is wanted after the last window planned for it", it.Path)
+	}
+	var all spillSpan
+	for _, sp := range e.full {
+		switch {
+		case sp.n == 0:
+		case all.n == 0:
+			all = sp
+		case sp.off != all.off+all.n:
+			return enc, fmt.Errorf("curafeed: item %s: its encodings are not side by side", it.Path)
+		default:
+			all.n += sp.n
+		}
+	}
+	b, err := st.spill.readIn(all, a)
+	if err != nil {
+		return enc, err
+	}
+	for f, sp := range e.full {
+		if sp.n > 0 {
+			from := sp.off - all.off
+			enc[f] = b[from : from+sp.n : from+sp.n]
+		}
+	}
+	return enc, nil
 }
 
 // encode reads the item's held fields back, renders its body, encodes the
