@@ -2,6 +2,7 @@ package sanitize
 
 import (
 	"bytes"
+	"encoding/binary"
 	"io"
 	"net/url"
 	"regexp"
@@ -10,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/microcosm-cc/bluemonday"
 	"github.com/yuin/goldmark"
@@ -858,10 +860,21 @@ func cleanHTMLText(s string) string {
 // sanitizedText's for a body it would return unchanged. Most text of most
 // bodies is such.
 func settledText(s string, refs bool) bool {
-	ascii := true
+	b := unsafe.Slice(unsafe.StringData(s), len(s)) // read eight bytes at a time
+	run := -1                                       // where the run of characters beyond ASCII being read starts
 	for i := 0; i < len(s); {
+		if run < 0 && i+8 <= len(s) && plainWord(binary.LittleEndian.Uint64(b[i:]), refs) {
+			i += 8
+			continue
+		}
 		c := s[i]
 		if c < utf8.RuneSelf {
+			if run >= 0 {
+				if !normalSegment(s[max(run-1, 0):i]) {
+					return false
+				}
+				run = -1
+			}
 			switch {
 			case c == '&':
 				if refs && i+1 < len(s) && s[i+1] == '#' {
@@ -873,16 +886,40 @@ func settledText(s string, refs bool) bool {
 			i++
 			continue
 		}
-		ascii = false
+		if run < 0 {
+			run = i
+		}
 		r, n := utf8.DecodeRuneInString(s[i:])
 		if n == 1 || !isXMLChar(r) || isHiddenRune(r) || 0xc2 <= r && r <= 0xf4 {
 			return false
 		}
 		i += n
 	}
-	// QuickSpanString answers most text without allocating; the rest
-	// needs the whole check.
-	return ascii || norm.NFC.QuickSpanString(s) == len(s) || norm.NFC.IsNormalString(s)
+	return run < 0 || normalSegment(s[max(run-1, 0):])
+}
+
+// plainWord reports whether the eight bytes of x are ASCII from ' ' on,
+// and, with refs, none is '&': bytes settledText passes without a look.
+func plainWord(x uint64, refs bool) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	if x&highs != 0 || (x-0x20*ones)&^x&highs != 0 { // beyond ASCII, or a byte under 0x20
+		return false
+	}
+	if refs {
+		v := x ^ '&'*ones // a zero byte where x has '&'
+		return (v-ones)&^v&highs == 0
+	}
+	return true
+}
+
+// normalSegment reports whether s, a run of characters beyond ASCII and the
+// ASCII character before it (if any), is in normalization form C. Every
+// ASCII character starts a segment that normalization handles apart from
+// what comes before it (norm's BoundaryBefore), so that a text is in form
+// C when each such run is. QuickSpanString answers most runs without
+// allocating; the rest need the whole check.
+func normalSegment(s string) bool {
+	return norm.NFC.QuickSpanString(s) == len(s) || norm.NFC.IsNormalString(s)
 }
 
 // dropHiddenReferences removes from the text s every numeric character

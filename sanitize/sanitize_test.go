@@ -785,6 +785,25 @@ func TestSettledText(t *testing.T) {
 	for _, s := range edges {
 		checkSettledText(t, s)
 	}
+	// settledText reads eight bytes at a time where it can: every edge at
+	// every offset of a word, next to plain words, a reference, a line
+	// break and a combining mark after ASCII.
+	for _, e := range edges {
+		for pad := range 9 {
+			lead := "abcdefgh"[:pad]
+			for _, s := range []string{
+				lead + e, lead + e + " and some plain words after it", e + lead + "&#8238;" + lead,
+				lead + "x\n" + e + e + "\ttabs and more plain words", lead + e + "e\u0301 words" + e,
+				strings.Repeat(lead+"plain words ", 3) + e + strings.Repeat(" more words", 3),
+			} {
+				checkSettledText(t, s)
+			}
+		}
+	}
+	for c := range rune(utf8.RuneSelf) {
+		require.True(t, norm.NFC.PropertiesString(string(c)).BoundaryBefore(),
+			"normalSegment takes every ASCII character for a boundary; %q is not", c)
+	}
 	for _, s := range sanitizeSeeds(t) {
 		checkSettledText(t, s)
 	}
@@ -907,5 +926,19 @@ func BenchmarkSummary(b *testing.B) {
 				}
 			})
 		}
+	}
+}
+
+// BenchmarkSettledText is the check that lets sanitized text skip the
+// cleaning passes, on each sanitizer fixture's sanitized body.
+func BenchmarkSettledText(b *testing.B) {
+	for path, in := range sanitizeFixtures(b) {
+		body := HTML(in, sanitizeBase)
+		b.Run(filepath.Base(path), func(b *testing.B) {
+			b.SetBytes(int64(len(body)))
+			for b.Loop() {
+				settledText(body, false)
+			}
+		})
 	}
 }
