@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/curafeed/curafeed/internal/corpustest"
 	"go.yaml.in/yaml/v3"
@@ -459,6 +460,9 @@ func FuzzFrontMatter(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, front []byte) {
 		checkFrontMatter(t, "fuzz input", front)
+		if got, want := yamlSafe(front), yamlSafeReference(front); got != want {
+			t.Fatalf("yamlSafe(%q) = %v, the reference says %v", front, got, want)
+		}
 	})
 }
 
@@ -724,4 +728,51 @@ func TestFrontMatterGenerated(t *testing.T) {
 		}
 	}
 	t.Logf("fast reader handled %d of %d generated front matters", fast, n)
+}
+
+// yamlSafeReference is yamlSafe a byte at a time, as it was written first.
+func yamlSafeReference(front []byte) bool {
+	for i := 0; i < len(front); {
+		c := front[i]
+		if c < utf8.RuneSelf {
+			if c < 0x20 && c != '\t' && c != '\n' && c != '\r' || c == 0x7f {
+				return false
+			}
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRune(front[i:])
+		if r == utf8.RuneError && n == 1 || r <= 0x9f || r == 0x2028 || r == 0x2029 || r == 0xfffe || r == 0xffff {
+			return false
+		}
+		i += n
+	}
+	return true
+}
+
+// TestYAMLSafe requires yamlSafe, which reads eight bytes at a time where it
+// can, to answer as the byte-at-a-time reference does for every edge at
+// every offset of a word.
+func TestYAMLSafe(t *testing.T) {
+	edges := []string{
+		"", "a", "title: x", "\t", "\n", "\r", "\x00", "\x1f", " ", "~", "\x7f", "\u0080", "\u0085", "\u009f",
+		"\u00a0", "é", "\u2028", "\u2029", "\ufffe", "\uffff", "\ufffd", "\xff", "\xc3", "\U0001F600",
+	}
+	n := 0
+	for _, e := range edges {
+		for pad := range 17 {
+			lead := strings.Repeat("k", pad)
+			for _, s := range []string{lead + e, lead + e + "title: plain words here\n", "key: " + lead + "\n" + e + lead} {
+				if got, want := yamlSafe([]byte(s)), yamlSafeReference([]byte(s)); got != want {
+					t.Fatalf("yamlSafe(%q) = %v, the reference says %v", s, got, want)
+				}
+				if !yamlSafeReference([]byte(s)) {
+					n++
+				}
+			}
+		}
+	}
+	if n == 0 {
+		t.Fatal("no edge is unsafe")
+	}
 }

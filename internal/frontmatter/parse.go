@@ -6,6 +6,7 @@ package frontmatter
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"regexp"
@@ -232,6 +233,18 @@ func isFence(l []byte) bool {
 // separators that YAML would take for line breaks.
 func yamlSafe(front []byte) bool {
 	for i := 0; i < len(front); {
+		// Eight bytes at a time while they are ASCII from ' ' to '~'.
+		for i+8 <= len(front) {
+			x := binary.LittleEndian.Uint64(front[i:])
+			const ones, highs = 0x0101010101010101, 0x8080808080808080
+			if (x-ones*0x20)&^x&highs|x&highs|fmZeroByte(x^ones*0x7f) != 0 {
+				break
+			}
+			i += 8
+		}
+		if i >= len(front) {
+			break
+		}
 		c := front[i]
 		if c < utf8.RuneSelf {
 			if c < 0x20 && c != '\t' && c != '\n' && c != '\r' || c == 0x7f {
