@@ -1,6 +1,7 @@
 package curafeed
 
 import (
+	"encoding/binary"
 	"encoding/xml"
 	"strconv"
 	"strings"
@@ -273,6 +274,20 @@ func appendXMLText(dst []byte, s string) []byte {
 		last = i
 	}
 	return append(dst, s[last:]...)
+}
+
+// Bytes eight at a time: byteOnes has 1 in each byte, byteHighs the high
+// bit of each.
+const byteOnes, byteHighs = 0x0101010101010101, 0x8080808080808080
+
+// zeroByte is not 0 when one of the eight bytes of x is 0.
+func zeroByte(x uint64) uint64 { return (x - byteOnes) &^ x & byteHighs }
+
+// jsonPlainWord reports whether the eight bytes of x are all bytes
+// appendJSONString copies as they are: ASCII from ' ' on but quote and
+// backslash.
+func jsonPlainWord(x uint64) bool {
+	return (x-0x20*byteOnes)&^x&byteHighs|x&byteHighs|zeroByte(x^'"'*byteOnes)|zeroByte(x^'\\'*byteOnes) == 0
 }
 
 // xmlEscapes are the references EscapeText writes for ASCII characters:
@@ -626,8 +641,13 @@ func appendJSONFrame(b []byte, jf *jsonFeed) ([]byte, bool) {
 func appendJSONString(b []byte, s string) []byte {
 	const hex = "0123456789abcdef"
 	b = append(b, '"')
+	sb := unsafeBytes(s) // read eight bytes at a time
 	last := 0
 	for i := 0; i < len(s); {
+		if i+8 <= len(s) && jsonPlainWord(binary.LittleEndian.Uint64(sb[i:])) {
+			i += 8
+			continue
+		}
 		c := s[i]
 		if c < utf8.RuneSelf {
 			if c >= 0x20 && c != '"' && c != '\\' {

@@ -278,14 +278,24 @@ func FuzzEncodeItem(f *testing.F) {
 // TestAppendXMLText requires appendXMLText to escape exactly as
 // encoding/xml's EscapeText does.
 func TestAppendXMLText(t *testing.T) {
-	for _, s := range []string{
+	edges := []string{
 		"", "plain", `<a href="x">'q' & b</a>`, "tab\tnew\nline\rcr", "\x00\x01\x1f\x7f",
 		"é—\u2028\U0001F600", "\xff\xfe", "a\xc3", "\xed\xa0\x80", "\uFFFD\uFFFE\uFFFF", "\ufdd0",
 		"]]>", "&#34;",
-	} {
-		var want bytes.Buffer
-		require.NoError(t, xml.EscapeText(&want, []byte(s)))
-		require.Equal(t, want.String(), string(appendXMLText([]byte("x"), s))[1:], "%q", s)
+	}
+	for c := range 0x80 {
+		edges = append(edges, string(rune(c)))
+	}
+	for _, s := range edges {
+		// Every edge at every offset of the eight bytes appendXMLText reads
+		// at a time, between plain words.
+		for pad := range 9 {
+			for _, in := range []string{s, "abcdefgh"[:pad] + s, "abcdefgh"[:pad] + s + " plain words" + s + "abcdefghij"[pad:]} {
+				var want bytes.Buffer
+				require.NoError(t, xml.EscapeText(&want, []byte(in)))
+				require.Equal(t, want.String(), string(appendXMLText([]byte("x"), in))[1:], "%q", in)
+			}
+		}
 	}
 }
 
@@ -311,11 +321,36 @@ func TestAppendJSONString(t *testing.T) {
 	for c := range 0x80 {
 		all = append(all, byte(c))
 	}
-	for _, s := range []string{string(all), "é\u2028\u2029\U0001F600\u2027\u202a", "\xff\xfea\xc3", "\xed\xa0\x80", "<&>"} {
-		want, err := reflectJSON(s, "")
-		require.NoError(t, err)
-		require.Equal(t, want, string(appendJSONString(nil, s))+"\n", "%q", s)
+	edges := []string{string(all), "é\u2028\u2029\U0001F600\u2027\u202a", "\xff\xfea\xc3", "\xed\xa0\x80", "<&>"}
+	for c := range 0x80 {
+		edges = append(edges, string(rune(c)))
 	}
+	for _, s := range edges {
+		// Every edge at every offset of the eight bytes appendJSONString
+		// reads at a time, between plain words.
+		for pad := range 9 {
+			for _, in := range []string{s, "abcdefgh"[:pad] + s, "abcdefgh"[:pad] + s + " plain words" + s + "abcdefghij"[pad:]} {
+				want, err := reflectJSON(in, "")
+				require.NoError(t, err)
+				require.Equal(t, want, string(appendJSONString(nil, in))+"\n", "%q", in)
+			}
+		}
+	}
+}
+
+// FuzzAppendJSONString: appendJSONString is encoding/json's string, on any
+// input.
+func FuzzAppendJSONString(f *testing.F) {
+	f.Add(`<p class="a">x &amp; y \ "q"</p>` + "\n\t\r\x00\xff\u2028")
+	f.Fuzz(func(t *testing.T, s string) {
+		want, err := reflectJSON(s, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := string(appendJSONString(nil, s)) + "\n"; got != want {
+			t.Fatalf("%q: got %q, want %q", s, got, want)
+		}
+	})
 }
 
 // BenchmarkAppendXMLText escapes an item's content as an Atom entry
@@ -331,5 +366,21 @@ func BenchmarkAppendXMLText(b *testing.B) {
 	dst := make([]byte, 0, 2*len(s))
 	for b.Loop() {
 		dst = appendXMLText(dst[:0], s)
+	}
+}
+
+// BenchmarkAppendJSONString escapes an item's content as a JSON Feed item
+// carries it: the body of BenchmarkAppendXMLText.
+func BenchmarkAppendJSONString(b *testing.B) {
+	var body strings.Builder
+	for range 60 {
+		body.WriteString(`<p>Clinicians reported spending less time on “prior authorization” &amp; documentation, `)
+		body.WriteString(`per the <a href="https://example.org/report?id=7&amp;x=1">Beckers’ report</a> — a 12% drop.</p>` + "\n")
+	}
+	s := body.String()
+	b.SetBytes(int64(len(s)))
+	dst := make([]byte, 0, 2*len(s))
+	for b.Loop() {
+		dst = appendJSONString(dst[:0], s)
 	}
 }
