@@ -752,17 +752,17 @@ var trackerPaths = []string{"/matomo.php", "/piwik.php", "/__utm.gif", "/pixel.g
 // isTrackerURL reports whether the absolute URL u points at a
 // trackerEndpoints entry.
 func isTrackerURL(u string) bool {
-	p, err := url.Parse(u)
-	if err != nil {
+	host, rawPath, ok := urlParts(u)
+	if !ok {
 		return false
 	}
-	path := strings.ToLower(p.Path)
+	path := strings.ToLower(rawPath)
 	for _, t := range trackerPaths {
 		if strings.HasSuffix(path, t) {
 			return true
 		}
 	}
-	host := strings.TrimSuffix(strings.ToLower(p.Hostname()), ".")
+	host = strings.TrimSuffix(host, ".")
 	// A host named pixel (pixel.example.com) or a path under /tracking/pixel
 	// serves beacons and nothing else.
 	if strings.HasPrefix(host, "pixel.") || strings.Contains(path, "/tracking/pixel") {
@@ -772,7 +772,7 @@ func isTrackerURL(u string) bool {
 		if host != e.host && !strings.HasSuffix(host, "."+e.host) {
 			continue
 		}
-		if e.path == "" || p.Path == e.path || strings.HasPrefix(p.Path, e.path+"/") {
+		if e.path == "" || rawPath == e.path || strings.HasPrefix(rawPath, e.path+"/") {
 			return true
 		}
 	}

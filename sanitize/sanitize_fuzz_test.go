@@ -225,6 +225,12 @@ func FuzzResolvePlain(f *testing.F) {
 // net/url's cleaning gives back unchanged, whatever the base and mode.
 func checkPlainURL(t *testing.T, raw string) {
 	t.Helper()
+	if p, err := url.Parse(raw); err == nil {
+		host, path, ok := urlParts(raw)
+		if !ok || host != strings.ToLower(p.Hostname()) || path != p.Path {
+			t.Fatalf("urlParts(%q) = %q, %q, %v; net/url reads %q, %q", raw, host, path, ok, p.Hostname(), p.Path)
+		}
+	}
 	if !plainURL(raw) {
 		return
 	}

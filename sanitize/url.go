@@ -114,6 +114,27 @@ func cleanURLOnce(raw string, base *url.URL, mailto bool) (string, bool) {
 	return escapeURL(u.String()), true
 }
 
+// urlParts returns the host (lower case, without a port) and the path
+// (unescaped) of the absolute URL u, as net/url reads them: without a parse
+// for a plain URL (see plainURL), whose host is its text up to the path and
+// whose path has nothing escaped.
+func urlParts(u string) (host, path string, ok bool) {
+	if plainURL(u) {
+		_, rest, _ := strings.Cut(u, "://")
+		i := 0
+		for i < len(rest) && plainHostBytes[rest[i]] {
+			i++
+		}
+		path, _, _ = strings.Cut(rest[i:], "?")
+		return rest[:i], path, true
+	}
+	p, err := url.Parse(u)
+	if err != nil {
+		return "", "", false
+	}
+	return strings.ToLower(p.Hostname()), p.Path, true
+}
+
 // plainURL reports whether raw is an absolute http(s) URL that
 // cleanURLParsed gives back unchanged whatever the base: a lower-case
 // scheme; a host of lower-case letters, digits, dots and hyphens; a path of
