@@ -873,6 +873,9 @@ func cleanBasePath(bp string) string {
 	if bp == "" || strings.Contains(bp, "..") || strings.Contains(bp, "\\") || strings.ContainsAny(bp, "?#") {
 		return ""
 	}
+	if n := len(bp); n > 2 && bp[0] == '/' && bp[n-1] == '/' && path.Clean(bp[:n-1]) == bp[:n-1] {
+		return bp // clean already, as most base paths are: no copy
+	}
 	c := path.Clean("/" + bp)
 	if c == "/" {
 		return "/"
@@ -885,6 +888,13 @@ func cleanBasePath(bp string) string {
 // U+0085, noncharacters, U+FEFF), which would otherwise reach the page URL
 // percent-encoded: a U+202E before "gpj.exe" displays as "exe.jpg".
 func pathText(s string) string {
+	plain := true
+	for i := 0; i < len(s) && plain; i++ {
+		plain = 0x20 <= s[i] && s[i] < 0x7f
+	}
+	if plain {
+		return s // printable ASCII: nothing to drop, in NFC
+	}
 	s = strings.Map(func(r rune) rune {
 		if sanitize.IsInvisible(r) || r == 0x85 {
 			return -1
@@ -901,12 +911,44 @@ func pageURL(site *url.URL, basePath, slug string) string {
 	if slug == "" || bp == "" || strings.ContainsAny(slug, "/\\?#") || strings.Contains(slug, "..") || !utf8.ValidString(slug) {
 		return ""
 	}
-	u := site.ResolveReference(&url.URL{Path: bp + slug + "/"})
-	s, ok := sanitize.URL(u.String(), nil)
+	page, ok := plainPage(site, bp+slug+"/")
+	if !ok {
+		page = site.ResolveReference(&url.URL{Path: bp + slug + "/"}).String()
+	}
+	s, ok := sanitize.URL(page, nil)
 	if !ok {
 		return ""
 	}
 	return s
+}
+
+// plainPage returns site's scheme and host followed by the rooted path p,
+// which is site.ResolveReference(&url.URL{Path: p}).String() when ok: an
+// http(s) site without user information whose host is lower-case letters,
+// digits, dots and hyphens, and a path of unreserved characters and
+// slashes, without empty or dot segments, that nothing escapes or
+// resolves. Most pages are such, and skip net/url's resolving and printing.
+func plainPage(site *url.URL, p string) (string, bool) {
+	if site.Scheme != "https" && site.Scheme != "http" || site.User != nil || site.Opaque != "" ||
+		site.Host == "" || len(p) < 2 || p[0] != '/' || p[len(p)-1] != '/' {
+		return "", false
+	}
+	for i := 0; i < len(site.Host); i++ {
+		if c := site.Host[i]; !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '.' || c == '-') {
+			return "", false
+		}
+	}
+	for seg := range strings.SplitSeq(p[1:len(p)-1], "/") {
+		if seg == "" || seg == "." || seg == ".." {
+			return "", false
+		}
+		for i := 0; i < len(seg); i++ {
+			if c := seg[i]; !('a' <= c|0x20 && c|0x20 <= 'z' || '0' <= c && c <= '9' || c == '-' || c == '.' || c == '_' || c == '~') {
+				return "", false
+			}
+		}
+	}
+	return site.Scheme + "://" + site.Host + p, true
 }
 
 // itemID derives the permanent id from a record's id: urn:uuid: of a UUID,

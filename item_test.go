@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"path"
 	"strconv"
 	"strings"
 	"testing"
@@ -12,9 +13,11 @@ import (
 	"unicode/utf8"
 
 	"github.com/curafeed/curafeed/internal/corpustest"
+	"github.com/curafeed/curafeed/sanitize"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/text/cases"
+	"golang.org/x/text/unicode/norm"
 )
 
 var testSite, _ = url.Parse("https://www.example.org")
@@ -434,4 +437,105 @@ func TestParseDateForms(t *testing.T) {
 	}
 	_, err := parseDate("yesterday")
 	assert.EqualError(t, err, `not a date: "yesterday" (want RFC 3339, 2006-01-02, 2006-01-02 15:04:05 or RFC 1123 such as Mon, 02 Jan 2006 15:04:05 -0700)`)
+}
+
+// TestPlainPage requires plainPage, where it answers, to give what net/url
+// resolves and prints, over sites and paths near the edges of what it takes.
+func TestPlainPage(t *testing.T) {
+	sites := []string{
+		"https://www.example.org", "https://www.example.org/", "http://a.example.org/base/", "https://a-b.example.org",
+		"https://Upper.example.org", "https://a.example.org:8443", "https://user@a.example.org", "ftp://a.example.org",
+		"https://xn--bcher-kva.example", "https://a.example.org/x?q=1#f", "https://a_b.example.org", "https://[::1]",
+	}
+	paths := []string{
+		"/communities/x/curated-content/slug/", "/a/", "/", "//", "/a//b/", "/a/./b/", "/a/../b/", "/./", "/../",
+		"/a/b.c/", "/a/.b/", "/a/b./", "/A_b~c-d/", "/a b/", "/a%20b/", "/é/", "/a?b/", "/a#b/", "/a;b/", "/a:b/",
+		"/a/b", "a/b/", "/a/..b/", "/a/.../", "/a+b/", "/a@b/", "/a\\b/",
+	}
+	taken := 0
+	for _, raw := range sites {
+		site, err := url.Parse(raw)
+		require.NoError(t, err)
+		for _, p := range paths {
+			got, ok := plainPage(site, p)
+			if !ok {
+				continue
+			}
+			taken++
+			want := site.ResolveReference(&url.URL{Path: p}).String()
+			require.Equal(t, want, got, "site %q, path %q", raw, p)
+		}
+	}
+	require.Greater(t, taken, 10, "plainPage takes the plain ones")
+}
+
+// FuzzPlainPage: what plainPage answers is what net/url resolves and prints.
+func FuzzPlainPage(f *testing.F) {
+	f.Add("https://www.example.org", "/communities/x/curated-content/slug/")
+	f.Add("http://a.example.org/base/", "/a/./b/")
+	f.Fuzz(func(t *testing.T, raw, p string) {
+		site, err := url.Parse(raw)
+		if err != nil {
+			return
+		}
+		got, ok := plainPage(site, p)
+		if !ok {
+			return
+		}
+		if want := site.ResolveReference(&url.URL{Path: p}).String(); got != want {
+			t.Fatalf("plainPage(%q, %q) = %q, net/url gives %q", raw, p, got, want)
+		}
+	})
+}
+
+// BenchmarkPageURL is an item's page from its base path and slug.
+func BenchmarkPageURL(b *testing.B) {
+	site, err := url.Parse("https://www.medigy.com")
+	require.NoError(b, err)
+	b.ReportAllocs()
+	for b.Loop() {
+		pageURL(site, "/communities/chronic-care-management/curated-content/", "improving-cybersecurity-in-the-medical-industry")
+	}
+}
+
+// TestPagePathsFastPaths requires pathText and cleanBasePath, which return
+// plain input as it is, to give what the whole cleaning gives (kept here as
+// it was written first), and pageURL what net/url's resolving gives.
+func TestPagePathsFastPaths(t *testing.T) {
+	pathTextReference := func(s string) string {
+		return norm.NFC.String(strings.Map(func(r rune) rune {
+			if sanitize.IsInvisible(r) || r == 0x85 {
+				return -1
+			}
+			return r
+		}, s))
+	}
+	cleanBasePathReference := func(bp string) string {
+		bp = strings.TrimSpace(pathTextReference(bp))
+		if bp == "" || strings.Contains(bp, "..") || strings.Contains(bp, "\\") || strings.ContainsAny(bp, "?#") {
+			return ""
+		}
+		c := path.Clean("/" + bp)
+		if c == "/" {
+			return "/"
+		}
+		return c + "/"
+	}
+	site, err := url.Parse("https://www.example.org")
+	require.NoError(t, err)
+	for _, s := range []string{
+		"", "/", "//", "/a/", "a/", "/a", "a", "/a//b/", "/a/./b/", "/./", "/a/b/c/", " /a/ ", "/a/\x7f/", "/a/\x00b/",
+		"/a/\u202eb/", "/caf\u00e9/", "/cafe\u0301/", "/a/b/.", "/communities/x/curated-content/", "/a b/", "/a%20b/",
+		"slug", "my-slug", "slug\u0085", "\ufeffslug", "Slug_1.2~x", "a/b", "..", ".", "/a/../b/",
+	} {
+		require.Equal(t, pathTextReference(s), pathText(s), "pathText(%q)", s)
+		require.Equal(t, cleanBasePathReference(s), cleanBasePath(s), "cleanBasePath(%q)", s)
+		for _, slug := range []string{"slug", "a b", "caf\u00e9", "x.y", "s%2F"} {
+			want := ""
+			if bp := cleanBasePathReference(s); bp != "" && !strings.ContainsAny(slug, "/\\?#") {
+				want, _ = sanitize.URL(site.ResolveReference(&url.URL{Path: bp + pathTextReference(slug) + "/"}).String(), nil)
+			}
+			require.Equal(t, want, pageURL(site, s, slug), "pageURL(%q, %q)", s, slug)
+		}
+	}
 }
