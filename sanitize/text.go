@@ -70,27 +70,7 @@ func collapsed(s string, limit int) string {
 	if limit < 0 {
 		return collapseSpace(s)
 	}
-	var b strings.Builder
-	b.Grow(min(len(s), 4*limit+8))
-	space, n := false, 0
-	for _, r := range s {
-		if unicode.IsSpace(r) {
-			space = b.Len() > 0
-			continue
-		}
-		if space {
-			b.WriteByte(' ')
-			space = false
-			if n++; n > limit {
-				break
-			}
-		}
-		b.WriteRune(r)
-		if n++; n > limit {
-			break
-		}
-	}
-	return b.String()
+	return collapseUpTo(s, limit, min(len(s), 4*limit+8))
 }
 
 // Plain cleans text that is known to be plain, such as the fields of an
@@ -393,9 +373,17 @@ func collapseSpace(s string) string {
 	if isCollapsed(s) {
 		return s
 	}
+	return collapseUpTo(s, -1, len(s))
+}
+
+// collapseUpTo writes s with its white space collapsed, into a buffer of
+// size bytes to start with, and stops once it has written more than limit
+// characters when limit >= 0.
+func collapseUpTo(s string, limit, size int) string {
 	var b strings.Builder
-	b.Grow(len(s))
-	space := false
+	b.Grow(size)
+	space, written := false, 0
+	full := func() bool { written++; return limit >= 0 && written > limit }
 	for i := 0; i < len(s); {
 		c, n := s[i], 1
 		isSpace := asciiSpace[c]
@@ -403,15 +391,6 @@ func collapseSpace(s string) string {
 			var r rune
 			r, n = utf8.DecodeRuneInString(s[i:])
 			isSpace = unicode.IsSpace(r)
-			if r == utf8.RuneError && n == 1 {
-				if space {
-					b.WriteByte(' ')
-					space = false
-				}
-				b.WriteRune(r) // as ranging over s reads it
-				i++
-				continue
-			}
 		}
 		if isSpace {
 			space = b.Len() > 0
@@ -421,9 +400,19 @@ func collapseSpace(s string) string {
 		if space {
 			b.WriteByte(' ')
 			space = false
+			if full() {
+				break
+			}
 		}
-		b.WriteString(s[i : i+n])
+		if c >= utf8.RuneSelf && n == 1 {
+			b.WriteRune(utf8.RuneError) // invalid UTF-8, as ranging over s reads it
+		} else {
+			b.WriteString(s[i : i+n])
+		}
 		i += n
+		if full() {
+			break
+		}
 	}
 	return b.String()
 }
