@@ -199,12 +199,14 @@ func balanceHTML(s string) string {
 	return out
 }
 
-// closesP lists the start tags that end an open paragraph in HTML parsing.
+// closesP lists the start tags that end an open paragraph in HTML parsing
+// (list items and definitions too, though a scope such as a button's can
+// keep them inside it until the writer unwraps the button).
 var closesP = map[string]bool{
-	"address": true, "article": true, "aside": true, "blockquote": true, "div": true, "dl": true,
-	"figcaption": true, "figure": true, "footer": true, "h1": true, "h2": true, "h3": true,
-	"h4": true, "h5": true, "h6": true, "header": true, "hr": true, "ol": true, "p": true,
-	"pre": true, "section": true, "table": true, "ul": true,
+	"address": true, "article": true, "aside": true, "blockquote": true, "dd": true, "div": true,
+	"dl": true, "dt": true, "figcaption": true, "figure": true, "footer": true, "h1": true,
+	"h2": true, "h3": true, "h4": true, "h5": true, "h6": true, "header": true, "hr": true,
+	"li": true, "ol": true, "p": true, "pre": true, "section": true, "table": true, "ul": true,
 }
 
 // voidElements have no end tag.

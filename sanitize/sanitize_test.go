@@ -942,3 +942,29 @@ func BenchmarkSettledText(b *testing.B) {
 		})
 	}
 }
+
+// TestUnwrappedParagraphClosers puts every allowed element inside a
+// paragraph, behind an element the writer unwraps and whose scope kept the
+// parser from closing the paragraph (a button, an object, a marquee, an
+// applet). Once the wrapper is gone, an element that closes a paragraph (a
+// list item, a definition, a block) sits in one: HTML must not call that
+// well-formed, and its result must be a fixed point that parses to what it
+// says.
+func TestUnwrappedParagraphClosers(t *testing.T) {
+	for _, wrapper := range []string{"button", "object", "marquee", "applet"} {
+		for name := range htmlAllowlist {
+			inner := "<" + name + ">x</" + name + ">"
+			if voidElements[name] {
+				inner = "<" + name + ">"
+			}
+			in := "<p>a<" + wrapper + ">" + inner + "</" + wrapper + ">b</p>"
+			out := HTML(in, sanitizeBase)
+			require.Equal(t, out, HTML(out, sanitizeBase), "not a fixed point: %q", in)
+			if wellNested(out) {
+				again, ok := parseAndRender(out)
+				require.True(t, ok)
+				require.Equal(t, out, again, "%q → %q is called well-formed but parses otherwise", in, out)
+			}
+		}
+	}
+}
