@@ -295,7 +295,9 @@ func (n *nesting) start(name string) {
 			n.bad = true
 		}
 		return
-	case closesP[name] && n.open("p"), (name == "li" || name == "a" || name == "dt" || name == "dd") && n.open(name):
+	case closesP[name] && n.open("p"), (name == "li" || name == "a") && n.open(name),
+		// A term or definition closes an open term or definition.
+		(name == "dt" || name == "dd") && (n.open("dt") || n.open("dd")):
 		n.bad = true
 		return
 	case headings[name] && headings[n.top()]:

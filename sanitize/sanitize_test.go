@@ -943,27 +943,36 @@ func BenchmarkSettledText(b *testing.B) {
 	}
 }
 
-// TestUnwrappedParagraphClosers puts every allowed element inside a
-// paragraph, behind an element the writer unwraps and whose scope kept the
-// parser from closing the paragraph (a button, an object, a marquee, an
-// applet). Once the wrapper is gone, an element that closes a paragraph (a
-// list item, a definition, a block) sits in one: HTML must not call that
-// well-formed, and its result must be a fixed point that parses to what it
-// says.
-func TestUnwrappedParagraphClosers(t *testing.T) {
-	for _, wrapper := range []string{"button", "object", "marquee", "applet"} {
-		for name := range htmlAllowlist {
-			inner := "<" + name + ">x</" + name + ">"
-			if voidElements[name] {
-				inner = "<" + name + ">"
-			}
-			in := "<p>a<" + wrapper + ">" + inner + "</" + wrapper + ">b</p>"
-			out := HTML(in, sanitizeBase)
-			require.Equal(t, out, HTML(out, sanitizeBase), "not a fixed point: %q", in)
-			if wellNested(out) {
-				again, ok := parseAndRender(out)
-				require.True(t, ok)
-				require.Equal(t, out, again, "%q → %q is called well-formed but parses otherwise", in, out)
+// TestUnwrappedNesting puts every allowed element inside every allowed
+// element, behind an element the writer unwraps and whose scope kept the
+// parser from closing the outer element (a button, an object, a marquee, an
+// applet, MathML text, an SVG foreignObject). Once the wrapper is gone, the inner element may be one that
+// closes the outer (a list item in a paragraph, a definition in a term):
+// HTML must not call that well-formed, and its result must be a fixed point
+// that parses to what it says.
+func TestUnwrappedNesting(t *testing.T) {
+	element := func(name, content string) string {
+		if voidElements[name] {
+			return "<" + name + ">"
+		}
+		return "<" + name + ">" + content + "</" + name + ">"
+	}
+	wrappers := [][2]string{
+		{"<button>", "</button>"}, {"<object>", "</object>"}, {"<marquee>", "</marquee>"},
+		{"<applet>", "</applet>"}, {"<math><mi>", "</mi></math>"}, {"<math><mtext>", "</mtext></math>"},
+		{"<svg><foreignObject>", "</foreignObject></svg>"},
+	}
+	for _, wrapper := range wrappers {
+		for outer := range htmlAllowlist {
+			for inner := range htmlAllowlist {
+				in := element(outer, "a"+wrapper[0]+element(inner, "x")+wrapper[1]+"b")
+				out := HTML(in, sanitizeBase)
+				require.Equal(t, out, HTML(out, sanitizeBase), "not a fixed point: %q", in)
+				if wellNested(out) {
+					again, ok := parseAndRender(out)
+					require.True(t, ok)
+					require.Equal(t, out, again, "%q → %q is called well-formed but parses otherwise", in, out)
+				}
 			}
 		}
 	}
