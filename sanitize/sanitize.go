@@ -199,16 +199,6 @@ func balanceHTML(s string) string {
 	return out
 }
 
-// closesP lists the start tags that end an open paragraph in HTML parsing
-// (list items and definitions too, though a scope such as a button's can
-// keep them inside it until the writer unwraps the button).
-var closesP = map[string]bool{
-	"address": true, "article": true, "aside": true, "blockquote": true, "dd": true, "div": true,
-	"dl": true, "dt": true, "figcaption": true, "figure": true, "footer": true, "h1": true,
-	"h2": true, "h3": true, "h4": true, "h5": true, "h6": true, "header": true, "hr": true,
-	"li": true, "ol": true, "p": true, "pre": true, "section": true, "table": true, "ul": true,
-}
-
 // voidElements have no end tag.
 var voidElements = map[string]bool{"br": true, "hr": true, "img": true, "wbr": true, "col": true, "source": true}
 
@@ -232,13 +222,13 @@ func wellNested(s string) bool {
 			}
 		case html.SelfClosingTagToken:
 			name, _ := z.TagName()
-			n.selfClosing(string(name))
+			n.selfClosing(atom.Lookup(name))
 		case html.StartTagToken:
 			name, _ := z.TagName()
-			n.start(string(name))
+			n.start(atom.Lookup(name))
 		case html.EndTagToken:
 			name, _ := z.TagName()
-			n.end(string(name))
+			n.end(atom.Lookup(name))
 		}
 	}
 	return false
@@ -247,17 +237,19 @@ func wellNested(s string) bool {
 // nesting follows HTML tag by tag, as written, for wellNested: bad is set
 // at the first sign that the markup is not plainly well-formed. The HTML
 // writer of parseAsBrowser keeps one as it writes, so that markup it tells
-// well-formed need not be read again.
+// well-formed need not be read again. Elements are known by their atoms;
+// every allowed element has one, and an element without one (0) is not
+// plainly well-formed.
 type nesting struct {
-	stack []string
+	stack []atom.Atom
 	bad   bool
 }
 
-func (n *nesting) open(name string) bool { return slices.Contains(n.stack, name) }
+func (n *nesting) open(a atom.Atom) bool { return slices.Contains(n.stack, a) }
 
-func (n *nesting) top() string {
+func (n *nesting) top() atom.Atom {
 	if len(n.stack) == 0 {
-		return ""
+		return 0
 	}
 	return n.stack[len(n.stack)-1]
 }
@@ -267,7 +259,7 @@ func (n *nesting) closed() bool { return !n.bad && len(n.stack) == 0 }
 
 // inTable reports whether the innermost open element holds only table
 // structure, where text matters (see text).
-func (n *nesting) inTable() bool { return tableParents[n.top()] != "" }
+func (n *nesting) inTable() bool { return kindOf(n.top())&kindTable != 0 }
 
 // text takes text as written (raw).
 func (n *nesting) text(raw string) {
@@ -277,56 +269,90 @@ func (n *nesting) text(raw string) {
 }
 
 // selfClosing takes a tag written <name/>.
-func (n *nesting) selfClosing(name string) {
-	if !voidElements[name] {
+func (n *nesting) selfClosing(a atom.Atom) {
+	if kindOf(a)&kindVoid == 0 {
 		n.bad = true
 	}
 }
 
-// start takes the start tag of name.
-func (n *nesting) start(name string) {
-	if parent, ok := tableChildren[name]; ok != (tableParents[n.top()] != "") || ok && !strings.Contains(parent, " "+n.top()+" ") {
+// start takes the start tag of a.
+func (n *nesting) start(a atom.Atom) {
+	top := n.top()
+	kind := kindOf(a)
+	if child, fits := inTableStructure(a, top); a == 0 || child != n.inTable() || child && !fits {
 		n.bad = true // table content out of place, or other content in a table
 		return
 	}
 	switch {
-	case voidElements[name]:
-		if name == "hr" && n.open("p") {
-			n.bad = true
-		}
-		return
-	case closesP[name] && n.open("p"), (name == "li" || name == "a") && n.open(name),
+	case kind&kindClosesP != 0 && n.open(atom.P),
+		(a == atom.Li || a == atom.A) && n.open(a),
 		// A term or definition closes an open term or definition.
-		(name == "dt" || name == "dd") && (n.open("dt") || n.open("dd")):
-		n.bad = true
-		return
-	case headings[name] && headings[n.top()]:
+		(a == atom.Dt || a == atom.Dd) && (n.open(atom.Dt) || n.open(atom.Dd)),
+		// A heading closes a heading it is in; a table closes the
+		// caption it is in.
+		kind&kindHeading != 0 && kindOf(top)&kindHeading != 0,
+		a == atom.Table && n.open(atom.Caption):
 		n.bad = true
 		return
 	}
-	n.stack = append(n.stack, name)
+	if kind&kindVoid == 0 {
+		n.stack = append(n.stack, a)
+	}
 }
 
-// end takes the end tag of name.
-func (n *nesting) end(name string) {
-	if len(n.stack) == 0 || n.stack[len(n.stack)-1] != name {
+// end takes the end tag of a.
+func (n *nesting) end(a atom.Atom) {
+	if a == 0 || n.top() != a {
 		n.bad = true
 		return
 	}
 	n.stack = n.stack[:len(n.stack)-1]
 }
 
-// tableChildren gives, for each element of a table's structure, the
-// elements it may be a child of (space-separated, with spaces around).
-var tableChildren = map[string]string{
-	"caption": " table ", "thead": " table ", "tbody": " table ", "tfoot": " table ",
-	"tr": " thead tbody tfoot ", "td": " tr ", "th": " tr ",
+// What nesting needs to know of an element (see kindOf).
+const (
+	kindVoid    = 1 << iota // no end tag
+	kindClosesP             // its start tag ends an open paragraph
+	kindHeading             // h1 to h6
+	kindTable               // its content is only table structure
+)
+
+// kindOf returns what nesting needs to know of the element a. List items
+// and definitions close an open paragraph too, though a scope such as a
+// button's can keep them inside it until the writer unwraps the button.
+func kindOf(a atom.Atom) int {
+	switch a {
+	case atom.Br, atom.Img, atom.Wbr, atom.Col, atom.Source:
+		return kindVoid
+	case atom.Hr:
+		return kindVoid | kindClosesP
+	case atom.H1, atom.H2, atom.H3, atom.H4, atom.H5, atom.H6:
+		return kindHeading | kindClosesP
+	case atom.Table:
+		return kindTable | kindClosesP
+	case atom.Thead, atom.Tbody, atom.Tfoot, atom.Tr:
+		return kindTable
+	case atom.Address, atom.Article, atom.Aside, atom.Blockquote, atom.Dd, atom.Div, atom.Dl,
+		atom.Dt, atom.Figcaption, atom.Figure, atom.Footer, atom.Header, atom.Li, atom.Ol,
+		atom.P, atom.Pre, atom.Section, atom.Ul:
+		return kindClosesP
+	}
+	return 0
 }
 
-// tableParents are the elements whose content is only table structure.
-var tableParents = map[string]string{"table": "table", "thead": "thead", "tbody": "tbody", "tfoot": "tfoot", "tr": "tr"}
-
-var headings = map[string]bool{"h1": true, "h2": true, "h3": true, "h4": true, "h5": true, "h6": true}
+// inTableStructure reports whether a is part of a table's structure
+// (child), and if so whether it may be a child of top (fits).
+func inTableStructure(a, top atom.Atom) (child, fits bool) {
+	switch a {
+	case atom.Caption, atom.Thead, atom.Tbody, atom.Tfoot:
+		return true, top == atom.Table
+	case atom.Tr:
+		return true, top == atom.Thead || top == atom.Tbody || top == atom.Tfoot
+	case atom.Td, atom.Th:
+		return true, top == atom.Tr
+	}
+	return false, false
+}
 
 func parseAndRender(s string) (string, bool) {
 	body := &html.Node{Type: html.ElementNode, Data: "body", DataAtom: atom.Body}
@@ -380,6 +406,14 @@ var bodyContext = &html.Node{Type: html.ElementNode, Data: "body", DataAtom: ato
 // nested reports whether what it wrote is plainly well-formed, as
 // wellNested would tell by reading it.
 func parseAsBrowser(s string, base *url.URL) (out string, nested bool) {
+	if out, ok := streamAsBrowser(s, base); ok {
+		return out, true
+	}
+	return treeAsBrowser(s, base)
+}
+
+// treeAsBrowser is parseAsBrowser by way of the tree the parser builds.
+func treeAsBrowser(s string, base *url.URL) (out string, nested bool) {
 	nodes, err := html.ParseFragment(strings.NewReader(s), bodyContext)
 	if err != nil {
 		return html.EscapeString(cleanHTMLText(HTMLText(s))), true
@@ -391,6 +425,89 @@ func parseAsBrowser(s string, base *url.URL) (out string, nested bool) {
 	}
 	w.flush()
 	return w.b.String(), w.nest.closed()
+}
+
+// streamDepth bounds the nesting streamAsBrowser follows, well below the
+// parser's limit (see parseAsBrowser).
+const streamDepth = 128
+
+// streamAsBrowser is parseAsBrowser without the tree, for markup whose tree
+// is its tags as written: only allowed elements, plainly well-formed as
+// nesting tells (so that no tag is moved, closed or ignored by the parser),
+// no NUL byte, no newline first in a <pre> and no doctype. The writer then
+// gets from the tokens what it would get from the tree, and writes the same
+// bytes; the tokenizer spares the tree's building, which costs about as much
+// as the tokens themselves. ok is false, and out empty, for any other
+// markup, which needs the parser.
+func streamAsBrowser(s string, base *url.URL) (out string, ok bool) {
+	if strings.IndexByte(s, 0) >= 0 {
+		return "", false
+	}
+	z := html.NewTokenizer(strings.NewReader(s))
+	w := htmlWriter{base: base}
+	w.b.Grow(len(s) + len(s)/16)
+	var (
+		attrs    []html.Attribute
+		in       nesting // the tags and text read
+		preFirst bool    // the next token is the first child of a <pre>
+	)
+	for !in.bad && len(in.stack) <= streamDepth {
+		tt := z.Next()
+		first := preFirst
+		preFirst = false
+		switch tt {
+		case html.ErrorToken:
+			if z.Err() != io.EOF || !in.closed() {
+				return "", false
+			}
+			w.flush()
+			return w.b.String(), true
+		case html.TextToken:
+			text := z.Text()
+			if first && len(text) > 0 && text[0] == '\n' {
+				return "", false // the parser drops it
+			}
+			if in.inTable() {
+				in.text(string(text))
+			}
+			w.text.Write(text)
+		case html.CommentToken:
+		case html.StartTagToken, html.SelfClosingTagToken:
+			name, more := z.TagName()
+			element := atom.Lookup(name)
+			if _, allowed := htmlAllowlist[element.String()]; element == 0 || !allowed {
+				return "", false
+			}
+			attrs = attrs[:0]
+			for more {
+				var key, val []byte
+				key, val, more = z.TagAttr()
+				attrs = append(attrs, html.Attribute{Key: atom.String(key), Val: string(val)})
+			}
+			if tt == html.SelfClosingTagToken {
+				in.selfClosing(element) // the parser takes <p/> for <p>
+			}
+			in.start(element)
+			switch element {
+			case atom.Img:
+				w.image(attrs)
+			default:
+				w.start(element, attrs)
+				preFirst = element == atom.Pre
+			}
+		case html.EndTagToken:
+			name, _ := z.TagName()
+			element := atom.Lookup(name)
+			if _, allowed := htmlAllowlist[element.String()]; element == 0 || !allowed {
+				return "", false
+			}
+			in.end(element)
+			w.endTag(element)
+		default: // a doctype
+			return "", false
+		}
+	}
+	return "", false
 }
 
 // htmlDropTree lists the HTML elements dropped with everything inside them.
@@ -464,36 +581,47 @@ func (w *htmlWriter) node(n *html.Node, inSVG bool) {
 			}
 		}
 		return
-	case name == "a":
-		w.link(n)
-		return
 	case name == "img":
-		w.image(n)
+		w.image(n.Attr)
 		return
 	}
-	allowed, ok := htmlAllowlist[name]
-	if !ok {
+	if _, ok := htmlAllowlist[name]; !ok {
 		w.children(n, false)
 		return
 	}
+	// The parser gives every allowed element its atom.
+	w.start(n.DataAtom, n.Attr)
+	if voidElements[name] {
+		return
+	}
+	w.children(n, false)
+	w.endTag(n.DataAtom)
+}
+
+// start writes the start tag of the allowed element (not an image) with
+// only its allowed attributes: for a link, its href made absolute (or
+// dropped) and rel set to linkRel when it has an href (input rel and target
+// values are dropped).
+func (w *htmlWriter) start(element atom.Atom, attrs []html.Attribute) {
+	name := element.String()
 	w.flush()
-	w.nest.start(name)
+	w.nest.start(element)
 	w.b.WriteByte('<')
 	w.b.WriteString(name)
-	for _, a := range uniqueAttrs(n) {
-		if slices.Contains(allowed, a.Key) {
-			if re := htmlAttrValues[a.Key]; re == nil || re.MatchString(a.Val) {
-				writeAttr(&w.b, a.Key, cleanHTMLText(a.Val))
+	if element == atom.A {
+		w.linkAttrs(attrs)
+	} else {
+		allowed := htmlAllowlist[name]
+		for _, a := range uniqueAttrs(attrs) {
+			if slices.Contains(allowed, a.Key) {
+				if re := htmlAttrValues[a.Key]; re == nil || re.MatchString(a.Val) {
+					writeAttr(&w.b, a.Key, cleanHTMLText(a.Val))
+				}
 			}
 		}
 	}
 	w.b.WriteByte('>')
-	if voidElements[name] {
-		return
-	}
-	w.afterPre = name == "pre"
-	w.children(n, false)
-	w.endTag(name)
+	w.afterPre = element == atom.Pre
 }
 
 func (w *htmlWriter) children(n *html.Node, inSVG bool) {
@@ -502,11 +630,11 @@ func (w *htmlWriter) children(n *html.Node, inSVG bool) {
 	}
 }
 
-func (w *htmlWriter) endTag(name string) {
+func (w *htmlWriter) endTag(element atom.Atom) {
 	w.flush()
-	w.nest.end(name)
+	w.nest.end(element)
 	w.b.WriteString("</")
-	w.b.WriteString(name)
+	w.b.WriteString(element.String())
 	w.b.WriteByte('>')
 }
 
@@ -528,11 +656,11 @@ func (w *htmlWriter) flush() {
 	w.b.WriteString(t)
 }
 
-// uniqueAttrs returns n's attributes without namespace (those of foreign
+// uniqueAttrs returns the attributes without namespace (those of foreign
 // content are dropped), keeping only the first of each name, as browsers do.
-func uniqueAttrs(n *html.Node) []html.Attribute {
-	attrs := make([]html.Attribute, 0, len(n.Attr))
-	for _, a := range n.Attr {
+func uniqueAttrs(all []html.Attribute) []html.Attribute {
+	attrs := make([]html.Attribute, 0, len(all))
+	for _, a := range all {
 		if a.Namespace == "" && !slices.ContainsFunc(attrs, func(b html.Attribute) bool { return b.Key == a.Key }) {
 			attrs = append(attrs, a)
 		}
@@ -540,15 +668,10 @@ func uniqueAttrs(n *html.Node) []html.Attribute {
 	return attrs
 }
 
-// link writes the <a> element n with only allowed attributes, its href made
-// absolute (or dropped), and rel set to linkRel when it has an href. Input
-// rel and target values are dropped.
-func (w *htmlWriter) link(n *html.Node) {
-	w.flush()
-	w.nest.start("a")
-	w.b.WriteString("<a")
+// linkAttrs writes the attributes of a link (see start).
+func (w *htmlWriter) linkAttrs(all []html.Attribute) {
 	hasHref := false
-	for _, a := range uniqueAttrs(n) {
+	for _, a := range uniqueAttrs(all) {
 		switch a.Key {
 		case "rel":
 			continue
@@ -569,16 +692,13 @@ func (w *htmlWriter) link(n *html.Node) {
 	if hasHref {
 		writeAttr(&w.b, "rel", linkRel)
 	}
-	w.b.WriteByte('>')
-	w.children(n, false)
-	w.endTag("a")
 }
 
-// image writes the <img> element n with only allowed attributes and its src
+// image writes an <img> element with only allowed attributes and its src
 // made absolute, or nothing when the image has no usable http(s) source or
 // is a tracking pixel.
-func (w *htmlWriter) image(n *html.Node) {
-	attrs := uniqueAttrs(n)
+func (w *htmlWriter) image(all []html.Attribute) {
+	attrs := uniqueAttrs(all)
 	src := ""
 	for _, a := range attrs {
 		if a.Key == "src" {
@@ -589,7 +709,7 @@ func (w *htmlWriter) image(n *html.Node) {
 		return
 	}
 	w.flush()
-	w.nest.start("img")
+	w.nest.start(atom.Img)
 	w.b.WriteString("<img")
 	for _, a := range attrs {
 		switch {

@@ -260,3 +260,22 @@ func FuzzPlainURL(f *testing.F) {
 	}
 	f.Fuzz(checkPlainURL)
 }
+
+// FuzzStreamAsBrowser checks streamAsBrowser against the tree: whatever
+// markup it takes, it writes exactly what the writer writes from the tree
+// the parser builds, which it then calls plainly well-formed too.
+func FuzzStreamAsBrowser(f *testing.F) {
+	for _, s := range sanitizeSeeds(f) {
+		f.Add(s, true)
+	}
+	for _, tt := range streamTests {
+		f.Add(tt.in, false)
+	}
+	f.Fuzz(func(t *testing.T, in string, withBase bool) {
+		base := sanitizeBase
+		if !withBase {
+			base = nil
+		}
+		checkStream(t, in, base)
+	})
+}

@@ -18,6 +18,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
 	"golang.org/x/text/unicode/norm"
 )
 
@@ -976,4 +977,80 @@ func TestUnwrappedNesting(t *testing.T) {
 			}
 		}
 	}
+}
+
+// streamTests are markup streamAsBrowser takes (stream) and markup it leaves
+// to the parser, each for a reason the tree would differ from the tags.
+var streamTests = []struct {
+	in     string
+	stream bool
+}{
+	{`<p>One <a href="/x" target="_blank">link</a> &amp; <b>bold</b>.</p>`, true},
+	{"<ul>\n<li>a</li>\n<li>b</li>\n</ul>\n<h2>T</h2><blockquote><p>q</p></blockquote>", true},
+	{`<p>a<!-- a comment -->b</p><img src="https://example.com/i.png" alt="i"><br/>`, true},
+	{"<table>\n<tbody><tr><td>1</td><th>2</th></tr></tbody></table>", true},
+	{"<pre>x\n y</pre><pre><!-- c -->\nz</pre>", true},
+	{`plain text, &lt;not a tag&gt;`, true},
+	{`<p>unclosed`, false},
+	{`<p>a<div>b</div></p>`, false},
+	{`<p>a<li>b</li></p>`, false},
+	{`<dl><dt>a<dd>b</dd></dt></dl>`, false},
+	{`<ul><li>a<ul><li>b</li></ul></li></ul>`, false},
+	{`<a href="/a">a<a href="/b">b</a></a>`, false},
+	{`<h1>a<h2>b</h2></h1>`, false},
+	{`<b>a<i>b</b>c</i>`, false},
+	{`<table><tr><td>1</td></tr></table>`, false},
+	{`<table><tbody><tr><td>1</td></tr>text</tbody></table>`, false},
+	{`<table><caption>c<table><tbody><tr><td>1</td></tr></tbody></table></caption></table>`, false},
+	{`<td>cell</td>`, false},
+	{`<p/>text`, false},
+	{"<pre>\nx</pre>", false},
+	{"<pre>\r\nx</pre>", false},
+	{"a\x00b", false},
+	{`<!DOCTYPE html><p>a</p>`, false},
+	{`<span>a<form>b</form></span>`, false},
+	{`<image src="https://example.com/i.png">`, false},
+	{`<p>a</p></br>`, false},
+	{`<p>a</p></p>`, false},
+	{strings.Repeat("<span>", streamDepth+1) + "x" + strings.Repeat("</span>", streamDepth+1), false},
+}
+
+// checkStream requires streamAsBrowser, when it takes in, to write what the
+// writer writes from the parser's tree, and to call it well-formed as the
+// tree's writer does. It reports whether it took in.
+func checkStream(t testing.TB, in string, base *url.URL) bool {
+	t.Helper()
+	out, ok := streamAsBrowser(in, base)
+	if !ok {
+		if out != "" {
+			t.Fatalf("streamAsBrowser(%q) declined but wrote %q", in, out)
+		}
+		return false
+	}
+	tree, nested := treeAsBrowser(in, base)
+	if out != tree || !nested {
+		t.Fatalf("streamAsBrowser(%q):\nstream: %q\ntree:   %q (nested %v)", in, out, tree, nested)
+	}
+	return true
+}
+
+// TestStreamAsBrowser requires the stream to take the markup that is its
+// own tree and to leave the rest to the parser, and to agree with the tree
+// on every seed of the sanitizer's fuzz tests.
+func TestStreamAsBrowser(t *testing.T) {
+	// nesting knows elements by their atoms.
+	for name := range htmlAllowlist {
+		require.Equal(t, name, atom.Lookup([]byte(name)).String(), "no atom for <%s>", name)
+	}
+	for _, tt := range streamTests {
+		assert.Equal(t, tt.stream, checkStream(t, tt.in, sanitizeBase), "%q", tt.in)
+	}
+	taken := 0
+	seeds := sanitizeSeeds(t)
+	for _, s := range seeds {
+		if checkStream(t, s, sanitizeBase) {
+			taken++
+		}
+	}
+	t.Logf("the stream took %d of %d seeds", taken, len(seeds))
 }
