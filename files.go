@@ -59,11 +59,14 @@ func readRecord(fsys fs.FS, name string, typ fs.FileMode, limit int64) ([]byte, 
 	}
 	// One byte more than the size, so that the end is seen without growing
 	// the buffer; a file that claims a wrong size only costs a regrowth.
+	// A read that stops short at the size the file claims ends it: the file
+	// then holds what it claimed, and the read that would say so (0 bytes,
+	// end of file) is spared.
 	buf := make([]byte, 0, max(size, 0)+1)
 	for {
 		n, err := r.Read(buf[len(buf):cap(buf)])
 		buf = buf[:len(buf)+n]
-		if err == io.EOF {
+		if err == io.EOF || err == nil && n > 0 && int64(len(buf)) == size && len(buf) < cap(buf) {
 			break
 		}
 		if err != nil {

@@ -5,6 +5,7 @@ package curafeed
 import (
 	"bytes"
 	"errors"
+	"io"
 	"io/fs"
 	"net"
 	"os"
@@ -380,6 +381,74 @@ func TestRecordSizeCapLyingSize(t *testing.T) {
 	data, err := readRecord(fsys, rel, 0, 4096)
 	assert.Error(t, err)
 	assert.Nil(t, data)
+}
+
+// sizedFS serves its one file, data, in reads of at most chunk bytes, from
+// a file whose Stat claims size bytes; reads counts the calls to Read.
+type sizedFS struct {
+	data  string
+	size  int64
+	chunk int
+	reads *int
+}
+
+type sizedFile struct {
+	fs   sizedFS
+	rest string
+}
+
+type sizedInfo struct{ size int64 }
+
+func (s sizedFS) Open(name string) (fs.File, error) { return &sizedFile{s, s.data}, nil }
+
+func (f *sizedFile) Stat() (fs.FileInfo, error) { return sizedInfo{f.fs.size}, nil }
+func (f *sizedFile) Close() error               { return nil }
+func (f *sizedFile) Read(p []byte) (int, error) {
+	*f.fs.reads++
+	if f.rest == "" {
+		return 0, io.EOF
+	}
+	n := copy(p[:min(len(p), f.fs.chunk)], f.rest)
+	f.rest = f.rest[n:]
+	return n, nil
+}
+
+func (i sizedInfo) Name() string       { return "r.md" }
+func (i sizedInfo) Size() int64        { return i.size }
+func (i sizedInfo) Mode() fs.FileMode  { return 0o644 }
+func (i sizedInfo) ModTime() time.Time { return time.Time{} }
+func (i sizedInfo) IsDir() bool        { return false }
+func (i sizedInfo) Sys() any           { return nil }
+
+// TestReadRecordClaimedSize requires a record to be read whole whatever
+// size its file claims and however its reads come, and a file that holds
+// what it claims to be read without the read that finds its end.
+func TestReadRecordClaimedSize(t *testing.T) {
+	data := strings.Repeat("0123456789", 100)
+	for _, tt := range []struct {
+		name  string
+		size  int64
+		chunk int
+		reads int // at most, when not 0
+	}{
+		{"true size, one read", 1000, 4096, 1},
+		{"true size, in pieces", 1000, 300, 4},
+		{"true size, a byte at a time", 1000, 1, 1000},
+		{"claims less", 10, 4096, 0},
+		{"claims less, in pieces", 999, 300, 0},
+		{"claims more", 5000, 4096, 0},
+		{"claims nothing", 0, 64, 0},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			reads := 0
+			got, err := readRecord(sizedFS{data, tt.size, tt.chunk, &reads}, "r.md", 0, -1)
+			require.NoError(t, err)
+			assert.Equal(t, data, string(got))
+			if tt.reads > 0 {
+				assert.Equal(t, tt.reads, reads)
+			}
+		})
+	}
 }
 
 // TestConcurrentBuildsOneFolder requires builds into one output folder at
