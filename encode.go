@@ -59,7 +59,7 @@ type fragments struct {
 	m     map[fragmentKey]*fragment
 	short sync.Map // fragmentKey → *fragment: items cut to their summary, made on need
 	store *fragmentStore
-	arena *readArena // the memory of what the window reads back from store
+	arena *windowArena // the memory of the window's encodings
 	// stored holds, for each item of the window, its encodings read back
 	// from store, every format at once (see fragmentStore.itemAll).
 	stored map[string]*storedRead
@@ -87,7 +87,7 @@ type fragment struct {
 }
 
 // newFragments returns the fragments of a window of the render stage.
-func newFragments(window []renderTask, store *fragmentStore, arena *readArena) *fragments {
+func newFragments(window []renderTask, store *fragmentStore, arena *windowArena) *fragments {
 	fr := &fragments{m: map[fragmentKey]*fragment{}, store: store, arena: arena, stored: map[string]*storedRead{}}
 	for _, t := range window {
 		for _, it := range t.f.Items {

@@ -63,7 +63,7 @@ func (c *Catalog) render(tasks []renderTask, store *fragmentStore, ordered bool,
 	}
 	store.plan(tasks, ends)
 	start := 0
-	arena := &readArena{}
+	arena := &windowArena{}
 	for w, end := range ends {
 		window := tasks[start:end]
 		arena.reset() // the window before is done with it
@@ -182,7 +182,7 @@ func (fr *fragments) prime(c *Catalog, window []renderTask, w, workers int) erro
 	var first error
 	parallel(len(todo), workers, func(i int) {
 		it := todo[i]
-		enc, err := fr.store.encodeAll(c, it, w)
+		enc, err := fr.store.encodeAll(c, it, w, fr.arena)
 		if err != nil {
 			mu.Lock()
 			if first == nil {

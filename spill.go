@@ -243,7 +243,7 @@ func (s *spillFile) read(sp spillSpan) ([]byte, error) {
 }
 
 // readIn is read into memory from a (a new slice when a is nil).
-func (s *spillFile) readIn(sp spillSpan, a *readArena) ([]byte, error) {
+func (s *spillFile) readIn(sp spillSpan, a *windowArena) ([]byte, error) {
 	if sp.n == 0 {
 		return nil, nil
 	}
@@ -315,26 +315,27 @@ func (s *spillFile) unwritten(sp spillSpan) []byte {
 	return nil
 }
 
-// readArena hands out the memory of one window's reads from the spill
-// file (see Catalog.render) in chunks, and takes all of it back at once when
-// the window is done, for the next one: the encodings a window reads are
-// a good share of what a build allocates, and none outlives its window
-// (documents copy them). It is safe for concurrent use.
-type readArena struct {
+// windowArena hands out the memory of the encodings of one window of the
+// render (see Catalog.render), those it makes and those it reads back from
+// the spill file, in chunks, and takes all of it back at once when the
+// window is done, for the next one: the encodings are the largest share
+// of what a build allocates, and none outlives its window (documents copy
+// them, the spill file too). It is safe for concurrent use.
+type windowArena struct {
 	mu     sync.Mutex
 	chunks [][]byte
 	cur    int // the chunk being cut
 	off    int // how much of it is cut
 }
 
-// readArenaChunk is the size of an arena's chunks; larger reads get memory
+// arenaChunk is the size of an arena's chunks; larger pieces get memory
 // of their own.
-const readArenaChunk = 1 << 20
+const arenaChunk = 1 << 20
 
 // alloc returns n bytes of the arena, or of the heap when a is nil or n is
 // large. They are not cleared.
-func (a *readArena) alloc(n int64) []byte {
-	if a == nil || n > readArenaChunk/8 {
+func (a *windowArena) alloc(n int64) []byte {
+	if a == nil || n > arenaChunk/8 {
 		return make([]byte, n)
 	}
 	a.mu.Lock()
@@ -343,7 +344,7 @@ func (a *readArena) alloc(n int64) []byte {
 		a.cur, a.off = a.cur+1, 0
 	}
 	if a.cur == len(a.chunks) {
-		a.chunks = append(a.chunks, make([]byte, readArenaChunk))
+		a.chunks = append(a.chunks, make([]byte, arenaChunk))
 	}
 	b := a.chunks[a.cur][a.off : a.off+int(n) : a.off+int(n)]
 	a.off += int(n)
@@ -352,7 +353,7 @@ func (a *readArena) alloc(n int64) []byte {
 
 // reset takes back all the arena's memory: what alloc returned must no
 // longer be used.
-func (a *readArena) reset() {
+func (a *windowArena) reset() {
 	if a != nil {
 		a.cur, a.off = 0, 0
 	}
@@ -472,22 +473,22 @@ func (st *fragmentStore) made(it *Item) bool {
 // for it, and returns them by format; nil if they were made before. Made
 // in window w of the render, they are kept in the spill file when a later
 // window holds the item.
-func (st *fragmentStore) encodeAll(c *Catalog, it *Item, w int) (enc [3][]byte, err error) {
+func (st *fragmentStore) encodeAll(c *Catalog, it *Item, w int, a *windowArena) (enc [3][]byte, err error) {
 	e := st.items[it.ID]
 	if e == nil {
 		return enc, fmt.Errorf("curafeed: item %s was not planned", it.Path)
 	}
 	e.once.Do(func() {
 		e.kept = e.last > w
-		enc, e.err = st.encode(c, it, e)
+		enc, e.err = st.encode(c, it, e, a)
 		e.done.Store(true)
 	})
 	return enc, e.err
 }
 
 // item returns the encoding of it in format, as encodeItem does; what it
-// reads back from the spill file it reads into a (see readArena).
-func (st *fragmentStore) item(c *Catalog, it *Item, format Format, short bool, a *readArena) ([]byte, error) {
+// makes or reads back from the spill file it puts in a (see windowArena).
+func (st *fragmentStore) item(c *Catalog, it *Item, format Format, short bool, a *windowArena) ([]byte, error) {
 	e := st.items[it.ID]
 	if e == nil || e.formats&(1<<format) == 0 {
 		return nil, fmt.Errorf("curafeed: item %s was not planned in %s", it.Path, format)
@@ -509,7 +510,7 @@ func (st *fragmentStore) item(c *Catalog, it *Item, format Format, short bool, a
 		}
 		return st.spill.readIn(sh.span, a)
 	}
-	enc, err := st.encodeAll(c, it, math.MaxInt) // made by prime, unless the render was not planned
+	enc, err := st.encodeAll(c, it, math.MaxInt, a) // made by prime, unless the render was not planned
 	if err != nil || enc[format] != nil {
 		return enc[format], err
 	}
@@ -522,12 +523,12 @@ func (st *fragmentStore) item(c *Catalog, it *Item, format Format, short bool, a
 // itemAll returns the encodings of it in every format planned for it, as
 // item does, made now or read back from the spill file in one read (see
 // encode: they are side by side there).
-func (st *fragmentStore) itemAll(c *Catalog, it *Item, a *readArena) (enc [3][]byte, err error) {
+func (st *fragmentStore) itemAll(c *Catalog, it *Item, a *windowArena) (enc [3][]byte, err error) {
 	e := st.items[it.ID]
 	if e == nil {
 		return enc, fmt.Errorf("curafeed: item %s was not planned", it.Path)
 	}
-	enc, err = st.encodeAll(c, it, math.MaxInt) // made by prime, unless the render was not planned
+	enc, err = st.encodeAll(c, it, math.MaxInt, a) // made by prime, unless the render was not planned
 	if err != nil || enc[0] != nil || enc[1] != nil || enc[2] != nil {
 		return enc, err
 	}
@@ -560,9 +561,9 @@ func (st *fragmentStore) itemAll(c *Catalog, it *Item, a *readArena) (enc [3][]b
 }
 
 // encode reads the item's held fields back, renders its body, encodes the
-// item in every format planned for it and keeps the encodings in the spill
-// file.
-func (st *fragmentStore) encode(c *Catalog, it *Item, e *storedItem) (enc [3][]byte, err error) {
+// item in every format planned for it, in memory from a, and keeps the
+// encodings in the spill file.
+func (st *fragmentStore) encode(c *Catalog, it *Item, e *storedItem, a *windowArena) (enc [3][]byte, err error) {
 	it, src, err := st.full(it)
 	if err != nil {
 		return enc, err
@@ -573,7 +574,7 @@ func (st *fragmentStore) encode(c *Catalog, it *Item, e *storedItem) (enc [3][]b
 	}
 	// The formats one after the other in one buffer: one allocation, and
 	// one write to the spill file, without a copy.
-	all := make([]byte, 0, bits.OnesCount8(e.formats)*contentSize(body))
+	all := a.alloc(int64(bits.OnesCount8(e.formats) * contentSize(body)))[:0]
 	var ends [3]int
 	for _, f := range Formats() {
 		if e.formats&(1<<f) != 0 {

@@ -500,11 +500,11 @@ func TestHeldFields(t *testing.T) {
 	assert.Error(t, readHeld(&got, []byte{1, 'x', 1, 'y', 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0x0f}), "a list longer than the bytes")
 }
 
-// TestReadArena: the slices alloc hands out do not overlap, stay within
+// TestWindowArena: the slices alloc hands out do not overlap, stay within
 // their length when appended to, come from chunks reset takes back and
 // reuses, and large ones are their own.
-func TestReadArena(t *testing.T) {
-	a := &readArena{}
+func TestWindowArena(t *testing.T) {
+	a := &windowArena{}
 	var got [][]byte
 	for i := range 100 {
 		b := a.alloc(int64(1000 + i*300))
@@ -530,10 +530,10 @@ func TestReadArena(t *testing.T) {
 		a.alloc(2000)
 	}
 	require.LessOrEqual(t, len(a.chunks), chunks, "reused, not grown")
-	big := a.alloc(readArenaChunk)
-	require.Len(t, big, readArenaChunk)
+	big := a.alloc(arenaChunk)
+	require.Len(t, big, arenaChunk)
 	require.LessOrEqual(t, len(a.chunks), chunks)
-	var none *readArena
+	var none *windowArena
 	require.Len(t, none.alloc(5), 5)
 }
 
