@@ -11,8 +11,9 @@ import (
 )
 
 // TestBuildGC requires a build to raise the collector's target while the
-// live heap is small, to go back to the default once it passes
-// buildGCLive and when the build ends, and to leave GOGC's choice alone.
+// live heap is small, to go back to the default once it passes half of
+// buildGCCeiling and when the build ends, and to leave GOGC's choice
+// alone.
 func TestBuildGC(t *testing.T) {
 	defer debug.SetGCPercent(debug.SetGCPercent(100))
 	stop := buildGC(func(k string) string {
@@ -24,8 +25,9 @@ func TestBuildGC(t *testing.T) {
 	assert.Equal(t, uint64(100), gcPercent(), "GOGC decides")
 	stop()
 
-	defer func(live uint64) { buildGCLive = live }(buildGCLive)
-	buildGCLive = 1 << 40
+	defer func(floor, large, ceiling uint64) {
+		buildGCFloor, buildGCLarge, buildGCCeiling = floor, large, ceiling
+	}(buildGCFloor, buildGCLarge, buildGCCeiling)
 	stop = buildGC(func(string) string { return "" })
 	runtime.GC()
 	time.Sleep(5 * buildGCPeriod)
@@ -33,7 +35,7 @@ func TestBuildGC(t *testing.T) {
 	stop()
 	assert.Equal(t, uint64(100), gcPercent(), "after the build")
 
-	buildGCLive = 1 << 20
+	buildGCFloor, buildGCLarge, buildGCCeiling = 0, 0, 1<<20
 	keep := make([][]byte, 64)
 	for i := range keep {
 		keep[i] = make([]byte, 64<<10) // 4 MiB live
@@ -48,7 +50,7 @@ func TestBuildGC(t *testing.T) {
 			break
 		}
 	}
-	assert.Equal(t, uint64(100), gcPercent(), "once the live heap passed buildGCLive")
+	assert.Equal(t, uint64(100), gcPercent(), "once the live heap passed half of buildGCCeiling")
 	runtime.KeepAlive(keep)
 }
 
@@ -60,8 +62,10 @@ func gcPercent() uint64 {
 }
 
 // TestBuildGCPercent: the target keeps the heap at buildGCFloor while that
-// is more than 2.5 times the live heap, at 150 beyond, and goes back to the
-// default past buildGCLive.
+// is more than 2.5 times the live heap, at 150 beyond up to buildGCLarge,
+// at 250 past it while that keeps the heap under buildGCCeiling, at the
+// ceiling while that is more than twice the live heap, and at the default
+// past that.
 func TestBuildGCPercent(t *testing.T) {
 	const mb = 1 << 20
 	for _, c := range []struct {
@@ -69,12 +73,19 @@ func TestBuildGCPercent(t *testing.T) {
 		want int
 	}{
 		{0, 150}, {1, 2000}, {4 * mb, 2000}, {8 * mb, 1100}, {32 * mb, 200}, {38 * mb, 152},
-		{39 * mb, 150}, {100 * mb, 150}, {250 * mb, 150}, {buildGCLive, 150}, {buildGCLive + 1, 100},
+		{39 * mb, 150}, {buildGCLarge, 150}, {buildGCLarge + 1, 250}, {190 * mb, 250},
+		{257 * mb, 250}, {258 * mb, 248}, {300 * mb, 200}, {449 * mb, 100}, {buildGCCeiling / 2, 100},
+		{buildGCCeiling, 100}, {2 * buildGCCeiling, 100},
 	} {
 		assert.Equal(t, c.want, buildGCPercent(c.live), "live %d", c.live)
-		if c.live > 0 && c.want > 150 && c.want < 2000 {
-			goal := c.live + c.live*uint64(c.want)/100
+		goal := c.live + c.live*uint64(c.want)/100
+		switch {
+		case c.live > 0 && c.want > 150 && c.want < 2000 && c.live <= buildGCLarge:
 			assert.InDelta(t, float64(buildGCFloor), float64(goal), float64(mb), "the heap goal is the floor")
+		case c.want > 100 && c.want < 250 && c.live > buildGCLarge:
+			assert.InDelta(t, float64(buildGCCeiling), float64(goal), float64(buildGCCeiling)/100, "the heap goal is the ceiling (a whole percent)")
+		case c.live > 0 && c.live <= buildGCCeiling/2:
+			assert.LessOrEqual(t, goal, max(buildGCCeiling, buildGCFloor), "the heap goal is under the ceiling")
 		}
 	}
 }
