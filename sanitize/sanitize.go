@@ -199,9 +199,6 @@ func balanceHTML(s string) string {
 	return out
 }
 
-// voidElements have no end tag.
-var voidElements = map[string]bool{"br": true, "hr": true, "img": true, "wbr": true, "col": true, "source": true}
-
 // wellNested reports whether s is plainly well-formed: every element closed
 // in order, no paragraph closed implicitly, no list item, link or heading
 // inside its own kind, and tables in their complete form (rows in a table
@@ -474,8 +471,8 @@ func streamAsBrowser(s string, base *url.URL) (out string, ok bool) {
 		case html.CommentToken:
 		case html.StartTagToken, html.SelfClosingTagToken:
 			name, more := z.TagName()
-			element := atom.Lookup(name)
-			if _, allowed := htmlAllowlist[element.String()]; element == 0 || !allowed {
+			element := allowedElement(name)
+			if element == 0 {
 				return "", false
 			}
 			attrs = attrs[:0]
@@ -497,8 +494,8 @@ func streamAsBrowser(s string, base *url.URL) (out string, ok bool) {
 			}
 		case html.EndTagToken:
 			name, _ := z.TagName()
-			element := atom.Lookup(name)
-			if _, allowed := htmlAllowlist[element.String()]; element == 0 || !allowed {
+			element := allowedElement(name)
+			if element == 0 {
 				return "", false
 			}
 			in.end(element)
@@ -508,6 +505,16 @@ func streamAsBrowser(s string, base *url.URL) (out string, ok bool) {
 		}
 	}
 	return "", false
+}
+
+// allowedElement returns the atom of the element name when the allowlist
+// has it, else 0.
+func allowedElement(name []byte) atom.Atom {
+	a := atom.Lookup(name)
+	if _, ok := htmlAllowlist[a.String()]; !ok {
+		return 0
+	}
+	return a
 }
 
 // htmlDropTree lists the HTML elements dropped with everything inside them.
@@ -591,7 +598,7 @@ func (w *htmlWriter) node(n *html.Node, inSVG bool) {
 	}
 	// The parser gives every allowed element its atom.
 	w.start(n.DataAtom, n.Attr)
-	if voidElements[name] {
+	if kindOf(n.DataAtom)&kindVoid != 0 {
 		return
 	}
 	w.children(n, false)
