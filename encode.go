@@ -63,6 +63,7 @@ type fragments struct {
 	// stored holds, for each item of the window, its encodings read back
 	// from store, every format at once (see fragmentStore.itemAll).
 	stored map[string]*storedRead
+	items  []*Item // the window's items, each once, in the order of its documents
 }
 
 // storedRead is an item's encodings read back from a fragment store.
@@ -100,6 +101,7 @@ func newFragments(window []renderTask, store *fragmentStore, arena *windowArena)
 			e.uses++
 			if fr.stored[it.ID] == nil {
 				fr.stored[it.ID] = &storedRead{}
+				fr.items = append(fr.items, it)
 			}
 		}
 	}
@@ -114,11 +116,18 @@ func (fr *fragments) read(c *Catalog, it *Item, format Format) ([]byte, error) {
 	if r == nil {
 		return fr.store.item(c, it, format, false, fr.arena)
 	}
-	r.once.Do(func() { r.enc, r.err = fr.store.itemAll(c, it, fr.arena) })
+	fr.readBack(c, it)
 	if r.err == nil && r.enc[format] == nil {
 		return fr.store.item(c, it, format, false, fr.arena) // its error says why
 	}
 	return r.enc[format], r.err
+}
+
+// readBack reads the encodings of it, an item an earlier window encoded,
+// back from the store, once (see read).
+func (fr *fragments) readBack(c *Catalog, it *Item) {
+	r := fr.stored[it.ID]
+	r.once.Do(func() { r.enc, r.err = fr.store.itemAll(c, it, fr.arena) })
 }
 
 // put keeps b as the encoding of k, when the window uses it.

@@ -49,7 +49,9 @@ func renderPlan(docs []*Feed, todo map[*Feed][]Format) []renderTask {
 // renderWindowTasks): first the items of the window that no earlier window
 // encoded are encoded, each on one of the workers, in every format store
 // plans for it, and kept in store's spill file if a later window holds
-// them; then the window's files are put together, on every worker.
+// them, and the others are read back from it; then the window's files are
+// put together, on every worker, while the next window's fragments are
+// planned.
 // With ordered, fn is called on the calling goroutine, in the order of
 // tasks; without, on the workers, as each file is ready, and concurrently,
 // and must not keep the file's Body once it returns: the buffer is used
@@ -64,12 +66,25 @@ func (c *Catalog) render(tasks []renderTask, store *fragmentStore, ordered bool,
 	store.plan(tasks, ends)
 	start := 0
 	arena := &windowArena{}
+	var next chan *fragments
 	for w, end := range ends {
 		window := tasks[start:end]
 		arena.reset() // the window before is done with it
-		fr := newFragments(window, store, arena)
+		var fr *fragments
+		if next != nil {
+			fr = <-next
+		} else {
+			fr = newFragments(window, store, arena)
+		}
 		if err := fr.prime(c, window, w, workers); err != nil {
 			return err
+		}
+		// The next window's fragments are planned while this one's files
+		// are put together, not while a worker waits.
+		next = nil
+		if w+1 < len(ends) {
+			next = make(chan *fragments, 1)
+			go func(window []renderTask) { next <- newFragments(window, store, arena) }(tasks[end:ends[w+1]])
 		}
 		var files []File
 		var errs []error
@@ -164,23 +179,28 @@ func renderWindow(tasks []renderTask, start int) int {
 
 // prime encodes, on workers goroutines, the items of the window's
 // documents (window w of the render) that store has not encoded yet, and
-// keeps the encodings the window wants for its documents to use.
+// keeps the encodings the window wants for its documents to use; on the
+// same workers, it reads back those of the items an earlier window
+// encoded.
 func (fr *fragments) prime(c *Catalog, window []renderTask, w, workers int) error {
-	var todo []*Item
-	seen := map[string]bool{}
-	for _, t := range window {
-		for _, it := range t.f.Items {
-			if !seen[it.ID] {
-				seen[it.ID] = true
-				if !fr.store.made(it) {
-					todo = append(todo, it)
-				}
-			}
+	var todo, back []*Item
+	for _, it := range fr.items {
+		if !fr.store.made(it) {
+			todo = append(todo, it)
+		} else {
+			back = append(back, it)
 		}
 	}
 	var mu sync.Mutex
 	var first error
-	parallel(len(todo), workers, func(i int) {
+	parallel(len(todo)+len(back), workers, func(i int) {
+		if i >= len(todo) {
+			// Read back now, the window's files need it: two workers
+			// putting the formats of one feed together would otherwise
+			// wait on each other for every item an earlier window made.
+			fr.readBack(c, back[i-len(todo)])
+			return
+		}
 		it := todo[i]
 		enc, err := fr.store.encodeAll(c, it, w, fr.arena)
 		if err != nil {

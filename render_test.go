@@ -90,6 +90,54 @@ func TestRenderEncodesEachItemOnce(t *testing.T) {
 	assert.Equal(t, reads, sp.reads.Load(), "reads: once for each later window that holds an item")
 }
 
+// TestRenderReadsBackFirst requires a window to read back the encodings
+// of the items earlier windows made before any of its files is put
+// together: workers putting files together then never wait for each other
+// on a read.
+func TestRenderReadsBackFirst(t *testing.T) {
+	cat := renderCatalog(t, "community-topic")
+	smallWindows(t, 24, 100)
+	tasks := renderPlan(cat.documents(), nil)
+	window := map[string]int{} // file path → its window
+	var upTo []int64           // reads done by the end of each window
+	seen := map[*Item]bool{}
+	var reads int64
+	for start, w := 0, 0; start < len(tasks); w++ {
+		end := renderWindow(tasks, start)
+		again := map[*Item]bool{}
+		for _, tk := range tasks[start:end] {
+			window[tk.f.Path+"/"+tk.format.fileName()] = w
+			for _, it := range tk.f.Items {
+				if seen[it] {
+					again[it] = true
+				}
+			}
+		}
+		for _, tk := range tasks[start:end] {
+			for _, it := range tk.f.Items {
+				seen[it] = true
+			}
+		}
+		reads += int64(len(again))
+		upTo = append(upTo, reads)
+		start = end
+	}
+	require.Greater(t, len(upTo), 3)
+	sp := memorySpill()
+	var mu sync.Mutex
+	early := 0
+	require.NoError(t, cat.render(tasks, newFragmentStore(sp, tasks), false, func(f File) error {
+		mu.Lock()
+		defer mu.Unlock()
+		if sp.reads.Load() < upTo[window[f.Path]] {
+			early++
+		}
+		return nil
+	}))
+	assert.Zero(t, early, "files put together before their window's items were read back")
+	assert.Equal(t, reads, sp.reads.Load())
+}
+
 // TestRenderWindows requires the same files whatever the windows, in the
 // order of the tasks when ordered, and the same set on the workers when not.
 func TestRenderWindows(t *testing.T) {
