@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -187,24 +188,39 @@ func readState(dir string, cfg Config) *handler {
 			return nil
 		}
 	}
+	// The data file is copied whole, in the kernel where it can, to a
+	// temporary file the handler then owns (a later save replaces the data
+	// file); the entries keep their spans.
 	if h.store, err = newSpillFile(""); err != nil {
 		return nil
 	}
-	for p, e := range h.files {
-		// Bytes that are not those their ETag names (a damaged disk, a
-		// hand edit) are not served: the document is rendered again.
+	if err := h.store.fill(f, size); err != nil {
+		h.store.close()
+		return nil
+	}
+	// Bytes that are not those their ETag names (a damaged disk, a hand
+	// edit) are not served: the document is rendered again. The hashes
+	// are taken on every worker.
+	paths := slices.Collect(maps.Keys(h.files))
+	bad := make([]bool, len(paths))
+	parallel(len(paths), cfg.Workers, func(i int) {
+		e := h.files[paths[i]]
 		held, suffix := e.plain, ""
 		if e.gz != nil {
 			held, suffix = e.gz, "-gz"
 		}
-		b, err := saved.read(held.span)
-		if err != nil || etagOf(b, suffix) != held.etag {
+		b, err := h.store.read(held.span)
+		bad[i] = err != nil || etagOf(b, suffix) != held.etag
+	})
+	for i, p := range paths {
+		if bad[i] {
 			delete(h.files, p)
 			continue
 		}
-		if held.span, err = h.store.add(b); err != nil {
-			h.store.close()
-			return nil
+		e := h.files[p]
+		held := e.plain
+		if e.gz != nil {
+			held = e.gz
 		}
 		held.stored = h.store
 		h.stored += held.span.n
