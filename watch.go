@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
@@ -518,6 +519,7 @@ func (r *Reloader) signature() uint64 {
 // term, when not nil, with each record file's term. found reports whether
 // the walk met a record file or an error.
 func (r *Reloader) scan(root string, visit func(dir string) error, term func(p string, t uint64)) (sig uint64, found bool, err error) {
+	var paths []string
 	err = fs.WalkDir(r.fsys, root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			found = true
@@ -534,13 +536,23 @@ func (r *Reloader) scan(root string, visit func(dir string) error, term func(p s
 			return nil
 		}
 		found = true
-		t := r.fileTerm(p)
-		if term != nil {
-			term(p, t)
-		}
-		sig += t
+		paths = append(paths, p)
 		return nil
 	})
+	// The files are stat'ed on every worker: at 100,000 records the stats
+	// take most of the scan's time.
+	terms := make([]uint64, len(paths))
+	workers := r.cfg.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	parallel(len(paths), workers, func(i int) { terms[i] = r.fileTerm(paths[i]) })
+	for i, t := range terms {
+		if term != nil {
+			term(paths[i], t)
+		}
+		sig += t
+	}
 	var we errWatch
 	if errors.As(err, &we) {
 		return sig, found, we.err
