@@ -80,11 +80,11 @@ const settle, maxSettle = 200 * time.Millisecond, 5 * time.Second
 var watchRecheck = time.Minute
 
 // nextRecheck is the wait before the next recheck, after one that took
-// took: a recheck walks every record file, so over a large tree it runs
-// less often, taking at most 0.1% of the time when nothing changes. At
-// 100,000 records a walk took 0.9–1.2 s of CPU on both cores; at 0.5% of
-// the time, every 2.2 minutes, that was 0.7–0.9% of a core, most of what
-// an idle server spent.
+// took of its workers' time (its wall time times their number): a recheck
+// walks every record file, so over a large tree it runs less often, taking
+// at most 0.1% of the time when nothing changes. At 100,000 records a walk
+// took 0.9–1.2 s of CPU on both cores; at 0.5% of the time, every 2.2
+// minutes, that was 0.7–0.9% of a core, most of what an idle server spent.
 func nextRecheck(interval, took time.Duration) time.Duration {
 	return max(interval, watchRecheck, 1000*took)
 }
@@ -147,7 +147,8 @@ func (r *Reloader) notify(ctx context.Context, d *dirFS, interval time.Duration)
 func (n *notifier) run(ctx context.Context, interval time.Duration) error {
 	tick := time.NewTicker(interval)
 	defer tick.Stop()
-	recheck, last := nextRecheck(interval, n.took), time.Now()
+	workers := time.Duration(n.r.scanWorkers())
+	recheck, last := nextRecheck(interval, workers*n.took), time.Now()
 	for {
 		var err error
 		select {
@@ -174,7 +175,7 @@ func (n *notifier) run(ctx context.Context, interval time.Duration) error {
 			} else if !n.reloading && n.first.IsZero() && time.Since(last) >= recheck {
 				last = time.Now()
 				err = n.recheck()
-				recheck = nextRecheck(interval, time.Since(last))
+				recheck = nextRecheck(interval, workers*time.Since(last))
 			}
 		}
 		if err != nil {
@@ -542,11 +543,7 @@ func (r *Reloader) scan(root string, visit func(dir string) error, term func(p s
 	// The files are stat'ed on every worker: at 100,000 records the stats
 	// take most of the scan's time.
 	terms := make([]uint64, len(paths))
-	workers := r.cfg.Workers
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
-	parallel(len(paths), workers, func(i int) { terms[i] = r.fileTerm(paths[i]) })
+	parallel(len(paths), r.scanWorkers(), func(i int) { terms[i] = r.fileTerm(paths[i]) })
 	for i, t := range terms {
 		if term != nil {
 			term(paths[i], t)
@@ -558,6 +555,14 @@ func (r *Reloader) scan(root string, visit func(dir string) error, term func(p s
 		return sig, found, we.err
 	}
 	return sig, found, nil
+}
+
+// scanWorkers is the number of workers a scan stats files on.
+func (r *Reloader) scanWorkers() int {
+	if r.cfg.Workers > 0 {
+		return r.cfg.Workers
+	}
+	return runtime.GOMAXPROCS(0)
 }
 
 // fileTerm is the share of the record file p in the signature: a hash of
