@@ -22,7 +22,7 @@ import (
 // bytes it vouches for; a cache written under another version is ignored.
 // Change it whenever parsing, sanitizing or encoding changes what a record
 // becomes.
-const cacheVersion = "curafeed-cache-12"
+const cacheVersion = "curafeed-cache-13"
 
 var crcTable = crc64.MakeTable(crc64.ECMA)
 
@@ -86,6 +86,17 @@ type cachedRecord struct {
 	// holds its bytes.
 	Kept    *Item
 	KeptSum uint64
+
+	// Whole marks an entry a Reloader saved (see Reloader.Save): its Item
+	// holds every field of the record's item but the body, which Body
+	// says there is, and ParsedCommunity is the community the record
+	// itself names, before collecting the records joined it to another.
+	// A Reloader restarted from the cache takes such an item without
+	// reading its record, and reads the body when it first renders it
+	// (see bodySource); a build takes its light part.
+	Whole           bool
+	Body            bool
+	ParsedCommunity Community
 }
 
 // good returns the light item and content hash of the last version of the

@@ -125,6 +125,12 @@ func (e *segmentEncoder) record(r *cachedRecord) {
 	}
 	e.item(r.Kept)
 	e.fixed(r.KeptSum)
+	e.bool(r.Whole)
+	if r.Whole {
+		e.bool(r.Body)
+		e.str(r.ParsedCommunity.Slug)
+		e.str(r.ParsedCommunity.Name)
+	}
 }
 
 // eachSorted calls fn with each entry of m, in the order of the keys.
@@ -343,6 +349,10 @@ func (d *segmentDecoder) record() *cachedRecord {
 		r.Err = &ce
 	}
 	r.Kept, r.KeptSum = d.item(), d.fixed()
+	if r.Whole = d.bool(); r.Whole {
+		r.Body = d.bool()
+		r.ParsedCommunity = Community{Slug: d.str(), Name: d.str()}
+	}
 	return r
 }
 

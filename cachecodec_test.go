@@ -58,6 +58,8 @@ func TestSegmentRoundTrip(t *testing.T) {
 				Kept:  fullItem(t, 2), KeptSum: 77,
 			},
 			"b/three.md": {Size: 0, ModTime: 0, Sum: 0, Item: &Item{ID: "urn:uuid:3"}},
+			"b/four.md":  {Size: 9, ModTime: 4, Sum: 4, Item: fullItem(t, 4), Whole: true, Body: true, ParsedCommunity: Community{"medigy-security", "Security CoP"}},
+			"b/five.md":  {Size: 9, ModTime: 5, Sum: 5, Item: fullItem(t, 5), Whole: true},
 		},
 		DroppedRecords: []string{"c/gone.md", "a/one.md"},
 		Outputs:        map[string]cachedOutput{"all/rss.xml": {Key: 1<<64 - 1, Truncated: 3, Over: true}, "all/atom.xml": {Key: 5}},

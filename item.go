@@ -117,6 +117,10 @@ type lazyHTML struct {
 	// a load renders, which after a restart from saved feeds are few.
 	keepClean bool
 	cleaned   atomic.Pointer[spillSpan]
+
+	// from, when set, is where the body is instead: its record file, read
+	// again the first time the body is rendered (see bodySource).
+	from *bodySource
 }
 
 // getter returns l.get, or nil for a nil l: an item without a body.
@@ -128,7 +132,7 @@ func (l *lazyHTML) getter() func() string {
 }
 
 func (l *lazyHTML) get() string {
-	if l.spill != nil {
+	if l.spill != nil || l.from != nil {
 		h, _ := l.render() // BuildDir calls render and sees the error
 		return h
 	}
@@ -153,6 +157,13 @@ func bodyHTML(src []byte, markdown bool, base *url.URL) string {
 // render returns the sanitized body, reading it from the spill file where
 // it was spilled.
 func (l *lazyHTML) render() (string, error) {
+	if l.from != nil {
+		b, err := l.from.body()
+		if err != nil {
+			return "", err
+		}
+		return b.render()
+	}
 	if l.spill == nil {
 		return l.get(), nil
 	}
@@ -221,9 +232,9 @@ func (l *lazyHTML) spillTo(s *spillFile, page string) (*lazyHTML, error) {
 
 // toSpill is spillTo without the add: the body that goes to s, and the
 // bytes to add there, whose span the caller sets; nil bytes when l is
-// spilled already (then out is l).
+// spilled already, or read from its record (then out is l).
 func (l *lazyHTML) toSpill(s *spillFile, page string) (out *lazyHTML, src []byte) {
-	if l.spill != nil {
+	if l.spill != nil || l.from != nil {
 		return l, nil
 	}
 	out = &lazyHTML{spill: s, markdown: l.markdown, base: l.base}

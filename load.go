@@ -150,33 +150,47 @@ func load(fsys fs.FS, cfg Config, was func(path string) bool, prev memo, bodies 
 	}
 	var keep func(*Item, []byte) *Item
 	if bodies != nil {
-		keep = func(it *Item, _ []byte) *Item {
-			if it.content != nil {
-				if !lazy {
-					it.content.get()
-				}
-				if c, err := it.content.spillTo(bodies, ""); err == nil {
-					c.keepClean = lazy
-					it.content = c
-				}
-			}
-			return it
-		}
+		keep = bodyKeeper(bodies, lazy)
 	}
 	results, next := parseAll(fsys, names, types, cfg, parseOptions{SiteURL: site}, keep, prev)
 	damaged(names, results, was)
 	recs := &Records{Files: len(names)}
 	if was != nil {
-		recs.records = make(map[string]bool, len(names))
-		for i, res := range results {
-			if res.err == nil || !IsNotRecord(res.err) {
-				recs.records[names[i]] = true
-			}
-		}
+		recs.records = recordPaths(names, results)
 	}
 	recs.memo = next
 	recs.collect(names, results, cfg)
 	return recs, nil
+}
+
+// bodyKeeper returns the keep function of a Reloader's loads: each body
+// parsed goes to bodies, sanitized at once, or when lazy as written, to be
+// sanitized the first time it is rendered (see lazyHTML.keepClean).
+func bodyKeeper(bodies *spillFile, lazy bool) func(*Item, []byte) *Item {
+	return func(it *Item, _ []byte) *Item {
+		if it.content != nil {
+			if !lazy {
+				it.content.get()
+			}
+			if c, err := it.content.spillTo(bodies, ""); err == nil {
+				c.keepClean = lazy
+				it.content = c
+			}
+		}
+		return it
+	}
+}
+
+// recordPaths returns the set of names whose files read as records, good
+// or rejected.
+func recordPaths(names []string, results []parsed) map[string]bool {
+	out := make(map[string]bool, len(names))
+	for i, res := range results {
+		if res.err == nil || !IsNotRecord(res.err) {
+			out[names[i]] = true
+		}
+	}
+	return out
 }
 
 // damaged turns the results of files that do not read as records (empty,

@@ -167,17 +167,26 @@ func NewReloader(fsys fs.FS, cfg Config, opts ReloadOptions) (*Reloader, error) 
 
 // Save keeps the feed documents the Reloader serves in Config.CacheDir (it
 // does nothing without one): their bytes as served (in gzip form where gzip
-// makes them smaller), ETags and content fingerprints. A Reloader made later
-// with the same configuration and folder starts from them: its first load
-// still reads and parses every record, but renders and compresses only the
-// documents whose content changed since, and serves the others with the
-// bytes and ETags saved, so that clients' cached copies stay valid across a
-// restart. A state saved with another configuration or version of curafeed,
-// or damaged, is ignored. Save writes a new data file, then replaces the
-// index that names it, so a state is never read half old and half new; it
-// takes about as long as copying the served bytes (at 100,000 records with
-// archives, 0.66 GB in 2–3 s), and loads wait for it. curafeed serve -cache
-// saves after its first load and when it stops.
+// makes them smaller), ETags and content fingerprints; and what each record
+// file parsed to, in the build cache BuildDir keeps there too. A Reloader
+// made later with the same configuration and folder starts from them: its
+// first load reads and parses only the record files whose size or
+// modification time changed since (and those a build's cache knew, which
+// keeps less of each record), renders and compresses only the documents
+// whose content changed, and serves the others with the bytes and ETags
+// saved, so that clients' cached copies stay valid across a restart. The
+// bodies of the records it did not read are read from their files when a
+// document that holds them is first rendered. A record deleted meanwhile
+// gets a tombstone, and one emptied or damaged is rejected rather than
+// withdrawn, as in a cached build. A state saved with another
+// configuration or version of curafeed, or damaged, is ignored. Save writes
+// a new data file, then replaces the index that names it, so a state is
+// never read half old and half new; it takes about as long as copying the
+// served bytes (at 100,000 records with archives, 0.66 GB in 2–3 s), and
+// loads wait for it. A build of the same records with the same cache folder
+// keeps what the Reloader saved and the outputs it knew; the cache folder
+// is locked while either writes it. curafeed serve -cache saves after its
+// first load and when it stops.
 func (r *Reloader) Save() error {
 	if r == nil || r.cfg.CacheDir == "" {
 		return nil
@@ -188,7 +197,11 @@ func (r *Reloader) Save() error {
 	if err != nil {
 		return err
 	}
-	return saveState(r.cfg.CacheDir, ncfg, r.cur.Load().h)
+	cur := r.cur.Load()
+	if err := saveState(r.cfg.CacheDir, ncfg, cur.h); err != nil {
+		return err
+	}
+	return saveRecords(r.cfg.CacheDir, ncfg, cur)
 }
 
 // Catalog returns the catalog being served; nil for a nil Reloader.
@@ -285,20 +298,29 @@ func (r *Reloader) load() (rep ReloadReport) {
 	}
 	// Bodies are sanitized as they are parsed, since the documents that
 	// hold them are rendered next, except on a first load from saved
-	// feeds, which renders only what changed since they were saved.
-	recs, err := load(r.fsys, cfg, was, prevMemo, r.bodies, prev == nil && r.restored != nil)
+	// feeds, which renders only what changed since they were saved. A
+	// first load with a cache folder reads only the records that changed
+	// since the cache was written (see loadCached).
+	lazy := prev == nil && r.restored != nil
+	var recs *Records
+	var gone []*Item
+	var err error
+	if prev == nil && r.cfg.CacheDir != "" {
+		recs, gone, err = r.loadCached(cfg, lazy)
+	} else {
+		recs, err = load(r.fsys, cfg, was, prevMemo, r.bodies, lazy)
+	}
 	if err != nil {
 		rep.Err = err
 		return rep
 	}
 	rep.Read, rep.Skipped = recs.Files, len(recs.Skipped)
 	rep.Errors, rep.Warnings = recs.Errors, recs.Warnings
-	rep.NextScheduled, rep.Skips = recs.NextScheduled, recs.Skipped
+	rep.NextScheduled, rep.Skips, rep.Kept = recs.NextScheduled, recs.Skipped, recs.Kept
 	items := recs.Items
 	if prev != nil && len(recs.Errors) > 0 {
 		items, rep.Kept = keepLastGood(items, recs.Errors, prev.items)
 	}
-	var gone []*Item
 	if prev != nil {
 		live := append(prev.retracted[:len(prev.retracted):len(prev.retracted)], prev.items...)
 		gone = withdrawnSince(prev.gone, live, items, recs.Retracted, prev.cat.cfg)
@@ -686,9 +708,11 @@ func sameShape(a, b *Item) bool {
 func (s *snapshot) bodyBytes(sp *spillFile) int64 {
 	var n int64
 	for _, e := range s.memo {
-		if it := e.res.item; it != nil && it.content != nil && it.content.spill == sp {
-			span, _ := it.content.spilled()
-			n += span.n
+		if it := e.res.item; it != nil {
+			if l := it.content.stored(); l != nil && l.spill == sp {
+				span, _ := l.spilled()
+				n += span.n
+			}
 		}
 	}
 	return n
@@ -730,7 +754,25 @@ func (s *snapshot) moveBodies(sp *spillFile) (moved *snapshot, to *spillFile, ok
 	done := map[*lazyHTML]*lazyHTML{}
 	c.eachItem(func(it *Item) *Item {
 		l := it.content
-		if err != nil || l == nil || l.spill != sp {
+		if err != nil || l == nil {
+			return it
+		}
+		if l.from != nil {
+			if got := l.stored(); got != nil {
+				l = got
+			} else if l.from.spill == sp {
+				// Unread: it will be read into the fresh file.
+				n, ok := done[l]
+				if !ok {
+					n = &lazyHTML{from: l.from.in(to)}
+					done[l] = n
+				}
+				cp := *it
+				cp.content = n
+				return &cp
+			}
+		}
+		if l.spill != sp {
 			return it
 		}
 		n, ok := done[l]
