@@ -102,6 +102,10 @@ type handler struct {
 	// store uses it too, or a fresh one when most of it is garbage.
 	store  *spillFile
 	stored int64
+	// base, when not nil, is the data file of the saved feeds a Reloader
+	// restarted from (see readState), read only: the files taken from it
+	// keep their bytes there, and only new bytes go to store.
+	base *spillFile
 }
 
 // entry is one file of the tree, ready to send.
@@ -199,13 +203,13 @@ func newHandler(c *Catalog, opts HandlerOptions, now time.Time, prev *handler) (
 	// held uncompressed at a time.
 	mk := entryMaker{now: now, cc: cc, archiveCC: archiveCC, site: site, hubs: hubs}
 	if prev != nil && prev.store != nil {
-		h.store = prev.store
+		h.store, h.base = prev.store, prev.base
 		if prev.store.wasteful(prev.stored) {
 			if s, err := newSpillFile(""); err == nil {
 				h.store = s // the entries kept are copied there
 			}
 		}
-		mk.store = h.store
+		mk.store, mk.base = h.store, h.base
 	}
 	var mu sync.Mutex
 	// add puts e in h, with its bytes in h's store when it has one.
@@ -213,10 +217,10 @@ func newHandler(c *Catalog, opts HandlerOptions, now time.Time, prev *handler) (
 		e = mk.keepIn(e)
 		mu.Lock()
 		if old := h.files[path]; old != nil {
-			h.stored -= old.storedBytes()
+			h.stored -= old.storedBytes(h.store)
 		}
 		h.files[path] = e
-		h.stored += e.storedBytes()
+		h.stored += e.storedBytes(h.store)
 		if rendered {
 			h.rendered++
 		}
@@ -327,6 +331,7 @@ type entryMaker struct {
 	site          string
 	hubs          []string
 	store         *spillFile // where the bytes go; nil: memory
+	base          *spillFile // where bytes may stay (see handler.base)
 }
 
 // keepIn returns e with its bytes in m's store: e itself when they are
@@ -348,7 +353,7 @@ func (m *entryMaker) keepIn(e *entry) *entry {
 
 // moved returns v with its bytes in m.store, and whether that took a copy.
 func (m *entryMaker) moved(v *variant) (*variant, bool) {
-	if v == nil || v.stored == m.store || (v.stored == nil && v.body == nil) {
+	if v == nil || v.stored == m.store || (v.stored != nil && v.stored == m.base) || (v.stored == nil && v.body == nil) {
 		return v, false
 	}
 	b := v.body
@@ -367,11 +372,11 @@ func (m *entryMaker) moved(v *variant) (*variant, bool) {
 	return &c, true
 }
 
-// storedBytes is the size of e's bytes held in a store.
-func (e *entry) storedBytes() int64 {
+// storedBytes is the size of e's bytes held in store.
+func (e *entry) storedBytes(store *spillFile) int64 {
 	var n int64
 	for _, v := range []*variant{e.plain, e.gz} {
-		if v != nil && v.stored != nil {
+		if v != nil && v.stored != nil && v.stored == store {
 			n += v.span.n
 		}
 	}

@@ -156,7 +156,8 @@ func NewReloader(fsys fs.FS, cfg Config, opts ReloadOptions) (*Reloader, error) 
 	}
 	rep := r.Reload()
 	if r.restored != nil && rep.Err != nil {
-		r.restored.store.close() // else the first load's handler keeps it
+		r.restored.store.close() // else the first load's handler keeps them
+		r.restored.base.close()
 	}
 	r.restored = nil
 	if rep.Err != nil {

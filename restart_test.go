@@ -327,3 +327,46 @@ func TestReloaderRestartMovesBodies(t *testing.T) {
 		assert.Same(t, to, it.content.stored().spill, "%s: read into the fresh file", it.ID)
 	}
 }
+
+// TestReloaderRestartServesSavedData requires a Reloader restarted from
+// saved feeds to serve the files it took from them out of the saved data
+// file, without copying them, and to go on serving them after a later save
+// has replaced that file, and after reloads.
+func TestReloaderRestartServesSavedData(t *testing.T) {
+	dir := copyTree(t, "testdata/records")
+	cfg := restartConfig(t)
+	first, _ := startReloader(t, DirFS(dir), cfg)
+	require.NoError(t, first.Save())
+	saved, err := filepath.Glob(filepath.Join(cfg.CacheDir, stateDataGlob))
+	require.NoError(t, err)
+	require.Len(t, saved, 1)
+	size, err := os.Stat(saved[0])
+	require.NoError(t, err)
+
+	r, rep := startReloader(t, DirFS(dir), cfg)
+	h := r.cur.Load().h
+	require.NotNil(t, h.base)
+	assert.Less(t, h.store.end.Load(), size.Size()/10, "only the %d files rendered go to the temporary store", rep.Rendered)
+	base := 0
+	for _, e := range h.files {
+		if e.gz != nil && e.gz.stored == h.base || e.gz == nil && e.plain.stored == h.base {
+			base++
+		}
+	}
+	assert.Equal(t, rep.Files-rep.Rendered, base, "every file taken from the saved feeds is read from their data file")
+
+	require.NoError(t, r.Save()) // a new data file; the old one's name goes
+	requireSameServed(t, "after a save", first, r)
+
+	it := r.Catalog().Feeds[0].Items[0]
+	file := filepath.Join(dir, filepath.FromSlash(it.Path))
+	data, err := os.ReadFile(file)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(file, append(data, "\nAn edit.\n"...), 0o644))
+	require.NoError(t, r.reload([]string{it.Path}).Err)
+	require.NoError(t, r.Reload().Err)
+	c := cfg
+	c.CacheDir = ""
+	want, _ := startReloader(t, DirFS(dir), c)
+	requireSameServed(t, "after reloads", want, r)
+}

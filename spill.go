@@ -81,26 +81,6 @@ func newSpillFile(dir string) (*spillFile, error) {
 	return s, nil
 }
 
-// fill copies the first size bytes of f into the empty, unbuffered file
-// s, at the same offsets.
-func (s *spillFile) fill(f *os.File, size int64) error {
-	if s.f == nil || s.buffered || s.end.Load() != 0 {
-		return errors.New("curafeed: filling a temporary file that is not new")
-	}
-	if _, err := f.Seek(0, io.SeekStart); err != nil {
-		return err
-	}
-	n, err := io.Copy(s.f, io.LimitReader(f, size))
-	if err == nil && n != size {
-		err = io.ErrUnexpectedEOF
-	}
-	if err != nil {
-		return err
-	}
-	s.end.Store(size)
-	return nil
-}
-
 // newBufferedSpill is newSpillFile for a buffered spill file (see
 // spillFile).
 func newBufferedSpill(dir string) (*spillFile, error) {

@@ -155,7 +155,12 @@ func readState(dir string, cfg Config) *handler {
 	if err != nil {
 		return nil
 	}
-	defer f.Close()
+	keep := false // f: the handler's base (see handler.base)
+	defer func() {
+		if !keep {
+			f.Close()
+		}
+	}()
 	saved := &spillFile{f: f}
 	h := &handler{files: map[string]*entry{}}
 	count := r.uvarint()
@@ -188,16 +193,6 @@ func readState(dir string, cfg Config) *handler {
 			return nil
 		}
 	}
-	// The data file is copied whole, in the kernel where it can, to a
-	// temporary file the handler then owns (a later save replaces the data
-	// file); the entries keep their spans.
-	if h.store, err = newSpillFile(""); err != nil {
-		return nil
-	}
-	if err := h.store.fill(f, size); err != nil {
-		h.store.close()
-		return nil
-	}
 	// Bytes that are not those their ETag names (a damaged disk, a hand
 	// edit) are not served: the document is rendered again. The hashes
 	// are taken on every worker.
@@ -209,22 +204,24 @@ func readState(dir string, cfg Config) *handler {
 		if e.gz != nil {
 			held, suffix = e.gz, "-gz"
 		}
-		b, err := h.store.read(held.span)
+		b, err := saved.read(held.span)
 		bad[i] = err != nil || etagOf(b, suffix) != held.etag
 	})
 	for i, p := range paths {
 		if bad[i] {
 			delete(h.files, p)
-			continue
 		}
-		e := h.files[p]
-		held := e.plain
-		if e.gz != nil {
-			held = e.gz
-		}
-		held.stored = h.store
-		h.stored += held.span.n
 	}
+	// The files keep their bytes in the data file, which stays open, read
+	// only (a later save writes another and removes this one's name); the
+	// handler's store, for the bytes of the files rendered from now on, is
+	// a temporary file.
+	if h.store, err = newSpillFile(""); err != nil {
+		return nil
+	}
+	saved.end.Store(size)
+	h.base = saved
+	keep = true
 	return h
 }
 
