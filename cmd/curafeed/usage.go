@@ -69,8 +69,9 @@ record (path:line: field: reason) and every file not published (path: skipped: r
 record dated in the future is published when its date comes, unless -future publishes it at
 once. Each -hub is announced in the feeds and in Link headers, and told of every feed a reload
 changes.
-With -cache, the served feeds are saved in that folder after the first load and when the server
-stops, and the next start renders only the feeds whose content changed meanwhile.
+With -cache, the served feeds and what each record parsed to are saved in that folder after the
+first load and when the server stops, and the next start reads only the records and renders only
+the feeds that changed meanwhile.
 Exit status: 0 after a clean shutdown, 2 on usage errors, when the records cannot be loaded, or
 when -cache is given and the feeds cannot be saved there.
 
