@@ -163,7 +163,7 @@ func (b *dirBuild) read() error {
 			b.entries[i] = &e
 		}
 	} else {
-		results, _ = parseAll(b.fsys, b.names, b.types, cfg, b.opts, b.keep, nil)
+		results, _ = parseAll(b.fsys, b.names, b.types, nil, cfg, b.opts, b.keep, nil)
 	}
 	if err := b.spill.failed(); err != nil {
 		return err

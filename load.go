@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"path"
 	"runtime"
 	"slices"
 	"sort"
@@ -89,13 +90,17 @@ func (m memo) recall(name string, sum uint64) (parsed, bool) {
 
 // unchanged returns the memo's entry for name when the file still has the
 // size and modification time it had when its bytes were read: like the
-// build cache, a load then trusts it without reading the file.
-func (m memo) unchanged(fsys fs.FS, name string) (memoEntry, bool) {
+// build cache, a load then trusts it without reading the file. fi is what
+// the walk saw of the file, or nil to stat it.
+func (m memo) unchanged(fsys fs.FS, name string, fi fs.FileInfo) (memoEntry, bool) {
 	e, ok := m[name]
 	if !ok || e.mod == 0 {
 		return memoEntry{}, false
 	}
-	fi, err := fs.Stat(fsys, name)
+	var err error
+	if fi == nil {
+		fi, err = fs.Stat(fsys, name)
+	}
 	if err != nil || !fi.Mode().IsRegular() || fi.Size() != e.size || fileStamp(fi) != e.mod {
 		return memoEntry{}, false
 	}
@@ -120,7 +125,7 @@ func (e memoEntry) result() parsed {
 // than os.DirFS(dir): it also refuses links out of the folder. The error is non-nil only when fsys itself
 // cannot be walked or cfg is unusable.
 func Load(fsys fs.FS, cfg Config) (*Records, error) {
-	recs, err := load(fsys, cfg, nil, nil, nil, false)
+	recs, err := load(fsys, cfg, nil, nil, nil, false, nil)
 	if recs != nil {
 		recs.memo = nil
 	}
@@ -136,7 +141,7 @@ var errNoFS = errors.New("curafeed: no records: the fs.FS is nil")
 // parsed is sanitized at once and kept there, out of memory; when lazy, it
 // is kept as written and sanitized the first time it is rendered (see
 // lazyHTML.keepClean).
-func load(fsys fs.FS, cfg Config, was func(path string) bool, prev memo, bodies *spillFile, lazy bool) (*Records, error) {
+func load(fsys fs.FS, cfg Config, was func(path string) bool, prev memo, bodies *spillFile, lazy bool, list *recordList) (*Records, error) {
 	if fsys == nil {
 		return nil, errNoFS
 	}
@@ -144,15 +149,17 @@ func load(fsys fs.FS, cfg Config, was func(path string) bool, prev memo, bodies 
 	if err != nil {
 		return nil, err
 	}
-	names, types, _, err := recordNames(fsys, false)
-	if err != nil {
-		return nil, err
+	if list == nil {
+		if list, err = walkRecords(fsys, ".", nil, false); err != nil {
+			return nil, err
+		}
 	}
+	names, types := list.names, list.types
 	var keep func(*Item, []byte) *Item
 	if bodies != nil {
 		keep = bodyKeeper(bodies, lazy)
 	}
-	results, next := parseAll(fsys, names, types, cfg, parseOptions{SiteURL: site}, keep, prev)
+	results, next := parseAll(fsys, names, types, list.infos, cfg, parseOptions{SiteURL: site}, keep, prev)
 	damaged(names, results, was)
 	recs := &Records{Files: len(names)}
 	if was != nil {
@@ -214,31 +221,73 @@ func damaged(names []string, results []parsed, was func(path string) bool) []int
 	return out
 }
 
-// walkFailed is the type recordNames gives a path the walk could not read.
+// walkFailed is the type the walk gives a path it could not read.
 const walkFailed = fs.ModeIrregular | fs.ModeDir
 
-// recordNames lists the record files (*.md) of fsys in lexical order, with
-// the type of each as the walk saw it (not following links), so that files
-// that are not regular are refused before they are opened. With infos, it
-// also returns what the walk's entry says of each regular file (its size
-// and times, nil for the others), which costs a stat of each but spares
-// the path lookups of fs.Stat.
+// recordList is what one walk of the records' folders found: the record
+// files (*.md) in lexical order, with the type of each as the walk saw it
+// (not following links), so that files that are not regular are refused
+// before they are opened. A path the walk could not read has the type
+// walkFailed, and its error in errs. With infos, it also holds what the
+// walk's entry says of each regular file (its size and times, nil for the
+// others), which costs a stat of each but spares the path lookups of
+// fs.Stat.
+type recordList struct {
+	names []string
+	types []fs.FileMode
+	infos []fs.FileInfo // with infos, one per name
+	errs  map[string]error
+}
+
+// recordNames lists the record files of fsys (see recordList).
 func recordNames(fsys fs.FS, infos bool) ([]string, []fs.FileMode, []fs.FileInfo, error) {
-	top, err := fs.ReadDir(fsys, ".")
+	l, err := walkRecords(fsys, ".", nil, infos)
 	if err != nil {
-		return nil, nil, nil, fmt.Errorf("curafeed: reading records: %w", err)
+		return nil, nil, nil, err
 	}
-	// The folders at the top are walked on every core, and their lists
-	// joined in the order of the top folder: the order of one walk.
-	type list struct {
-		names []string
-		types []fs.FileMode
-		infos []fs.FileInfo
+	return l.names, l.types, l.infos, nil
+}
+
+// walkRecords walks the folder root of fsys, the one record walker of
+// builds, loads and Reloader.Watch. The folders at the top of root are
+// walked on every core, and their lists joined in the order of the top
+// folder: the order of one walk. visit, when not nil, is called with each
+// folder before it is read, one call at a time; an error it returns ends
+// the walk, and walkRecords returns the first such error. The error is
+// also non-nil when root cannot be read.
+func walkRecords(fsys fs.FS, root string, visit func(dir string) error, infos bool) (*recordList, error) {
+	var visitMu sync.Mutex
+	visitDir := func(p string) error {
+		if visit == nil {
+			return nil
+		}
+		visitMu.Lock()
+		defer visitMu.Unlock()
+		return visit(p)
 	}
-	lists := make([]list, len(top))
+	if err := visitDir(root); err != nil {
+		return nil, err
+	}
+	// Like fs.WalkDir, the walk begins with a stat of root: a DirFS opens
+	// its folder again then when its path names another one.
+	if _, err := fs.Stat(fsys, root); err != nil {
+		return nil, fmt.Errorf("curafeed: reading records: %w", err)
+	}
+	top, err := fs.ReadDir(fsys, root)
+	if err != nil {
+		return nil, fmt.Errorf("curafeed: reading records: %w", err)
+	}
+	join := func(name string) string {
+		if root == "." {
+			return name
+		}
+		return path.Join(root, name)
+	}
+	lists := make([]recordList, len(top))
+	stops := make([]error, len(top))
 	parallel(len(top), runtime.GOMAXPROCS(0), func(i int) {
 		l := &lists[i]
-		add := func(p string, d fs.DirEntry, typ fs.FileMode) {
+		add := func(p string, d fs.DirEntry, typ fs.FileMode, err error) {
 			l.names = append(l.names, p)
 			l.types = append(l.types, typ)
 			var fi fs.FileInfo
@@ -246,35 +295,52 @@ func recordNames(fsys fs.FS, infos bool) ([]string, []fs.FileMode, []fs.FileInfo
 				fi, _ = d.Info()
 			}
 			l.infos = append(l.infos, fi)
+			if err != nil {
+				if l.errs == nil {
+					l.errs = map[string]error{}
+				}
+				l.errs[p] = err
+			}
 		}
 		d := top[i]
 		if !d.IsDir() {
 			if strings.HasSuffix(strings.ToLower(d.Name()), ".md") {
-				add(d.Name(), d, d.Type())
+				add(join(d.Name()), d, d.Type(), nil)
 			}
 			return
 		}
-		fs.WalkDir(fsys, d.Name(), func(p string, d fs.DirEntry, err error) error {
+		stops[i] = fs.WalkDir(fsys, join(d.Name()), func(p string, d fs.DirEntry, err error) error {
 			switch {
 			case err != nil:
-				add(p, nil, walkFailed) // its error is reported when it is read
-			case !d.IsDir() && strings.HasSuffix(strings.ToLower(p), ".md"):
-				add(p, d, d.Type())
+				add(p, nil, walkFailed, err) // reported again when it is read
+			case d.IsDir():
+				return visitDir(p)
+			case strings.HasSuffix(strings.ToLower(p), ".md"):
+				add(p, d, d.Type(), nil)
 			}
 			return nil
 		})
 	})
-	var names []string
-	var types []fs.FileMode
-	var fis []fs.FileInfo
-	for _, l := range lists {
-		names = append(names, l.names...)
-		types = append(types, l.types...)
-		if infos {
-			fis = append(fis, l.infos...)
+	for _, err := range stops {
+		if err != nil {
+			return nil, err
 		}
 	}
-	return names, types, fis, nil
+	out := &recordList{}
+	for _, l := range lists {
+		out.names = append(out.names, l.names...)
+		out.types = append(out.types, l.types...)
+		if infos {
+			out.infos = append(out.infos, l.infos...)
+		}
+		for p, err := range l.errs {
+			if out.errs == nil {
+				out.errs = map[string]error{}
+			}
+			out.errs[p] = err
+		}
+	}
+	return out, nil
 }
 
 // parseAll reads and parses the named files on cfg.Workers goroutines;
@@ -282,7 +348,7 @@ func recordNames(fsys fs.FS, infos bool) ([]string, []fs.FileMode, []fs.FileInfo
 //
 // With a memo (not nil, even empty), a file whose bytes the memo has is not
 // parsed again, and parseAll returns the memo of this load.
-func parseAll(fsys fs.FS, names []string, types []fs.FileMode, cfg Config, opts parseOptions, keep func(*Item, []byte) *Item, prev memo) ([]parsed, memo) {
+func parseAll(fsys fs.FS, names []string, types []fs.FileMode, infos []fs.FileInfo, cfg Config, opts parseOptions, keep func(*Item, []byte) *Item, prev memo) ([]parsed, memo) {
 	results := make([]parsed, len(names))
 	var sums []uint64
 	var read []bool
@@ -298,11 +364,19 @@ func parseAll(fsys fs.FS, names []string, types []fs.FileMode, cfg Config, opts 
 		defer prog.add()
 		r := &results[i]
 		if prev != nil && types[i] != walkFailed {
-			if e, ok := prev.unchanged(fsys, names[i]); ok {
+			var fi fs.FileInfo
+			if i < len(infos) {
+				fi = infos[i]
+			}
+			if e, ok := prev.unchanged(fsys, names[i], fi); ok {
 				*r, sums[i], read[i], stamps[i] = e.result(), e.sum, true, [2]int64{e.size, e.mod}
 				return
 			}
-			if fi, err := fs.Stat(fsys, names[i]); err == nil && fi.Mode().IsRegular() && fileStamp(fi) != 0 {
+			var err error
+			if fi == nil {
+				fi, err = fs.Stat(fsys, names[i])
+			}
+			if err == nil && fi.Mode().IsRegular() && fileStamp(fi) != 0 {
 				stamps[i] = [2]int64{fi.Size(), fileStamp(fi)}
 			}
 		}

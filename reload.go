@@ -259,8 +259,9 @@ func (r *Reloader) reload(paths []string) ReloadReport {
 func (r *Reloader) load() (rep ReloadReport) {
 	rep.Start = time.Now()
 	defer func() { rep.Duration = time.Since(rep.Start) }()
+	// One walk gives the signature's terms and the record files to load.
 	terms := map[string]uint64{}
-	sig, _, _ := r.scan(".", nil, func(p string, t uint64) { terms[p] = t })
+	sig, _, list, _ := r.scanList(".", nil, func(p string, t uint64) { terms[p] = t }, true)
 	r.sig.Store(sig)
 	prev := r.cur.Load()
 	if prev != nil && r.bodies != nil && r.bodies.wasteful(prev.bodyBytes(r.bodies)) {
@@ -307,9 +308,9 @@ func (r *Reloader) load() (rep ReloadReport) {
 	var gone []*Item
 	var err error
 	if prev == nil && r.cfg.CacheDir != "" {
-		recs, gone, err = r.loadCached(cfg, lazy)
+		recs, gone, err = r.loadCached(cfg, lazy, list)
 	} else {
-		recs, err = load(r.fsys, cfg, was, prevMemo, r.bodies, lazy)
+		recs, err = load(r.fsys, cfg, was, prevMemo, r.bodies, lazy, list)
 	}
 	if err != nil {
 		rep.Err = err

@@ -18,23 +18,26 @@ import (
 // from their files only when a document that holds them is rendered, which
 // after a restart from saved feeds is for few of them.
 
-// loadCached is the first load of a Reloader with a cache folder: the
-// records as load returns them (with the memo and the paths that read as
+// loadCached is the first load of a Reloader with a cache folder, of the
+// record files list names (walked again when nil): the records as load
+// returns them (with the memo and the paths that read as
 // records), and the items the cache knew that the records no longer hold,
 // for their tombstones (see goneItems). A record file that held a record
 // in the cache and no longer reads as one is a rejected record; one that
 // was published and is now rejected stays published in its last good
 // version where the cache's record pack has it, as in a cached build.
-func (r *Reloader) loadCached(cfg Config, lazy bool) (*Records, []*Item, error) {
+func (r *Reloader) loadCached(cfg Config, lazy bool, list *recordList) (*Records, []*Item, error) {
 	cfg, site, err := cfg.normalize()
 	if err != nil {
 		return nil, nil, err
 	}
 	cache := readCache(cfg.CacheDir, cfg)
-	names, types, infos, err := recordNames(r.fsys, true)
-	if err != nil {
-		return nil, nil, err
+	if list == nil || list.infos == nil {
+		if list, err = walkRecords(r.fsys, ".", nil, true); err != nil {
+			return nil, nil, err
+		}
 	}
+	names, types, infos := list.names, list.types, list.infos
 	opts := parseOptions{SiteURL: site}
 	keep := func(it *Item, _ []byte) *Item { return it }
 	if r.bodies != nil {

@@ -149,11 +149,12 @@ func TestReloaderRestartFromCache(t *testing.T) {
 }
 
 // mdOpens counts, by path, the record files (*.md) opened, to read or to
-// stat them.
+// stat them, and stat'ed.
 type mdOpens struct {
 	fs.FS
 	mu    sync.Mutex
 	opens map[string]int
+	stats map[string]int
 }
 
 func (m *mdOpens) Open(name string) (fs.File, error) {
@@ -166,7 +167,16 @@ func (m *mdOpens) Open(name string) (fs.File, error) {
 }
 
 // Stat stats without opening, as the folder's own file system does.
-func (m *mdOpens) Stat(name string) (fs.FileInfo, error) { return fs.Stat(m.FS, name) }
+func (m *mdOpens) Stat(name string) (fs.FileInfo, error) {
+	if strings.HasSuffix(name, ".md") {
+		m.mu.Lock()
+		if m.stats != nil {
+			m.stats[name]++
+		}
+		m.mu.Unlock()
+	}
+	return fs.Stat(m.FS, name)
+}
 
 func (m *mdOpens) ReadDir(name string) ([]fs.DirEntry, error) { return fs.ReadDir(m.FS, name) }
 
@@ -369,4 +379,26 @@ func TestReloaderRestartServesSavedData(t *testing.T) {
 	c.CacheDir = ""
 	want, _ := startReloader(t, DirFS(dir), c)
 	requireSameServed(t, "after reloads", want, r)
+}
+
+// TestReloadWalksOnce requires a load to look at the record files once, in
+// one walk of their folders, which gives both the signature Watch compares
+// and what the load needs to trust unchanged files: a reload with nothing
+// changed opens and stats no record file.
+func TestReloadWalksOnce(t *testing.T) {
+	dir := copyTree(t, "testdata/records")
+	counted := &mdOpens{FS: DirFS(dir), opens: map[string]int{}, stats: map[string]int{}}
+	cfg := restartConfig(t)
+	cfg.CacheDir = ""
+	r, _ := startReloader(t, counted, cfg)
+	counted.mu.Lock()
+	clear(counted.opens)
+	clear(counted.stats)
+	counted.mu.Unlock()
+	rep := r.Reload()
+	require.NoError(t, rep.Err)
+	assert.Greater(t, rep.Read, 40)
+	assert.Empty(t, counted.opens)
+	assert.Empty(t, counted.stats)
+	assert.Equal(t, r.signature(), r.sig.Load(), "the load's signature is the one Watch compares")
 }

@@ -520,41 +520,45 @@ func (r *Reloader) signature() uint64 {
 // term, when not nil, with each record file's term. found reports whether
 // the walk met a record file or an error.
 func (r *Reloader) scan(root string, visit func(dir string) error, term func(p string, t uint64)) (sig uint64, found bool, err error) {
-	var paths []string
-	err = fs.WalkDir(r.fsys, root, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			found = true
-			sig += maphash.String(r.seed, p+"\x00error: "+err.Error())
-			return nil
+	sig, found, _, err = r.scanList(root, visit, term, false)
+	return sig, found, err
+}
+
+// scanList is scan, which also returns the walk's list of record files
+// (nil when root cannot be read). With infos, the list has them, and the
+// term of a regular file is taken from what the walk saw of it (the same
+// as a stat that follows links), sparing a stat of each.
+func (r *Reloader) scanList(root string, visit func(dir string) error, term func(p string, t uint64), infos bool) (sig uint64, found bool, list *recordList, err error) {
+	list, err = walkRecords(r.fsys, root, visit, infos)
+	if err != nil {
+		var we errWatch
+		if errors.As(err, &we) {
+			return 0, true, nil, we.err
 		}
-		if d.IsDir() {
-			if visit != nil {
-				return visit(p)
-			}
-			return nil
-		}
-		if !strings.HasSuffix(strings.ToLower(p), ".md") {
-			return nil
-		}
-		found = true
-		paths = append(paths, p)
-		return nil
-	})
+		// The root itself cannot be read: its error is the signature.
+		return maphash.String(r.seed, root+"\x00error: "+err.Error()), true, nil, nil
+	}
 	// The files are stat'ed on every worker: at 100,000 records the stats
 	// take most of the scan's time.
-	terms := make([]uint64, len(paths))
-	parallel(len(paths), r.scanWorkers(), func(i int) { terms[i] = r.fileTerm(paths[i]) })
+	terms := make([]uint64, len(list.names))
+	parallel(len(list.names), r.scanWorkers(), func(i int) {
+		p := list.names[i]
+		switch {
+		case list.types[i] == walkFailed:
+			terms[i] = maphash.String(r.seed, p+"\x00error: "+list.errs[p].Error())
+		case infos && list.infos[i] != nil:
+			terms[i] = r.infoTerm(p, list.infos[i], nil)
+		default:
+			terms[i] = r.fileTerm(p)
+		}
+	})
 	for i, t := range terms {
 		if term != nil {
-			term(paths[i], t)
+			term(list.names[i], t)
 		}
 		sig += t
 	}
-	var we errWatch
-	if errors.As(err, &we) {
-		return sig, found, we.err
-	}
-	return sig, found, nil
+	return sig, len(list.names) > 0, list, nil
 }
 
 // scanWorkers is the number of workers a scan stats files on.
@@ -569,12 +573,17 @@ func (r *Reloader) scanWorkers() int {
 // its path, size, stamp (see fileStamp) and mode (links followed), or of the
 // error that stats it.
 func (r *Reloader) fileTerm(p string) uint64 {
+	info, err := fs.Stat(r.fsys, p)
+	return r.infoTerm(p, info, err)
+}
+
+// infoTerm is fileTerm, given what stat says of p.
+func (r *Reloader) infoTerm(p string, info fs.FileInfo, err error) uint64 {
 	var h maphash.Hash
 	h.SetSeed(r.seed)
 	var num [20]byte
 	h.WriteString(p)
 	h.WriteByte(0)
-	info, err := fs.Stat(r.fsys, p)
 	if err != nil {
 		h.WriteString("error: ")
 		h.WriteString(err.Error())
