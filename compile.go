@@ -523,6 +523,11 @@ func (in *interner) str(s string) string {
 	return v
 }
 
+// errRecordChanged is the error of a record whose bytes are no longer those
+// the cache vouched for when it is read again: it changed while the build
+// or load ran.
+var errRecordChanged = errors.New("changed since this run first read it; run again")
+
 // reread reads and parses again the record of a partial item (see
 // Item.partial), checked against the content hash the cache knew it by,
 // and passes it to keep, with the community the first pass gave it.
@@ -532,7 +537,7 @@ func reread(fsys fs.FS, lt *Item, maxBytes int64, opts parseOptions, keep func(*
 		return nil, &RecordError{Path: lt.Path, Err: err}
 	}
 	if fileSum(data) != lt.sum {
-		return nil, fmt.Errorf("curafeed: %s changed while the build ran; build again", lt.Path)
+		return nil, fmt.Errorf("curafeed: %s %w", lt.Path, errRecordChanged)
 	}
 	it, _, err := parseRecord(lt.Path, data, opts)
 	if err != nil {

@@ -155,6 +155,12 @@ func NewReloader(fsys fs.FS, cfg Config, opts ReloadOptions) (*Reloader, error) 
 		}
 	}
 	rep := r.Reload()
+	if errors.Is(rep.Err, errRecordChanged) {
+		// A record the build cache vouched for changed while the load
+		// ran, and its body was read for a document: the load is made
+		// again, and reads the record anew.
+		rep = r.Reload()
+	}
 	if r.restored != nil && rep.Err != nil {
 		r.restored.store.close() // else the first load's handler keeps them
 		r.restored.base.close()

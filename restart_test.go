@@ -402,3 +402,70 @@ func TestReloadWalksOnce(t *testing.T) {
 	assert.Empty(t, counted.stats)
 	assert.Equal(t, r.signature(), r.sig.Load(), "the load's signature is the one Watch compares")
 }
+
+// TestReloaderRestartRecordChangedDuringLoad requires a Reloader restarted
+// from the cache to start when a record the cache vouched for changes
+// while its first load runs, before the load reads its body for a
+// document: the load is made again, and serves the record as it is now.
+func TestReloaderRestartRecordChangedDuringLoad(t *testing.T) {
+	dir := copyTree(t, "testdata/records")
+	cfg := restartConfig(t)
+	first, _ := startReloader(t, DirFS(dir), cfg)
+	require.NoError(t, first.Save())
+	items := first.Catalog().Feeds[0].Items
+	require.Greater(t, len(items), 2)
+	// The newest record edited while nothing ran: the site feed is made
+	// again on the restart, and reads the body of the second newest.
+	edited := filepath.Join(dir, filepath.FromSlash(items[0].Path))
+	data, err := os.ReadFile(edited)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(edited, append(data, "\nEdited while stopped.\n"...), 0o644))
+	fsys := &editOnOpen{FS: DirFS(dir), path: items[1].Path, file: filepath.Join(dir, filepath.FromSlash(items[1].Path)), add: "\nChanged during the load.\n"}
+
+	r, rep := startReloader(t, fsys, cfg)
+	require.NoError(t, rep.Err)
+	require.True(t, fsys.done, "the second record's body was read during the load")
+	var got *Item
+	for _, it := range r.Catalog().Feeds[0].Items {
+		if it.ID == items[1].ID {
+			got = it
+		}
+	}
+	require.NotNil(t, got)
+	assert.Contains(t, got.ContentHTML(), "Changed during the load")
+	c := cfg
+	c.CacheDir = ""
+	want, _ := startReloader(t, DirFS(dir), c)
+	requireSameServed(t, "changed during the load", want, r)
+}
+
+// editOnOpen appends add to the file at path (on disk: file) the first
+// time path is opened, just before it is.
+type editOnOpen struct {
+	fs.FS
+	path, file, add string
+	mu              sync.Mutex
+	done            bool
+}
+
+func (e *editOnOpen) Open(name string) (fs.File, error) {
+	e.mu.Lock()
+	if name == e.path && !e.done {
+		e.done = true
+		f, err := os.OpenFile(e.file, os.O_APPEND|os.O_WRONLY, 0)
+		if err == nil {
+			_, err = f.WriteString(e.add)
+			f.Close()
+		}
+		if err != nil {
+			e.mu.Unlock()
+			return nil, err
+		}
+	}
+	e.mu.Unlock()
+	return e.FS.Open(name)
+}
+
+func (e *editOnOpen) Stat(name string) (fs.FileInfo, error) { return fs.Stat(e.FS, name) }
+
+func (e *editOnOpen) ReadDir(name string) ([]fs.DirEntry, error) { return fs.ReadDir(e.FS, name) }
