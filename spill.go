@@ -794,6 +794,16 @@ func (r *heldReader) byte() byte {
 	return c
 }
 
+func (r *heldReader) fixed64() uint64 {
+	if len(r.b) < 8 {
+		r.fail()
+		return 0
+	}
+	v := binary.LittleEndian.Uint64(r.b)
+	r.b = r.b[8:]
+	return v
+}
+
 func (r *heldReader) str() string {
 	n := r.uvarint()
 	if n > uint64(len(r.b)) {

@@ -7,6 +7,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"io"
 	"maps"
 	"os"
@@ -16,19 +17,21 @@ import (
 	"time"
 )
 
-// A Reloader with ReloadOptions.StateDir saves there, on Save, the feed
-// documents it serves: their bytes as it holds them (the gzip form, or the
-// file as it is when gzip does not make it smaller), and for each its path,
-// type, content key (Feed.docKey in its format), updated time and ETags.
-// The next Reloader made with that folder and the same configuration
-// renders, on its first load, only the documents whose content key changed
-// since: the others are taken from the saved bytes, once they are found to
-// be the bytes their ETag (a SHA-256) names. The index file names
+// A Reloader with Config.CacheDir saves there, on Save, the feed documents
+// it serves: their bytes as it holds them (the gzip form, or the file as it
+// is when gzip does not make it smaller), and for each its path, type,
+// content key (Feed.docKey in its format), updated time, ETags and the
+// content hash of the bytes saved (see fileSum). The next Reloader made
+// with that folder and the same configuration renders, on its first load,
+// only the documents whose content key changed since: the others are taken
+// from the saved bytes, once they are found to be the bytes saved (their
+// content hash, which takes a tenth of the time of the SHA-256 an ETag is
+// made of). The index file names
 // the data file it describes, so a state is never read half old, half new:
 // a data file is written under a name of its own first, then the index is
 // replaced atomically, then the data files no index names are removed.
 const (
-	stateVersion   = "curafeed-serve-state-1"
+	stateVersion   = "curafeed-serve-state-2"
 	stateIndexName = "serve.state"
 	stateDataGlob  = "serve-*.data"
 )
@@ -82,7 +85,8 @@ func writeState(dir string, cfg Config, h *handler) error {
 		if e.gz != nil {
 			held = e.gz
 		}
-		n, err := io.Copy(w, held.reader())
+		c, ieee := crc32.New(castagnoli), crc32.NewIEEE()
+		n, err := io.Copy(io.MultiWriter(w, c, ieee), held.reader())
 		if err != nil {
 			return err
 		}
@@ -102,6 +106,7 @@ func writeState(dir string, cfg Config, h *handler) error {
 			gzEtag = e.gz.etag
 		}
 		idx = appendHeldString(idx, gzEtag)
+		idx = binary.LittleEndian.AppendUint64(idx, uint64(c.Sum32())<<32|uint64(ieee.Sum32())) // fileSum of the bytes
 		idx = binary.AppendUvarint(idx, uint64(off))
 		idx = binary.AppendUvarint(idx, uint64(n))
 		off += n
@@ -163,6 +168,7 @@ func readState(dir string, cfg Config) *handler {
 	}()
 	saved := &spillFile{f: f}
 	h := &handler{files: map[string]*entry{}}
+	sums := map[string]uint64{} // by path: the content hash of the bytes saved
 	count := r.uvarint()
 	for i := uint64(0); i < count && r.err == nil; i++ {
 		e := &entry{bare: true}
@@ -173,6 +179,7 @@ func readState(dir string, cfg Config) *handler {
 		e.key = r.uvarint()
 		e.updated = time.Unix(0, r.varint()).UTC()
 		plain, gz := r.str(), r.str()
+		sums[p] = r.fixed64()
 		span := spillSpan{off: int64(r.uvarint()), n: int64(r.uvarint())}
 		e.plain = &variant{etag: plain}
 		held := e.plain
@@ -193,19 +200,15 @@ func readState(dir string, cfg Config) *handler {
 			return nil
 		}
 	}
-	// Bytes that are not those their ETag names (a damaged disk, a hand
-	// edit) are not served: the document is rendered again. The hashes
-	// are taken on every worker.
+	// Bytes that are not those saved (a damaged disk, a hand edit) are not
+	// served: the document is rendered again. The hashes are taken on
+	// every worker.
 	paths := slices.Collect(maps.Keys(h.files))
 	bad := make([]bool, len(paths))
 	parallel(len(paths), cfg.Workers, func(i int) {
 		e := h.files[paths[i]]
-		held, suffix := e.plain, ""
-		if e.gz != nil {
-			held, suffix = e.gz, "-gz"
-		}
-		b, err := saved.read(held.span)
-		bad[i] = err != nil || etagOf(b, suffix) != held.etag
+		b, err := saved.read(e.storedSpan())
+		bad[i] = err != nil || fileSum(b) != sums[paths[i]]
 	})
 	for i, p := range paths {
 		if bad[i] {
