@@ -371,7 +371,7 @@ func mapDelta[K cmp.Ordered, V comparable](prev, next map[K]V) (map[K]V, []K) {
 // parseCached is parseAll with a cache: a file whose size and stamp (see
 // fileStamp; from infos, what the walk saw, when it has the file) are those
 // recorded, or whose content hash is, is not parsed again:
-// its item is the entry's, marked partial. A file that is not regular, or
+// its item is the entry's, light (see formLight). A file that is not regular, or
 // over cfg.MaxRecordBytes, is refused whatever the cache holds. Each item
 // parsed is passed to keep, with the file's bytes, and its entry holds its
 // light copy. It returns the results and the new cache entries.
@@ -461,7 +461,7 @@ func (e *cachedRecord) parsed(path string) parsed {
 		return p
 	}
 	it := *e.Item
-	it.Path, it.sum, it.partial = path, e.Sum, true
+	it.Path, it.sum, it.form = path, e.Sum, formLight
 	p.item = &it
 	return p
 }

@@ -464,7 +464,7 @@ func keepDamaged(prev *buildCache, pack *recordPack, recs *Records, names []stri
 // the next build, which does not parse it again, must see it.
 func joinedCommunities(results []parsed, entries []*cachedRecord) {
 	for i, res := range results {
-		if it, e := res.item, entries[i]; it != nil && !it.partial && e != nil && e.Item != nil {
+		if it, e := res.item, entries[i]; it != nil && it.form != formLight && e != nil && e.Item != nil {
 			e.Item.Community = it.Community
 		}
 	}
@@ -486,7 +486,7 @@ func holdItem(it *Item, s *spillFile, in *interner) *Item {
 	if body != nil {
 		it.content.span = span
 	}
-	it.held = held
+	it.held, it.form = held, formHeld
 	it.Title, it.Summary, it.URL, it.ExternalURL, it.Brand = "", "", "", "", ""
 	it.Tags, it.Authors, it.Image = nil, nil, nil
 	it.Community = Community{Slug: in.str(it.Community.Slug), Name: in.str(it.Community.Name)}
@@ -528,8 +528,8 @@ func (in *interner) str(s string) string {
 // or load ran.
 var errRecordChanged = errors.New("changed since this run first read it; run again")
 
-// reread reads and parses again the record of a partial item (see
-// Item.partial), checked against the content hash the cache knew it by,
+// reread reads and parses again the record of a light item (see
+// formLight), checked against the content hash the cache knew it by,
 // and passes it to keep, with the community the first pass gave it.
 func reread(fsys fs.FS, lt *Item, maxBytes int64, opts parseOptions, keep func(*Item, []byte) *Item) (*Item, error) {
 	data, err := readRecord(fsys, lt.Path, 0, maxBytes) // regular at the first pass; checked again once open
@@ -550,7 +550,9 @@ func reread(fsys fs.FS, lt *Item, maxBytes int64, opts parseOptions, keep func(*
 
 // light returns the part of it that the build cache keeps: what grouping
 // and ordering need, with the hash of its file, so that the record can be
-// read again and checked.
+// read again and checked. It is the cache's copy: the item a build takes
+// from it is marked formLight (see cachedRecord.parsed); the items of
+// records gone are only ever tombstones.
 func (it *Item) light(sum uint64) *Item {
 	l := &Item{
 		ID: it.ID, RecordID: it.RecordID, Path: it.Path,

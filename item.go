@@ -71,15 +71,34 @@ type Item struct {
 	content *lazyHTML
 	sum     uint64 // hash of the record file, kept by BuildDir with a cache
 	checked bool   // made by newItem: Build need not check it again
-	// held locates in BuildDir's spill file the fields that only feeds
-	// show (title, summary, links, brand, tags, authors, image), which the
-	// item then lacks until they are read back (see holdItem).
+	// form says how much of its record the item holds (see itemForm);
+	// held locates the fields of a held one in BuildDir's spill file.
+	form itemForm
 	held spillSpan
-	// partial marks an item that holds only what the build cache keeps of
-	// it (see light), its record unread by this build: BuildDir parses the
-	// record before it renders the item.
-	partial bool
 }
+
+// itemForm says how much of its record an Item holds. Every item a caller
+// of the package is given (Load, NewItem, LoadRecords, the catalogs of
+// Build and of a Reloader) is whole; held and light items live only inside
+// BuildDir, which renders them through its fragmentStore, the one place
+// that turns them whole again.
+type itemForm uint8
+
+const (
+	// formWhole: every field, in memory. The body may wait elsewhere (in
+	// a spill file, or in its record: see lazyHTML), and is read when
+	// rendered.
+	formWhole itemForm = iota
+	// formHeld: BuildDir moved the fields only feeds show (title, summary,
+	// links, brand, tags, authors, image) to its spill file, at held,
+	// next to the body (see holdItem); fragmentStore.full reads them back.
+	formHeld
+	// formLight: only what grouping and ordering need, as the build cache
+	// keeps it (see Item.light), the record unread by this build:
+	// fragmentStore.resolve parses the record again before the item is
+	// rendered.
+	formLight
+)
 
 // ContentHTML returns the item's sanitized body as HTML: Markdown bodies are
 // rendered first, then every body goes through [sanitize.HTML] with relative

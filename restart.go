@@ -53,7 +53,7 @@ func (r *Reloader) loadCached(cfg Config, lazy bool, list *recordList) (*Records
 	}
 	results, entries := parseCached(r.fsys, names, types, infos, cfg, opts, old, keep)
 	for i := range results {
-		if it := results[i].item; it != nil && it.partial {
+		if it := results[i].item; it != nil && it.form == formLight {
 			results[i].item = r.whole(it, entries[i], cfg.MaxRecordBytes, opts)
 		}
 	}
@@ -79,10 +79,10 @@ func (r *Reloader) loadCached(cfg Config, lazy bool, list *recordList) (*Records
 
 // whole returns the item of a whole cache entry (see cachedRecord.Whole)
 // as its record parsed, with the community the record names, and its body
-// to be read from the record when first rendered; it itself, partial, is
+// to be read from the record when first rendered; it itself, light, is
 // the entry's item as cachedRecord.parsed copies it.
 func (r *Reloader) whole(it *Item, e *cachedRecord, maxBytes int64, opts parseOptions) *Item {
-	it.partial = false
+	it.form = formWhole
 	it.Community = e.ParsedCommunity
 	if e.Body {
 		it.content = &lazyHTML{from: &bodySource{fsys: r.fsys, path: it.Path, sum: it.sum, maxBytes: maxBytes, opts: opts, spill: r.bodies}}

@@ -469,3 +469,27 @@ func (e *editOnOpen) Open(name string) (fs.File, error) {
 func (e *editOnOpen) Stat(name string) (fs.FileInfo, error) { return fs.Stat(e.FS, name) }
 
 func (e *editOnOpen) ReadDir(name string) ([]fs.DirEntry, error) { return fs.ReadDir(e.FS, name) }
+
+// TestItemsGivenAreWhole requires every item a caller is given (by Load,
+// and in the catalog of a Reloader, fresh or restarted from the cache) to
+// be whole: held and light items never leave BuildDir.
+func TestItemsGivenAreWhole(t *testing.T) {
+	dir := copyTree(t, "testdata/records")
+	cfg := restartConfig(t)
+	recs, err := Load(DirFS(dir), cfg)
+	require.NoError(t, err)
+	first, _ := startReloader(t, DirFS(dir), cfg)
+	require.NoError(t, first.Save())
+	restarted, _ := startReloader(t, DirFS(dir), cfg)
+	_, _, err = BuildDir(DirFS(dir), cfg, t.TempDir()) // a cached build: its items are held and light
+	require.NoError(t, err)
+	for name, items := range map[string][]*Item{
+		"Load": recs.All(), "Reloader": first.Catalog().Feeds[0].Items, "restarted Reloader": restarted.Catalog().Feeds[0].Items,
+	} {
+		require.NotEmpty(t, items, name)
+		for _, it := range items {
+			assert.Equal(t, formWhole, it.form, "%s: %s", name, it.Path)
+			assert.NotEmpty(t, it.Title, "%s: %s", name, it.Path)
+		}
+	}
+}

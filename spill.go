@@ -400,7 +400,7 @@ type fragmentStore struct {
 	spill *spillFile
 	items map[string]*storedItem // by item ID
 
-	// resolve returns the whole item of a partial one (see Item.partial),
+	// resolve returns the whole item of a light one (see formLight),
 	// which BuildDir's cached builds read again from its record; nil when
 	// the render holds none.
 	resolve func(*Item) (*Item, error)
@@ -420,7 +420,7 @@ type storedItem struct {
 	shortOnce sync.Once
 	short     *[3]storedShort
 	wholeOnce sync.Once
-	whole     *Item // a partial item resolved (see fragmentStore.resolve)
+	whole     *Item // a light item resolved (see fragmentStore.resolve)
 	wholeErr  error
 }
 
@@ -604,13 +604,13 @@ func (st *fragmentStore) encode(c *Catalog, it *Item, e *storedItem, a *windowAr
 }
 
 // full returns it with the fields it holds in the spill file, if any, or,
-// for a partial item, as its record gives it (resolved once). When the
+// for a light item, as its record gives it (resolved once). When the
 // body was spilled next to the fields (see holdItem), both are read at
 // once, and src is the body's bytes, for renderBody.
 func (st *fragmentStore) full(it *Item) (_ *Item, src []byte, err error) {
-	if it.partial {
+	if it.form == formLight {
 		if st.resolve == nil {
-			return nil, nil, fmt.Errorf("curafeed: item %s is partial", it.Path)
+			return nil, nil, fmt.Errorf("curafeed: item %s is light (only what grouping needs)", it.Path)
 		}
 		e := st.items[it.ID]
 		if e == nil {
@@ -622,7 +622,7 @@ func (st *fragmentStore) full(it *Item) (_ *Item, src []byte, err error) {
 		}
 		it = e.whole
 	}
-	if it.held.n == 0 {
+	if it.form != formHeld {
 		return it, nil, nil
 	}
 	at := it.held
@@ -642,7 +642,7 @@ func (st *fragmentStore) full(it *Item) (_ *Item, src []byte, err error) {
 	if err := readHeld(&f, b); err != nil {
 		return nil, nil, fmt.Errorf("%w (item %s)", err, it.Path)
 	}
-	f.held = spillSpan{}
+	f.held, f.form = spillSpan{}, formWhole
 	if f.content != nil {
 		f.content = f.content.withPage(f.URL)
 	}
