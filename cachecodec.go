@@ -226,16 +226,6 @@ func (d *segmentDecoder) count(min int) int {
 	return int(n)
 }
 
-func (d *segmentDecoder) fixed() uint64 {
-	if len(d.b) < 8 {
-		d.fail()
-		return 0
-	}
-	v := binary.LittleEndian.Uint64(d.b)
-	d.b = d.b[8:]
-	return v
-}
-
 func (d *segmentDecoder) bool() bool {
 	if len(d.b) == 0 || d.b[0] > 1 {
 		d.fail()

@@ -148,6 +148,15 @@ func TestReloaderRestartFromCache(t *testing.T) {
 	assert.Contains(t, atom, `ref="`+removed.ID+`"`, "the removed record has a tombstone")
 }
 
+// appendToRecord appends text to the record file at path in the folder dir.
+func appendToRecord(t *testing.T, dir, path, text string) {
+	t.Helper()
+	file := filepath.Join(dir, filepath.FromSlash(path))
+	data, err := os.ReadFile(file)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(file, append(data, text...), 0o644))
+}
+
 // mdOpens counts, by path, the record files (*.md) opened, to read or to
 // stat them, and stat'ed.
 type mdOpens struct {
@@ -248,11 +257,7 @@ func TestReloaderSharesBuildCache(t *testing.T) {
 
 	// A record edited: the build after the Reloader's save renders what
 	// it reaches, and still writes a clean build's bytes.
-	it := r.Catalog().Feeds[0].Items[0]
-	file := filepath.Join(records, filepath.FromSlash(it.Path))
-	data, err := os.ReadFile(file)
-	require.NoError(t, err)
-	require.NoError(t, os.WriteFile(file, append(data, "\nAn edit.\n"...), 0o644))
+	appendToRecord(t, records, r.Catalog().Feeds[0].Items[0].Path, "\nAn edit.\n")
 	_, st, err = BuildDir(os.DirFS(records), cfg, out)
 	require.NoError(t, err)
 	assert.Greater(t, st.Written, 0)
@@ -279,10 +284,7 @@ func TestReloaderSaveWritesChanges(t *testing.T) {
 	assert.Equal(t, before.ModTime(), after.ModTime(), "nothing changed: not written")
 
 	it := r.Catalog().Feeds[0].Items[0]
-	file := filepath.Join(dir, filepath.FromSlash(it.Path))
-	data, err := os.ReadFile(file)
-	require.NoError(t, err)
-	require.NoError(t, os.WriteFile(file, append(data, "\nAn edit.\n"...), 0o644))
+	appendToRecord(t, dir, it.Path, "\nAn edit.\n")
 	require.NoError(t, r.reload([]string{it.Path}).Err)
 	require.NoError(t, r.Save())
 	edited, err := os.Stat(cache)
@@ -369,10 +371,7 @@ func TestReloaderRestartServesSavedData(t *testing.T) {
 	requireSameServed(t, "after a save", first, r)
 
 	it := r.Catalog().Feeds[0].Items[0]
-	file := filepath.Join(dir, filepath.FromSlash(it.Path))
-	data, err := os.ReadFile(file)
-	require.NoError(t, err)
-	require.NoError(t, os.WriteFile(file, append(data, "\nAn edit.\n"...), 0o644))
+	appendToRecord(t, dir, it.Path, "\nAn edit.\n")
 	require.NoError(t, r.reload([]string{it.Path}).Err)
 	require.NoError(t, r.Reload().Err)
 	c := cfg
@@ -416,10 +415,7 @@ func TestReloaderRestartRecordChangedDuringLoad(t *testing.T) {
 	require.Greater(t, len(items), 2)
 	// The newest record edited while nothing ran: the site feed is made
 	// again on the restart, and reads the body of the second newest.
-	edited := filepath.Join(dir, filepath.FromSlash(items[0].Path))
-	data, err := os.ReadFile(edited)
-	require.NoError(t, err)
-	require.NoError(t, os.WriteFile(edited, append(data, "\nEdited while stopped.\n"...), 0o644))
+	appendToRecord(t, dir, items[0].Path, "\nEdited while stopped.\n")
 	fsys := &editOnOpen{FS: DirFS(dir), path: items[1].Path, file: filepath.Join(dir, filepath.FromSlash(items[1].Path)), add: "\nChanged during the load.\n"}
 
 	r, rep := startReloader(t, fsys, cfg)

@@ -794,7 +794,8 @@ func (r *heldReader) byte() byte {
 	return c
 }
 
-func (r *heldReader) fixed64() uint64 {
+// fixed reads a little-endian 64-bit number.
+func (r *varintReader) fixed() uint64 {
 	if len(r.b) < 8 {
 		r.fail()
 		return 0

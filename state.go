@@ -179,7 +179,7 @@ func readState(dir string, cfg Config) *handler {
 		e.key = r.uvarint()
 		e.updated = time.Unix(0, r.varint()).UTC()
 		plain, gz := r.str(), r.str()
-		sums[p] = r.fixed64()
+		sums[p] = r.fixed()
 		span := spillSpan{off: int64(r.uvarint()), n: int64(r.uvarint())}
 		e.plain = &variant{etag: plain}
 		held := e.plain

@@ -35,11 +35,7 @@ func TestReloaderSaveRestart(t *testing.T) {
 
 	start := func(cfg Config) (*Reloader, ReloadReport) {
 		t.Helper()
-		var rep ReloadReport
-		r, err := NewReloader(m, cfg, ReloadOptions{OnReload: func(x ReloadReport) { rep = x }})
-		require.NoError(t, err)
-		t.Cleanup(r.Close)
-		return r, rep
+		return startReloader(t, m, cfg)
 	}
 	// same requires r to serve what a Reloader without a saved state serves.
 	same := func(name string, r *Reloader, cfg Config) {
